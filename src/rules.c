@@ -1,0 +1,490 @@
+/*
+ * rules: the firewall rule text ptrap installs and removes.
+ *
+ * Everything here is a pure function of the configuration, so the text can
+ * be golden-tested byte for byte.  Destinations and ports are normalised
+ * first (covered prefixes dropped, port ranges sorted and merged): the
+ * result does not depend on how redundantly the user spelled them, and
+ * iptables' multiport needs fewer rules.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rules.h"
+
+#define RULES_QUEUE_MAX		65535
+/* xt_multiport holds 15 port slots; a range "lo:hi" takes two of them. */
+#define RULES_MULTIPORT_SLOTS	15
+
+/*
+ * ICMP requests a local program can send and wait on.  Neighbour discovery,
+ * router solicitation and MLD are left alone: the kernel sends them, no
+ * socket owns them, and delaying them would stall the network.  Information
+ * and address mask requests are deprecated (RFC 6918).
+ */
+static const char *const rules_icmp4_types[] = {
+	"echo-request", "timestamp-request",
+};
+static const char *const rules_icmp6_types[] = {
+	"echo-request",
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The configuration reduced to what the rules need, validated. */
+struct rules_set {
+	struct addr_prefix dests[CLI_MAX_DESTS];
+	unsigned int n_dests;
+	struct addr_port_range ports[CLI_MAX_PORTS];
+	unsigned int n_ports;
+	unsigned int queue;
+};
+
+/* Appends to a caller buffer; remembers overflow instead of truncating. */
+struct rules_buf {
+	char *buf;
+	size_t len;
+	size_t pos;
+	bool full;
+};
+
+static void rb_init(struct rules_buf *rb, char *buf, size_t len)
+{
+	rb->buf = buf;
+	rb->len = buf ? len : 0;
+	rb->pos = 0;
+	rb->full = rb->len == 0;
+	if (rb->len > 0)
+		buf[0] = '\0';
+}
+
+static void __attribute__((format(printf, 2, 3)))
+rb_printf(struct rules_buf *rb, const char *fmt, ...)
+{
+	size_t room;
+	va_list ap;
+	int n;
+
+	if (rb->full)
+		return;
+	room = rb->len - rb->pos;
+	va_start(ap, fmt);
+	n = vsnprintf(rb->buf + rb->pos, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		/* Never leave a half-written line behind. */
+		rb->buf[rb->pos] = '\0';
+		rb->full = true;
+		return;
+	}
+	rb->pos += (size_t)n;
+}
+
+static int rb_finish(struct rules_buf *rb)
+{
+	if (rb->full || rb->pos > INT_MAX) {
+		if (rb->len > 0)
+			rb->buf[0] = '\0';
+		errno = ENOSPC;
+		return -1;
+	}
+	return (int)rb->pos;
+}
+
+static unsigned int family_bits(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+/* Zero the host bits, so equal networks compare equal byte for byte. */
+static void prefix_mask(struct addr_prefix *p)
+{
+	unsigned int bytes = family_bits(p->ip.family) / 8;
+	unsigned int i, keep;
+
+	for (i = 0; i < bytes; i++) {
+		keep = p->len > i * 8 ? p->len - i * 8 : 0;
+		if (keep < 8)
+			p->ip.u.bytes[i] &= (uint8_t)(0xff00 >> keep);
+	}
+}
+
+/* Does network a contain network b?  Both are masked. */
+static bool prefix_covers(const struct addr_prefix *a,
+			  const struct addr_prefix *b)
+{
+	struct addr_prefix t;
+
+	if (a->ip.family != b->ip.family || a->len > b->len)
+		return false;
+	t = *b;
+	t.len = a->len;
+	prefix_mask(&t);
+	return memcmp(t.ip.u.bytes, a->ip.u.bytes,
+		      family_bits(a->ip.family) / 8) == 0;
+}
+
+/*
+ * Keep each destination unless another one contains it; of identical ones
+ * the first stays.  The user's order is kept otherwise.
+ */
+static int norm_dests(const struct ptrap_config *cfg, struct rules_set *rs)
+{
+	struct addr_prefix in[CLI_MAX_DESTS];
+	unsigned int i, j;
+	bool dropped;
+
+	for (i = 0; i < cfg->n_dests; i++) {
+		in[i] = cfg->dests[i];
+		if (in[i].ip.family != AF_INET && in[i].ip.family != AF_INET6)
+			return -1;
+		if (in[i].len > family_bits(in[i].ip.family))
+			return -1;
+		prefix_mask(&in[i]);
+	}
+	rs->n_dests = 0;
+	for (i = 0; i < cfg->n_dests; i++) {
+		dropped = false;
+		for (j = 0; j < cfg->n_dests && !dropped; j++) {
+			if (j == i || !prefix_covers(&in[j], &in[i]))
+				continue;
+			dropped = in[j].len < in[i].len || j < i;
+		}
+		if (!dropped)
+			rs->dests[rs->n_dests++] = in[i];
+	}
+	return 0;
+}
+
+/* Sort by lower bound and merge ranges that overlap or touch. */
+static int norm_ports(const struct ptrap_config *cfg, struct rules_set *rs)
+{
+	struct addr_port_range in[CLI_MAX_PORTS], t;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		t = cfg->ports[i];
+		if (t.lo == 0 || t.lo > t.hi)
+			return -1;
+		for (j = i; j > 0 && in[j - 1].lo > t.lo; j--)
+			in[j] = in[j - 1];
+		in[j] = t;
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		/* unsigned int arithmetic: hi + 1 cannot wrap at 65535 */
+		if (n > 0 && in[i].lo <= rs->ports[n - 1].hi + 1u) {
+			if (in[i].hi > rs->ports[n - 1].hi)
+				rs->ports[n - 1].hi = in[i].hi;
+			continue;
+		}
+		rs->ports[n++] = in[i];
+	}
+	rs->n_ports = n;
+	return 0;
+}
+
+static int rules_prepare(const struct ptrap_config *cfg, struct rules_set *rs)
+{
+	if (!cfg || cfg->n_dests > CLI_MAX_DESTS ||
+	    cfg->n_ports > CLI_MAX_PORTS || cfg->queue_num > RULES_QUEUE_MAX)
+		goto invalid;
+	if (norm_dests(cfg, rs) < 0 || norm_ports(cfg, rs) < 0)
+		goto invalid;
+	rs->queue = cfg->queue_num;
+	return 0;
+invalid:
+	errno = EINVAL;
+	return -1;
+}
+
+static unsigned int count_family(const struct rules_set *rs, int family)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rs->n_dests; i++)
+		if (rs->dests[i].ip.family == family)
+			n++;
+	return n;
+}
+
+static void rb_prefix(struct rules_buf *rb, const struct addr_prefix *p)
+{
+	char s[ADDR_STR_MAX];
+
+	if (!addr_prefix_str(p, s, sizeof(s))) {
+		/* cannot happen for a validated prefix */
+		rb->full = true;
+		return;
+	}
+	rb_printf(rb, "%s", s);
+}
+
+void rules_nft_table_name(unsigned int queue_num, char *buf, size_t len)
+{
+	if (buf && len > 0)
+		snprintf(buf, len, "ptrap_%u", queue_num);
+}
+
+void rules_ipt_chain_name(unsigned int queue_num, char *buf, size_t len)
+{
+	if (buf && len > 0)
+		snprintf(buf, len, "PTRAP_%u", queue_num);
+}
+
+/* --- nftables --- */
+
+/* nft wants braces only around more than one element; "{ a, b }". */
+static void nft_dest_set(struct rules_buf *rb, const struct rules_set *rs,
+			 int family)
+{
+	unsigned int i, n = count_family(rs, family), k = 0;
+
+	if (n > 1)
+		rb_printf(rb, "{ ");
+	for (i = 0; i < rs->n_dests; i++) {
+		if (rs->dests[i].ip.family != family)
+			continue;
+		if (k++ > 0)
+			rb_printf(rb, ", ");
+		rb_prefix(rb, &rs->dests[i]);
+	}
+	if (n > 1)
+		rb_printf(rb, " }");
+}
+
+static void nft_l4(struct rules_buf *rb, const struct rules_set *rs,
+		   const char *proto)
+{
+	unsigned int i;
+
+	if (rs->n_ports == 0) {
+		rb_printf(rb, " meta l4proto %s", proto);
+		return;
+	}
+	rb_printf(rb, " %s dport %s", proto, rs->n_ports > 1 ? "{ " : "");
+	for (i = 0; i < rs->n_ports; i++) {
+		rb_printf(rb, "%s%u", i ? ", " : "", rs->ports[i].lo);
+		if (rs->ports[i].hi != rs->ports[i].lo)
+			rb_printf(rb, "-%u", rs->ports[i].hi);
+	}
+	if (rs->n_ports > 1)
+		rb_printf(rb, " }");
+}
+
+static void nft_icmp(struct rules_buf *rb, int family)
+{
+	const char *const *types = rules_icmp4_types;
+	size_t i, n = ARRAY_SIZE(rules_icmp4_types);
+
+	if (family == AF_INET6) {
+		types = rules_icmp6_types;
+		n = ARRAY_SIZE(rules_icmp6_types);
+	}
+	rb_printf(rb, " %s type %s", family == AF_INET ? "icmp" : "icmpv6",
+		  n > 1 ? "{ " : "");
+	for (i = 0; i < n; i++)
+		rb_printf(rb, "%s%s", i ? ", " : "", types[i]);
+	if (n > 1)
+		rb_printf(rb, " }");
+}
+
+enum rules_proto { RULES_UDP, RULES_TCP, RULES_ICMP };
+
+static void nft_rule(struct rules_buf *rb, const struct rules_set *rs,
+		     int family, enum rules_proto proto)
+{
+	rb_printf(rb, "\t\t%s daddr ", family == AF_INET ? "ip" : "ip6");
+	nft_dest_set(rb, rs, family);
+	if (proto == RULES_ICMP)
+		nft_icmp(rb, family);
+	else
+		nft_l4(rb, rs, proto == RULES_UDP ? "udp" : "tcp");
+	/* bypass: with nobody bound to the queue, accept instead of drop. */
+	rb_printf(rb, " counter queue num %u bypass\n", rs->queue);
+}
+
+int rules_nft_install(const struct ptrap_config *cfg, char *buf, size_t len)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct rules_set rs;
+	struct rules_buf rb;
+	size_t f;
+
+	rb_init(&rb, buf, len);
+	if (rules_prepare(cfg, &rs) < 0)
+		return -1;
+	/*
+	 * One declaration is one transaction.  "flags owner" ties the table
+	 * to the netlink socket that creates it: the kernel deletes it when
+	 * ptrap exits, however it exits.  Priority raw runs before conntrack.
+	 */
+	rb_printf(&rb, "table inet ptrap_%u {\n"
+		  "\tflags owner\n"
+		  "\tchain output {\n"
+		  "\t\ttype filter hook output priority raw; policy accept;\n",
+		  rs.queue);
+	for (f = 0; f < ARRAY_SIZE(families); f++) {
+		if (count_family(&rs, families[f]) == 0)
+			continue;
+		if (cfg->udp)
+			nft_rule(&rb, &rs, families[f], RULES_UDP);
+		if (cfg->tcp)
+			nft_rule(&rb, &rs, families[f], RULES_TCP);
+		if (cfg->icmp)
+			nft_rule(&rb, &rs, families[f], RULES_ICMP);
+	}
+	rb_printf(&rb, "\t}\n}\n");
+	return rb_finish(&rb);
+}
+
+int rules_nft_remove(const struct ptrap_config *cfg, char *buf, size_t len)
+{
+	struct rules_buf rb;
+
+	rb_init(&rb, buf, len);
+	if (!cfg || cfg->queue_num > RULES_QUEUE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	rb_printf(&rb, "delete table inet ptrap_%u\n", cfg->queue_num);
+	return rb_finish(&rb);
+}
+
+/* --- iptables-restore --- */
+
+static void ipt_head(struct rules_buf *rb, const struct rules_set *rs,
+		     const struct addr_prefix *p, const char *proto)
+{
+	rb_printf(rb, "-A PTRAP_%u -d ", rs->queue);
+	rb_prefix(rb, p);
+	rb_printf(rb, " -p %s", proto);
+}
+
+static void ipt_tail(struct rules_buf *rb, const struct rules_set *rs)
+{
+	rb_printf(rb, " -j NFQUEUE --queue-num %u --queue-bypass\n", rs->queue);
+}
+
+static void ipt_port(struct rules_buf *rb, const struct addr_port_range *r)
+{
+	rb_printf(rb, "%u", r->lo);
+	if (r->hi != r->lo)
+		rb_printf(rb, ":%u", r->hi);
+}
+
+/* One rule, or several when the ports overflow one multiport match. */
+static void ipt_l4(struct rules_buf *rb, const struct rules_set *rs,
+		   const struct addr_prefix *p, const char *proto)
+{
+	unsigned int i = 0, slots, need;
+
+	if (rs->n_ports <= 1) {
+		ipt_head(rb, rs, p, proto);
+		if (rs->n_ports == 1) {
+			rb_printf(rb, " --dport ");
+			ipt_port(rb, &rs->ports[0]);
+		}
+		ipt_tail(rb, rs);
+		return;
+	}
+	while (i < rs->n_ports) {
+		ipt_head(rb, rs, p, proto);
+		rb_printf(rb, " -m multiport --dports ");
+		for (slots = 0; i < rs->n_ports; i++) {
+			need = rs->ports[i].hi != rs->ports[i].lo ? 2 : 1;
+			if (slots + need > RULES_MULTIPORT_SLOTS)
+				break;
+			if (slots > 0)
+				rb_printf(rb, ",");
+			ipt_port(rb, &rs->ports[i]);
+			slots += need;
+		}
+		ipt_tail(rb, rs);
+	}
+}
+
+static void ipt_icmp(struct rules_buf *rb, const struct rules_set *rs,
+		     const struct addr_prefix *p)
+{
+	const char *const *types = rules_icmp4_types;
+	size_t i, n = ARRAY_SIZE(rules_icmp4_types);
+	bool v6 = p->ip.family == AF_INET6;
+
+	if (v6) {
+		types = rules_icmp6_types;
+		n = ARRAY_SIZE(rules_icmp6_types);
+	}
+	for (i = 0; i < n; i++) {
+		ipt_head(rb, rs, p, v6 ? "ipv6-icmp" : "icmp");
+		rb_printf(rb, " --%s %s", v6 ? "icmpv6-type" : "icmp-type",
+			  types[i]);
+		ipt_tail(rb, rs);
+	}
+}
+
+static int ipt_prepare(const struct ptrap_config *cfg, int family,
+		       struct rules_set *rs)
+{
+	if (family != AF_INET && family != AF_INET6) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return rules_prepare(cfg, rs);
+}
+
+int rules_ipt_install(const struct ptrap_config *cfg, int family,
+		      char *buf, size_t len)
+{
+	const struct addr_prefix *p;
+	struct rules_set rs;
+	struct rules_buf rb;
+	unsigned int i;
+
+	rb_init(&rb, buf, len);
+	if (ipt_prepare(cfg, family, &rs) < 0)
+		return -1;
+	if (count_family(&rs, family) == 0)
+		return rb_finish(&rb);
+	/*
+	 * raw runs before conntrack and before the user's own rules; a
+	 * reinjected packet only leaves the raw table, so mangle, nat and
+	 * filter still see it.  The jump is appended: the user's raw OUTPUT
+	 * rules keep running first.
+	 */
+	rb_printf(&rb, "*raw\n:PTRAP_%u - [0:0]\n", rs.queue);
+	for (i = 0; i < rs.n_dests; i++) {
+		p = &rs.dests[i];
+		if (p->ip.family != family)
+			continue;
+		if (cfg->udp)
+			ipt_l4(&rb, &rs, p, "udp");
+		if (cfg->tcp)
+			ipt_l4(&rb, &rs, p, "tcp");
+		if (cfg->icmp)
+			ipt_icmp(&rb, &rs, p);
+	}
+	rb_printf(&rb, "-A OUTPUT -j PTRAP_%u\nCOMMIT\n", rs.queue);
+	return rb_finish(&rb);
+}
+
+int rules_ipt_remove(const struct ptrap_config *cfg, int family,
+		     char *buf, size_t len)
+{
+	struct rules_set rs;
+	struct rules_buf rb;
+
+	rb_init(&rb, buf, len);
+	if (ipt_prepare(cfg, family, &rs) < 0)
+		return -1;
+	if (count_family(&rs, family) == 0)
+		return rb_finish(&rb);
+	/* The jump goes first: a referenced chain cannot be deleted. */
+	rb_printf(&rb, "*raw\n-D OUTPUT -j PTRAP_%u\n-F PTRAP_%u\n"
+		  "-X PTRAP_%u\nCOMMIT\n", rs.queue, rs.queue, rs.queue);
+	return rb_finish(&rb);
+}

@@ -1,0 +1,433 @@
+/*
+ * Golden tests for the rule text: each case is a configuration whose nft
+ * script, iptables-restore inputs and their removal texts must equal
+ * tests/data/rules/<case>.{nft,ipt4,ipt6}[-remove] byte for byte.
+ * PTRAP_UPDATE_GOLDEN=1 rewrites the files instead (review the diff by eye
+ * before committing).  tests/netns/rules-files.sh feeds the
+ * same files to the real tools.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rules.h"
+
+#define TEXT_MAX	(64 * 1024)
+#define MAX_ITEMS	24
+
+struct golden_case {
+	const char *name;
+	const char *dests[MAX_ITEMS];	/* NULL-terminated */
+	const char *ports[MAX_ITEMS];	/* NULL-terminated */
+	bool udp, tcp, icmp;
+	unsigned int queue;
+};
+
+static const struct golden_case cases[] = {
+	{ .name = "v4-udp53", .dests = { "192.0.2.53" }, .ports = { "53" },
+	  .udp = true, .queue = 4253 },
+	{ .name = "v6-tcp", .dests = { "2001:db8::53" },
+	  .ports = { "853", "53" }, .tcp = true, .queue = 4253 },
+	{ .name = "mixed-noport",
+	  .dests = { "192.0.2.0/24", "2001:db8::/64", "198.51.100.7",
+		     "2001:db8:1::1" },
+	  .udp = true, .tcp = true, .queue = 4253 },
+	/* 20 single ports: 15 in the first multiport rule, 5 in the next */
+	{ .name = "multiport-split", .dests = { "192.0.2.53", "2001:db8::53" },
+	  .ports = { "1000", "1002", "1004", "1006", "1008", "1010", "1012",
+		     "1014", "1016", "1018", "1020", "1022", "1024", "1026",
+		     "1028", "1030", "1032", "1034", "1036", "1038" },
+	  .udp = true, .queue = 4253 },
+	/*
+	 * Unsorted, overlapping and adjacent: merges to 50-61, 443, 853,
+	 * 1024-2049, nine singles (15 slots), then 4000-4010 which needs
+	 * two more slots and so opens a second rule.  198.51.100.9 and the
+	 * second /24 are inside the first /24 and vanish.
+	 */
+	{ .name = "port-ranges",
+	  .dests = { "198.51.100.0/24", "198.51.100.9", "198.51.100.0/24",
+		     "2001:db8::/32", "2001:db8:ff::/48" },
+	  .ports = { "443", "53", "50-60", "55", "61", "853", "1024-2048",
+		     "2049", "3000", "3002", "3004", "3006", "3008", "3010",
+		     "3012", "3014", "3016", "4000-4010" },
+	  .tcp = true, .queue = 4253 },
+	{ .name = "icmp", .dests = { "192.0.2.53", "2001:db8::53" },
+	  .ports = { "53" }, .udp = true, .icmp = true, .queue = 4253 },
+	{ .name = "queue0", .dests = { "192.0.2.1" }, .ports = { "80" },
+	  .tcp = true, .queue = 0 },
+	{ .name = "queue65535", .dests = { "2001:db8::1", "192.0.2.1" },
+	  .ports = { "53" }, .udp = true, .tcp = true, .icmp = true,
+	  .queue = 65535 },
+};
+
+static void build_config(const struct golden_case *gc, struct ptrap_config *cfg)
+{
+	struct addr_port_range *r;
+	struct addr_prefix *p;
+	unsigned int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < MAX_ITEMS && gc->dests[i]; i++) {
+		p = &cfg->dests[cfg->n_dests++];
+		assert_int_equal(addr_parse_prefix(gc->dests[i], p), 0);
+	}
+	for (i = 0; i < MAX_ITEMS && gc->ports[i]; i++) {
+		r = &cfg->ports[cfg->n_ports++];
+		assert_int_equal(addr_parse_port_range(gc->ports[i], r), 0);
+	}
+	cfg->udp = gc->udp;
+	cfg->tcp = gc->tcp;
+	cfg->icmp = gc->icmp;
+	cfg->queue_num = gc->queue;
+	cfg->backend = CLI_BACKEND_AUTO;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	char *buf = malloc(TEXT_MAX + 1);
+	FILE *f = fopen(path, "re");
+
+	if (!buf || !f) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	*len = fread(buf, 1, TEXT_MAX, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Report where the texts part, so the failure reads like a diff. */
+static void report_mismatch(const char *path, const char *want,
+			    const char *got)
+{
+	size_t i = 0, line = 1, bol = 0;
+
+	while (want[i] && want[i] == got[i]) {
+		if (want[i] == '\n') {
+			line++;
+			bol = i + 1;
+		}
+		i++;
+	}
+	print_error("%s differs at line %zu:\n"
+		    "--- expected\n%.*s\n+++ generated\n%.*s\n"
+		    "(PTRAP_UPDATE_GOLDEN=1 regenerates; review the diff)\n",
+		    path, line,
+		    (int)strcspn(want + bol, "\n"), want + bol,
+		    (int)strcspn(got + bol, "\n"), got + bol);
+}
+
+static void check_golden(const char *name, const char *ext, const char *text,
+			 int len)
+{
+	char path[512];
+	const char *update = getenv("PTRAP_UPDATE_GOLDEN");
+	size_t flen = 0;
+	char *want;
+	FILE *f;
+
+	assert_true(len >= 0);
+	assert_int_equal(strlen(text), (size_t)len);
+	snprintf(path, sizeof(path), "%s/rules/%s.%s", TEST_DATA_DIR, name, ext);
+	if (update && strcmp(update, "1") == 0) {
+		f = fopen(path, "we");
+		assert_non_null(f);
+		assert_int_equal(fwrite(text, 1, (size_t)len, f), (size_t)len);
+		assert_int_equal(fclose(f), 0);
+		return;
+	}
+	want = read_file(path, &flen);
+	if (!want) {
+		print_error("cannot read %s\n", path);
+		fail();
+	}
+	if (flen != (size_t)len || memcmp(want, text, flen) != 0) {
+		report_mismatch(path, want, text);
+		free(want);
+		fail();
+	}
+	free(want);
+}
+
+static void test_goldens(void **state)
+{
+	struct ptrap_config cfg;
+	char *buf = malloc(TEXT_MAX);
+	size_t i;
+
+	assert_non_null(buf);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		build_config(&cases[i], &cfg);
+		check_golden(cases[i].name, "nft", buf,
+			     rules_nft_install(&cfg, buf, TEXT_MAX));
+		check_golden(cases[i].name, "ipt4", buf,
+			     rules_ipt_install(&cfg, AF_INET, buf, TEXT_MAX));
+		check_golden(cases[i].name, "ipt6", buf,
+			     rules_ipt_install(&cfg, AF_INET6, buf, TEXT_MAX));
+		check_golden(cases[i].name, "nft-remove", buf,
+			     rules_nft_remove(&cfg, buf, TEXT_MAX));
+		check_golden(cases[i].name, "ipt4-remove", buf,
+			     rules_ipt_remove(&cfg, AF_INET, buf, TEXT_MAX));
+		check_golden(cases[i].name, "ipt6-remove", buf,
+			     rules_ipt_remove(&cfg, AF_INET6, buf, TEXT_MAX));
+	}
+	free(buf);
+}
+
+static void test_names(void **state)
+{
+	char buf[RULES_NAME_MAX];
+
+	rules_nft_table_name(4253, buf, sizeof(buf));
+	assert_string_equal(buf, "ptrap_4253");
+	rules_ipt_chain_name(4253, buf, sizeof(buf));
+	assert_string_equal(buf, "PTRAP_4253");
+	rules_ipt_chain_name(65535, buf, sizeof(buf));
+	assert_string_equal(buf, "PTRAP_65535");
+	rules_nft_table_name(0, buf, sizeof(buf));
+	assert_string_equal(buf, "ptrap_0");
+	/* truncated, still terminated */
+	memset(buf, 'X', sizeof(buf));
+	rules_nft_table_name(4253, buf, 6);
+	assert_string_equal(buf, "ptrap");
+	assert_int_equal(buf[6], 'X');
+}
+
+static void test_remove_text(void **state)
+{
+	struct ptrap_config cfg;
+	char buf[256];
+
+	build_config(&cases[0], &cfg);	/* IPv4 only */
+	assert_int_equal(rules_nft_remove(&cfg, buf, sizeof(buf)), 29);
+	assert_string_equal(buf, "delete table inet ptrap_4253\n");
+	assert_int_equal(rules_ipt_remove(&cfg, AF_INET, buf, sizeof(buf)), 64);
+	assert_string_equal(buf, "*raw\n-D OUTPUT -j PTRAP_4253\n"
+			    "-F PTRAP_4253\n-X PTRAP_4253\nCOMMIT\n");
+	/* install added nothing for IPv6, so there is nothing to remove */
+	memset(buf, 'X', sizeof(buf));
+	assert_int_equal(rules_ipt_remove(&cfg, AF_INET6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	build_config(&cases[7], &cfg);	/* both families, queue 65535 */
+	assert_int_equal(rules_nft_remove(&cfg, buf, sizeof(buf)), 30);
+	assert_string_equal(buf, "delete table inet ptrap_65535\n");
+	assert_int_equal(rules_ipt_remove(&cfg, AF_INET6, buf, sizeof(buf)), 67);
+	assert_string_equal(buf, "*raw\n-D OUTPUT -j PTRAP_65535\n"
+			    "-F PTRAP_65535\n-X PTRAP_65535\nCOMMIT\n");
+}
+
+static void test_empty_family(void **state)
+{
+	struct ptrap_config cfg;
+	char buf[64];
+
+	build_config(&cases[1], &cfg);	/* IPv6 only */
+	memset(buf, 'X', sizeof(buf));
+	assert_int_equal(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
+typedef int (*gen_fn)(const struct ptrap_config *cfg, char *buf, size_t len);
+
+static int gen_nft(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_nft_install(c, b, l);
+}
+
+static int gen_nft_rm(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_nft_remove(c, b, l);
+}
+
+static int gen_ipt4(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_ipt_install(c, AF_INET, b, l);
+}
+
+static int gen_ipt6(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_ipt_install(c, AF_INET6, b, l);
+}
+
+static int gen_ipt6_rm(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_ipt_remove(c, AF_INET6, b, l);
+}
+
+/*
+ * Every buffer size short of length + 1 fails with ENOSPC, leaves an empty
+ * string, and never touches a byte past the given length.
+ */
+static void check_enospc(gen_fn gen, const struct ptrap_config *cfg)
+{
+	char *full = malloc(TEXT_MAX), *buf = malloc(TEXT_MAX);
+	size_t k, j;
+	int n;
+
+	assert_non_null(full);
+	assert_non_null(buf);
+	n = gen(cfg, full, TEXT_MAX);
+	assert_true(n > 0);
+	for (k = 0; k <= (size_t)n; k++) {
+		memset(buf, 'X', (size_t)n + 16);
+		errno = 0;
+		assert_int_equal(gen(cfg, buf, k), -1);
+		assert_int_equal(errno, ENOSPC);
+		if (k > 0)
+			assert_int_equal(buf[0], '\0');
+		for (j = k; j < (size_t)n + 16; j++)
+			assert_int_equal(buf[j], 'X');
+	}
+	memset(buf, 'X', (size_t)n + 16);
+	assert_int_equal(gen(cfg, buf, (size_t)n + 1), n);
+	assert_string_equal(buf, full);
+	assert_int_equal(buf[n + 1], 'X');
+	free(full);
+	free(buf);
+}
+
+static void test_enospc(void **state)
+{
+	struct ptrap_config cfg;
+	char small[16];
+
+	build_config(&cases[7], &cfg);
+	check_enospc(gen_nft, &cfg);
+	check_enospc(gen_nft_rm, &cfg);
+	check_enospc(gen_ipt4, &cfg);
+	check_enospc(gen_ipt6, &cfg);
+	check_enospc(gen_ipt6_rm, &cfg);
+	build_config(&cases[3], &cfg);	/* many multiport rules */
+	check_enospc(gen_ipt4, &cfg);
+
+	/* even an empty result needs room for its terminator */
+	build_config(&cases[1], &cfg);
+	errno = 0;
+	assert_int_equal(rules_ipt_install(&cfg, AF_INET, small, 0), -1);
+	assert_int_equal(errno, ENOSPC);
+	errno = 0;
+	assert_int_equal(rules_nft_install(&cfg, small, sizeof(small)), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_string_equal(small, "");
+}
+
+/* Same config, same bytes; redundant spellings normalise to the same text. */
+static void test_deterministic(void **state)
+{
+	static const struct golden_case messy = {
+		.name = "messy",
+		.dests = { "192.0.2.53", "192.0.2.53/32", "2001:db8::53" },
+		.ports = { "53", "53", "53-53" },
+		.udp = true, .icmp = true, .queue = 4253,
+	};
+	struct ptrap_config cfg, clean;
+	char *a = malloc(TEXT_MAX), *b = malloc(TEXT_MAX);
+	int na, nb;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	build_config(&cases[4], &cfg);
+	memset(a, 'A', TEXT_MAX);
+	memset(b, 'B', TEXT_MAX);
+	na = rules_nft_install(&cfg, a, TEXT_MAX);
+	nb = rules_nft_install(&cfg, b, TEXT_MAX);
+	assert_true(na > 0);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, (size_t)na + 1);
+
+	build_config(&messy, &cfg);
+	build_config(&cases[5], &clean);	/* the icmp case */
+	na = rules_nft_install(&cfg, a, TEXT_MAX);
+	nb = rules_nft_install(&clean, b, TEXT_MAX);
+	assert_true(na > 0);
+	assert_string_equal(a, b);
+	na = rules_ipt_install(&cfg, AF_INET, a, TEXT_MAX);
+	nb = rules_ipt_install(&clean, AF_INET, b, TEXT_MAX);
+	assert_true(na > 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_invalid(void **state)
+{
+	struct ptrap_config cfg;
+	char buf[4096];
+
+	build_config(&cases[0], &cfg);
+	cfg.queue_num = 65536;
+	errno = 0;
+	assert_int_equal(rules_nft_install(&cfg, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(rules_ipt_remove(&cfg, AF_INET, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+
+	build_config(&cases[0], &cfg);
+	cfg.ports[0].lo = 90;
+	cfg.ports[0].hi = 80;
+	errno = 0;
+	assert_int_equal(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+
+	build_config(&cases[0], &cfg);
+	cfg.dests[0].len = 33;
+	errno = 0;
+	assert_int_equal(rules_nft_install(&cfg, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+
+	build_config(&cases[0], &cfg);
+	cfg.n_dests = CLI_MAX_DESTS + 1;
+	errno = 0;
+	assert_int_equal(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+
+	build_config(&cases[0], &cfg);
+	errno = 0;
+	assert_int_equal(rules_ipt_install(&cfg, AF_UNIX, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+}
+
+/* Host bits set behind cli_parse's back are masked, not printed. */
+static void test_host_bits_masked(void **state)
+{
+	struct ptrap_config cfg;
+	char buf[512];
+
+	build_config(&cases[0], &cfg);
+	cfg.n_ports = 0;
+	cfg.dests[0].len = 24;	/* 192.0.2.53/24 */
+	assert_true(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "*raw\n:PTRAP_4253 - [0:0]\n"
+			    "-A PTRAP_4253 -d 192.0.2.0/24 -p udp -j NFQUEUE"
+			    " --queue-num 4253 --queue-bypass\n"
+			    "-A OUTPUT -j PTRAP_4253\nCOMMIT\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_goldens),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_remove_text),
+		cmocka_unit_test(test_empty_family),
+		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_host_bits_masked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
