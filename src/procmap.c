@@ -1,0 +1,599 @@
+/* procmap: socket inode -> pids holding it, and per-process details, from /proc. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procmap.h"
+
+/*
+ * The cache maps a socket inode to (pid, fd) places where it was seen.  It
+ * is set-associative: all places of one inode share a set, so a lookup
+ * reads one set, and a full set evicts its least recently used place.
+ */
+#define PM_SET_BITS	9
+#define PM_SETS		(1u << PM_SET_BITS)
+#define PM_WAYS		8		/* 4096 places in all */
+#define PM_MAX_FOUND	64		/* holders collected by one lookup */
+#define PM_RECENT	8		/* last pids that answered a lookup */
+#define PM_MAX_DESC	64		/* descendants read after pass 0 */
+
+struct pm_place {
+	uint64_t inode;			/* 0: free */
+	pid_t pid;
+	int fd;
+	uint32_t used;			/* tick of last insert or hit */
+};
+
+struct procmap {
+	int rootfd;
+	uint32_t tick;
+	pid_t recent[PM_RECENT];	/* ring; 0: empty */
+	unsigned int recent_next;
+	struct procmap_stats st;
+	pid_t *defer;			/* pass-2 pids of a scan, reused */
+	size_t defer_cap;
+	struct pm_place cache[PM_SETS][PM_WAYS];
+};
+
+/* What one scan is looking for and has found. */
+struct pm_scan {
+	uint64_t inode;
+	pid_t found[PM_MAX_FOUND];
+	unsigned int n;
+};
+
+struct procmap *procmap_new(const char *root)
+{
+	struct procmap *pm;
+
+	if (!root || !*root) {
+		errno = EINVAL;
+		return NULL;
+	}
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return NULL;
+	pm->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pm->rootfd < 0) {
+		int saved = errno;
+
+		free(pm);
+		errno = saved;
+		return NULL;
+	}
+	return pm;
+}
+
+void procmap_free(struct procmap *pm)
+{
+	if (!pm)
+		return;
+	close(pm->rootfd);
+	free(pm->defer);
+	free(pm);
+}
+
+void procmap_stats(const struct procmap *pm, struct procmap_stats *st)
+{
+	*st = pm->st;
+}
+
+static struct pm_place *cache_set(struct procmap *pm, uint64_t inode)
+{
+	/* Fibonacci hashing: inodes are often sequential */
+	uint64_t h = inode * 0x9e3779b97f4a7c15ull;
+
+	return pm->cache[h >> (64 - PM_SET_BITS)];
+}
+
+static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd)
+{
+	struct pm_place *set = cache_set(pm, inode), *victim = NULL;
+	unsigned int i;
+
+	for (i = 0; i < PM_WAYS; i++) {
+		struct pm_place *p = &set[i];
+
+		/* one place per (inode, pid) is enough to name the pid */
+		if (p->inode == inode && p->pid == pid) {
+			victim = p;
+			break;
+		}
+		if (!victim || (victim->inode && (!p->inode || p->used < victim->used)))
+			victim = p;
+	}
+	victim->inode = inode;
+	victim->pid = pid;
+	victim->fd = fd;
+	victim->used = ++pm->tick;
+}
+
+/* Parse "socket:[N]" as the kernel writes it; 0 for anything else. */
+static uint64_t parse_socket_link(const char *s)
+{
+	uint64_t v = 0;
+
+	if (strncmp(s, "socket:[", 8) != 0)
+		return 0;
+	s += 8;
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	return s[0] == ']' && s[1] == '\0' ? v : 0;
+}
+
+/* Decimal without sign or leading zero, 0..INT_MAX (a /proc name); else -1. */
+static int parse_num(const char *s)
+{
+	long long v = 0;
+
+	if (s[0] == '0')
+		return s[1] == '\0' ? 0 : -1;
+	if (*s < '1' || *s > '9')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	return (int)v;
+}
+
+/* Does <root>/<pid>/fd/<fd> still point at socket:[inode]? */
+static bool place_valid(struct procmap *pm, const struct pm_place *p)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/fd/%d", (int)p->pid, p->fd);
+	n = readlinkat(pm->rootfd, path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	return parse_socket_link(link) == p->inode;
+}
+
+static void found_add(struct pm_scan *sc, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->n; i++)
+		if (sc->found[i] == pid)
+			return;
+	if (sc->n < PM_MAX_FOUND)
+		sc->found[sc->n++] = pid;
+}
+
+/*
+ * Read every fd of pid, caching each socket seen so that the next new
+ * flow of an already-running process is a hit.  A process that exits
+ * meanwhile, or whose fds we may not read, is simply skipped.
+ */
+static void scan_pid(struct procmap *pm, pid_t pid, struct pm_scan *sc)
+{
+	char path[32], link[64];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/fd", (int)pid);
+	fd = openat(pm->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	pm->st.procs_scanned++;
+	while ((de = readdir(d))) {
+		uint64_t ino;
+		ssize_t n;
+		int num = parse_num(de->d_name);
+
+		if (num < 0)
+			continue;
+		n = readlinkat(fd, de->d_name, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		pm->st.fds_read++;
+		ino = parse_socket_link(link);
+		if (!ino)
+			continue;
+		cache_add(pm, ino, pid, num);
+		if (ino == sc->inode)
+			found_add(sc, pid);
+	}
+	closedir(d);
+}
+
+static bool is_recent(const struct procmap *pm, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < PM_RECENT; i++)
+		if (pm->recent[i] == pid)
+			return true;
+	return false;
+}
+
+static void remember_recent(struct procmap *pm, pid_t pid)
+{
+	if (is_recent(pm, pid))
+		return;
+	pm->recent[pm->recent_next] = pid;
+	pm->recent_next = (pm->recent_next + 1) % PM_RECENT;
+}
+
+static void defer_pid(struct procmap *pm, size_t *n, pid_t pid, struct pm_scan *sc)
+{
+	if (*n == pm->defer_cap) {
+		size_t cap = pm->defer_cap ? pm->defer_cap * 2 : 256;
+		pid_t *p = realloc(pm->defer, cap * sizeof(*p));
+
+		if (!p) {
+			/* order is only an optimisation: scan it now */
+			scan_pid(pm, pid, sc);
+			return;
+		}
+		pm->defer = p;
+		pm->defer_cap = cap;
+	}
+	pm->defer[(*n)++] = pid;
+}
+
+/* Append the children of every thread of pid to q (at most PM_MAX_DESC). */
+static void read_children(struct procmap *pm, pid_t pid, pid_t *q, unsigned int *n)
+{
+	char path[32], buf[1024];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/task", (int)pid);
+	fd = openat(pm->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) && *n < PM_MAX_DESC) {
+		const char *s;
+		ssize_t len;
+		int tid = parse_num(de->d_name), cfd;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%d/children", tid);
+		cfd = openat(fd, path, O_RDONLY | O_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		len = read(cfd, buf, sizeof(buf) - 1);
+		close(cfd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* "12 34 ": a number counts only with its separator (not cut off) */
+		for (s = buf; *s && *n < PM_MAX_DESC;) {
+			long long v = 0;
+
+			while (*s == ' ' || *s == '\n')
+				s++;
+			if (*s < '0' || *s > '9')
+				break;
+			while (*s >= '0' && *s <= '9' && v <= INT_MAX)
+				v = v * 10 + (*s++ - '0');
+			if ((*s != ' ' && *s != '\n') || v <= 0 || v > INT_MAX)
+				break;
+			q[(*n)++] = (pid_t)v;
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * Processes that share a socket nearly always got it by fork, so after a
+ * holder is found in pass 0, its descendants are read too.
+ */
+static void scan_descendants(struct procmap *pm, struct pm_scan *sc)
+{
+	pid_t q[PM_MAX_DESC];
+	unsigned int head = 0, n = 0, i;
+
+	for (i = 0; i < sc->n && n < PM_MAX_DESC; i++)
+		q[n++] = sc->found[i];
+	while (head < n) {
+		unsigned int from = n;
+
+		read_children(pm, q[head++], q, &n);
+		for (i = from; i < n; i++)
+			scan_pid(pm, q[i], sc);
+	}
+}
+
+/*
+ * A new socket usually belongs to a process that sent before, so pass 0
+ * reads only the fds of the last few pids that answered (and of their
+ * descendants, if one holds the socket).  Pass 1 reads the
+ * processes owned by uid (the /proc/<pid> directory is owned by the euid),
+ * where the sender nearly always is; only if none of them holds the socket
+ * does pass 2 read the others.  Each pass that finds a holder ends the
+ * scan: a process of another pass sharing the socket is then not listed,
+ * the price of not reading every fd in the system for each new flow.
+ */
+static int scan(struct procmap *pm, long long uid, struct pm_scan *sc)
+{
+	struct dirent *de;
+	size_t ndefer = 0, i;
+	DIR *d;
+	int fd;
+
+	pm->st.scans++;
+	for (i = 0; i < PM_RECENT; i++)
+		if (pm->recent[i] > 0)
+			scan_pid(pm, pm->recent[i], sc);
+	if (sc->n > 0) {
+		scan_descendants(pm, sc);
+		return 0;
+	}
+
+	fd = openat(pm->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;	/* a successful close() leaves errno alone */
+	}
+	while ((de = readdir(d))) {
+		int pid = parse_num(de->d_name);
+		struct stat st;
+
+		if (pid <= 0 || is_recent(pm, pid))
+			continue;
+		if (uid < 0) {
+			scan_pid(pm, pid, sc);
+			continue;
+		}
+		if (fstatat(fd, de->d_name, &st, 0) < 0)
+			continue;
+		if ((long long)st.st_uid == uid)
+			scan_pid(pm, pid, sc);
+		else
+			defer_pid(pm, &ndefer, pid, sc);
+	}
+	closedir(d);
+	if (sc->n > 0)
+		return 0;
+	for (i = 0; i < ndefer; i++)
+		scan_pid(pm, pm->defer[i], sc);
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
+		       pid_t *pids, unsigned int max)
+{
+	struct pm_place *set;
+	struct pm_scan sc;
+	unsigned int i;
+
+	if (!pm || !pids || max == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (inode == 0)
+		return 0;
+	sc.inode = inode;
+	sc.n = 0;
+
+	/* a recycled pid or fd must never answer: re-read every cached place */
+	set = cache_set(pm, inode);
+	for (i = 0; i < PM_WAYS; i++) {
+		struct pm_place *p = &set[i];
+
+		if (p->inode != inode)
+			continue;
+		if (!place_valid(pm, p)) {
+			p->inode = 0;
+			pm->st.stale++;
+			continue;
+		}
+		p->used = ++pm->tick;
+		found_add(&sc, p->pid);
+	}
+	if (sc.n > 0) {
+		pm->st.hits++;
+	} else {
+		pm->st.misses++;
+		if (scan(pm, uid, &sc) < 0)
+			return -1;
+	}
+
+	qsort(sc.found, sc.n, sizeof(sc.found[0]), cmp_pid);
+	for (i = 0; i < sc.n; i++)
+		remember_recent(pm, sc.found[i]);
+	if (sc.n > max)
+		sc.n = max;
+	memcpy(pids, sc.found, sc.n * sizeof(pids[0]));
+	return (int)sc.n;
+}
+
+/*
+ * Read up to size-1 bytes of dirfd/name and NUL-terminate; *len gets the
+ * byte count.  Short reads are retried: /proc files come in pieces.
+ */
+static int read_at(int dirfd, const char *name, char *buf, size_t size, size_t *len)
+{
+	size_t got = 0;
+	int fd, saved;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (got < size - 1) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+/* The first number after "Key:" in a status file, e.g. the real uid. */
+static int status_field(const char *status, const char *key, unsigned long *val)
+{
+	size_t klen = strlen(key);
+	const char *line = status;
+
+	while (line && *line) {
+		if (strncmp(line, key, klen) == 0) {
+			const char *s = line + klen;
+			char *end;
+
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (*s < '0' || *s > '9')
+				break;
+			errno = 0;
+			*val = strtoul(s, &end, 10);
+			if (errno || (*end != '\t' && *end != ' ' && *end != '\n' && *end))
+				break;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	errno = EPROTO;
+	return -1;
+}
+
+struct pm_status {
+	unsigned long tgid, ppid, uid, gid;
+};
+
+static int read_status(int dirfd, struct pm_status *s)
+{
+	char buf[4096];
+	size_t len;
+
+	if (read_at(dirfd, "status", buf, sizeof(buf), &len) < 0)
+		return -1;
+	if (status_field(buf, "Tgid:", &s->tgid) < 0 ||
+	    status_field(buf, "PPid:", &s->ppid) < 0 ||
+	    status_field(buf, "Uid:", &s->uid) < 0 ||
+	    status_field(buf, "Gid:", &s->gid) < 0)
+		return -1;
+	return 0;
+}
+
+/* Open <root>/<pid>; later reads through it fail with ESRCH once it exits. */
+static int open_pid(struct procmap *pm, pid_t pid)
+{
+	char name[16];
+	int fd;
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	fd = openat(pm->rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		errno = ESRCH;
+	return fd;
+}
+
+int procmap_read_proc(struct procmap *pm, pid_t pid, struct resolver_proc *out)
+{
+	struct pm_status s;
+	size_t len;
+	ssize_t n;
+	int dirfd, saved;
+
+	if (!pm || !out || pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	dirfd = open_pid(pm, pid);
+	if (dirfd < 0)
+		return -1;
+	if (read_status(dirfd, &s) < 0)
+		goto fail;
+	/* a thread: report its process, named after the leader */
+	if (s.tgid != (unsigned long)pid && s.tgid > 0 && s.tgid <= INT_MAX) {
+		close(dirfd);
+		pid = (pid_t)s.tgid;
+		dirfd = open_pid(pm, pid);
+		if (dirfd < 0)
+			return -1;
+		if (read_status(dirfd, &s) < 0)
+			goto fail;
+	}
+	out->pid = pid;
+	out->ppid = (pid_t)s.ppid;
+	out->uid = (uid_t)s.uid;
+	out->gid = (gid_t)s.gid;
+
+	if (read_at(dirfd, "comm", out->comm, sizeof(out->comm), &len) < 0)
+		goto fail;
+	if (len > 0 && out->comm[len - 1] == '\n')
+		out->comm[len - 1] = '\0';
+
+	/* kernel threads have no exe; others may hide it (EACCES): "" */
+	n = readlinkat(dirfd, "exe", out->exe, sizeof(out->exe) - 1);
+	if (n < 0) {
+		if (errno == ESRCH)
+			goto fail;
+		n = 0;
+	}
+	out->exe[n] = '\0';
+
+	/* one byte kept for a terminator so the buffer is a safe C string too */
+	if (read_at(dirfd, "cmdline", out->cmdline, sizeof(out->cmdline), &len) < 0) {
+		if (errno == ESRCH)
+			goto fail;
+		len = 0;
+	}
+	out->cmdline_len = len;
+	close(dirfd);
+	return 0;
+
+fail:
+	saved = errno == ENOENT ? ESRCH : errno;
+	close(dirfd);
+	errno = saved;
+	return -1;
+}

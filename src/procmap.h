@@ -1,0 +1,40 @@
+/* procmap: socket inode -> pids holding it, and per-process details, from /proc. */
+#ifndef PTRAP_PROCMAP_H
+#define PTRAP_PROCMAP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "resolver.h"
+
+struct procmap;
+
+/* root is "/proc" or a fake tree laid out the same way (tests). */
+struct procmap *procmap_new(const char *root);
+void procmap_free(struct procmap *pm);
+
+/*
+ * Fill pids (at most max) with the processes that hold socket inode.  A
+ * cached answer is re-verified (the fd still points at socket:[inode])
+ * before it is trusted; on a miss the processes of uid are scanned first
+ * (uid < 0: unknown), then all others.  Returns the number found (0 if
+ * none), or -1 with errno.
+ */
+int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
+		       pid_t *pids, unsigned int max);
+
+/* Counters since procmap_new(), for tests and statistics. */
+struct procmap_stats {
+	unsigned long hits;		/* answered from the cache (re-verified) */
+	unsigned long misses;		/* not (validly) cached: scanned */
+	unsigned long stale;		/* cached places found no longer valid */
+	unsigned long scans;		/* /proc walks */
+	unsigned long procs_scanned;	/* fd directories read */
+	unsigned long fds_read;		/* fd links read while scanning */
+};
+
+void procmap_stats(const struct procmap *pm, struct procmap_stats *st);
+
+/* Read pid's ppid, uid, gid, comm, exe, cmdline.  0, or -1 with errno (ESRCH if gone). */
+int procmap_read_proc(struct procmap *pm, pid_t pid, struct resolver_proc *out);
+
+#endif

@@ -1,0 +1,55 @@
+/* resolver: from a packet's flow (and the uid the queue gave) to the process. */
+#ifndef PTRAP_RESOLVER_H
+#define PTRAP_RESOLVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "packet.h"
+
+#define RESOLVER_MAX_PIDS	8
+#define RESOLVER_COMM_MAX	64
+#define RESOLVER_PATH_MAX	512
+#define RESOLVER_CMDLINE_MAX	2048
+
+struct resolver_proc {
+	pid_t pid, ppid;
+	uid_t uid;
+	gid_t gid;
+	char comm[RESOLVER_COMM_MAX];		/* of the thread-group leader */
+	char exe[RESOLVER_PATH_MAX];		/* "" if unreadable */
+	/* NUL-separated argv as in /proc/PID/cmdline; cmdline_len bytes */
+	char cmdline[RESOLVER_CMDLINE_MAX];
+	size_t cmdline_len;
+};
+
+struct resolver_result {
+	bool has_uid;			/* uid/gid from the queue or sock_diag */
+	uid_t uid;
+	gid_t gid;
+	bool has_inode;			/* socket found by sock_diag */
+	uint64_t inode;
+	unsigned int n_procs;		/* processes holding that socket */
+	struct resolver_proc procs[RESOLVER_MAX_PIDS];	/* procs[0] is reported first */
+	const char *problem;		/* when n_procs == 0: why (static string) */
+};
+
+struct resolver;
+
+/*
+ * proc_root is "/proc" in production and a fake tree in tests.  Returns NULL
+ * with errno set on failure (e.g. no sock_diag socket).
+ */
+struct resolver *resolver_new(const char *proc_root);
+void resolver_free(struct resolver *r);
+
+/*
+ * Resolve the sender of pkt.  queue_uid/queue_gid are < 0 when the queue did
+ * not deliver them.  Always fills res (res->problem says what is missing);
+ * returns 0 if at least one process was found, -1 otherwise.
+ */
+int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
+		    long long queue_uid, long long queue_gid,
+		    struct resolver_result *res);
+
+#endif

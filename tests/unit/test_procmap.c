@@ -1,0 +1,647 @@
+/* Unit tests for procmap: inode -> pids and process details, on a fake /proc. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procmap.h"
+
+struct fake {
+	char root[64];
+	struct procmap *pm;
+};
+
+static void xwrite(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* <root>/<pid>/{fd/,status,comm,cmdline,exe} for a process or thread */
+static void mk_proc(struct fake *fk, int pid, int tgid, int ppid, unsigned int uid,
+		    unsigned int gid, const char *comm, const char *exe,
+		    const char *cmdline, size_t cmdline_len)
+{
+	char path[256], buf[512];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/fd", fk->root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	/* the real layout: Name before Tgid, four ids per Uid/Gid line */
+	n = snprintf(buf, sizeof(buf),
+		     "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\n"
+		     "Ngid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		     "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\n",
+		     comm, tgid, pid, ppid, uid, uid + 1, uid + 2, uid + 3,
+		     gid, gid + 1, gid + 2, gid + 3);
+	snprintf(path, sizeof(path), "%s/%d/status", fk->root, pid);
+	xwrite(path, buf, (size_t)n);
+
+	n = snprintf(buf, sizeof(buf), "%s\n", comm);
+	snprintf(path, sizeof(path), "%s/%d/comm", fk->root, pid);
+	xwrite(path, buf, (size_t)n);
+
+	snprintf(path, sizeof(path), "%s/%d/cmdline", fk->root, pid);
+	xwrite(path, cmdline, cmdline_len);
+
+	if (exe) {
+		snprintf(path, sizeof(path), "%s/%d/exe", fk->root, pid);
+		assert_int_equal(symlink(exe, path), 0);
+	}
+}
+
+/* <root>/<pid>/task/<tid>/children as CONFIG_PROC_CHILDREN writes it */
+static void mk_children(struct fake *fk, int pid, int tid, const char *list)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%d/task", fk->root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%d/task/%d", fk->root, pid, tid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/task/%d/children", fk->root, pid, tid);
+	xwrite(path, list, strlen(list));
+}
+
+static void mk_simple(struct fake *fk, int pid, const char *comm)
+{
+	mk_proc(fk, pid, pid, 1, 1000, 1000, comm, "/usr/bin/true", "x", 2);
+}
+
+/* <root>/<pid>/fd/<fd> -> target; an existing link is replaced */
+static void mk_fd(struct fake *fk, int pid, int fd, const char *target)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", fk->root, pid, fd);
+	unlink(path);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static void mk_sock(struct fake *fk, int pid, int fd, unsigned long long inode)
+{
+	char target[64];
+
+	snprintf(target, sizeof(target), "socket:[%llu]", inode);
+	mk_fd(fk, pid, fd, target);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void rm_pid(struct fake *fk, int pid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
+	rm_tree(path);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static int setup(void **state)
+{
+	struct fake *fk = calloc(1, sizeof(*fk));
+
+	if (!fk)
+		return -1;
+	strcpy(fk->root, "/tmp/ptrap-procmap-XXXXXX");
+	if (!mkdtemp(fk->root)) {
+		free(fk);
+		return -1;
+	}
+	*state = fk;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fake *fk = *state;
+
+	procmap_free(fk->pm);
+	rm_tree(fk->root);
+	free(fk);
+	return 0;
+}
+
+static struct procmap *open_pm(struct fake *fk)
+{
+	fk->pm = procmap_new(fk->root);
+	assert_non_null(fk->pm);
+	return fk->pm;
+}
+
+static struct procmap_stats stats(struct fake *fk)
+{
+	struct procmap_stats st;
+
+	procmap_stats(fk->pm, &st);
+	return st;
+}
+
+static void test_new_bad_root(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(procmap_new("/nonexistent/ptrap-proc"));
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(procmap_new(""));
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_single_holder(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "curl");
+	mk_fd(fk, 100, 0, "/dev/null");
+	mk_fd(fk, 100, 1, "pipe:[777]");
+	mk_sock(fk, 100, 3, 12345);
+	mk_simple(fk, 200, "other");
+	mk_sock(fk, 200, 5, 999);
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(stats(fk).scans, 1);
+	assert_int_equal(stats(fk).procs_scanned, 2);
+	assert_int_equal(stats(fk).fds_read, 4);
+}
+
+static void test_shared_sorted(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	/* after fork both hold it; readdir order is not numeric order */
+	mk_simple(fk, 4300, "child");
+	mk_simple(fk, 210, "parent");
+	mk_simple(fk, 99, "bystander");
+	mk_sock(fk, 4300, 7, 5555);
+	mk_sock(fk, 210, 3, 5555);
+	mk_sock(fk, 210, 9, 5555);	/* dup()ed: still one pid */
+	mk_sock(fk, 99, 3, 5556);
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 5555, -1, pids, 8), 2);
+	assert_int_equal(pids[0], 210);
+	assert_int_equal(pids[1], 4300);
+
+	/* the cached answer lists both too, and max truncates to the lowest */
+	memset(pids, 0, sizeof(pids));
+	assert_int_equal(procmap_find_inode(fk->pm, 5555, -1, pids, 1), 1);
+	assert_int_equal(pids[0], 210);
+	assert_int_equal(pids[1], 0);
+	assert_int_equal(procmap_find_inode(fk->pm, 5555, -1, pids, 8), 2);
+	assert_int_equal(pids[1], 4300);
+	assert_int_equal(stats(fk).scans, 1);
+	assert_int_equal(stats(fk).hits, 2);
+}
+
+static void test_absent_inode(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "curl");
+	mk_sock(fk, 100, 3, 12345);
+	mk_fd(fk, 100, 4, "socket:[]");		/* malformed links are ignored */
+	mk_fd(fk, 100, 5, "socket:[424242");
+	mk_fd(fk, 100, 6, "socket:[424242]x");
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 424242, -1, pids, 8), 0);
+	assert_int_equal(procmap_find_inode(fk->pm, 0, -1, pids, 8), 0);
+	/* nothing is cached for an inode nobody holds: each try scans */
+	assert_int_equal(procmap_find_inode(fk->pm, 424242, -1, pids, 8), 0);
+	assert_int_equal(stats(fk).scans, 2);
+	assert_int_equal(stats(fk).misses, 2);
+	assert_int_equal(stats(fk).hits, 0);
+
+	errno = 0;
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 0), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_cache_hit(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "curl");
+	mk_sock(fk, 100, 3, 12345);
+	mk_sock(fk, 100, 4, 777);	/* the next flow of the same process */
+	mk_simple(fk, 300, "sshd");
+	mk_sock(fk, 300, 3, 888);
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(stats(fk).misses, 1);
+	assert_int_equal(stats(fk).scans, 1);
+
+	/* the scan remembered every socket it saw */
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(procmap_find_inode(fk->pm, 777, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(procmap_find_inode(fk->pm, 888, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 300);
+	assert_int_equal(stats(fk).hits, 3);
+	assert_int_equal(stats(fk).scans, 1);
+	assert_int_equal(stats(fk).stale, 0);
+}
+
+static void test_new_socket_of_known_process(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "browser");
+	mk_sock(fk, 100, 3, 11);
+	mk_simple(fk, 200, "b");
+	mk_simple(fk, 300, "c");
+	open_pm(fk);
+	assert_int_equal(procmap_find_inode(fk->pm, 11, -1, pids, 8), 1);
+	assert_int_equal(stats(fk).procs_scanned, 3);
+
+	/* its next flow: only the fds of the pid that answered last are read */
+	mk_sock(fk, 100, 9, 12);
+	assert_int_equal(procmap_find_inode(fk->pm, 12, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(stats(fk).scans, 2);
+	assert_int_equal(stats(fk).procs_scanned, 4);
+
+	/* a socket of another process: the recent pid, then the rest once */
+	mk_sock(fk, 300, 4, 13);
+	assert_int_equal(procmap_find_inode(fk->pm, 13, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 300);
+	assert_int_equal(stats(fk).procs_scanned, 7);
+}
+
+static void test_new_socket_shared_by_fork(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	/* 100 (threads 100, 101) forked 150 and, from thread 101, 160; 150 forked 170 */
+	mk_simple(fk, 100, "parent");
+	mk_sock(fk, 100, 3, 11);
+	mk_children(fk, 100, 100, "150 ");
+	mk_children(fk, 100, 101, "160 ");
+	mk_simple(fk, 150, "child");
+	mk_children(fk, 150, 150, "170 ");
+	mk_simple(fk, 160, "child2");
+	mk_simple(fk, 170, "grandchild");
+	mk_simple(fk, 200, "stranger");
+	open_pm(fk);
+	assert_int_equal(procmap_find_inode(fk->pm, 11, -1, pids, 8), 1);
+
+	/* a socket made after the scan, then inherited: all found via pass 0 */
+	mk_sock(fk, 100, 4, 12);
+	mk_sock(fk, 150, 4, 12);
+	mk_sock(fk, 160, 5, 12);
+	mk_sock(fk, 170, 4, 12);
+	assert_int_equal(procmap_find_inode(fk->pm, 12, -1, pids, 8), 4);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(pids[1], 150);
+	assert_int_equal(pids[2], 160);
+	assert_int_equal(pids[3], 170);
+	/* 100 (pass 0) and its three descendants; 200 was not read again */
+	assert_int_equal(stats(fk).procs_scanned, 5 + 4);
+}
+
+static void test_stale_fd_repointed(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "old");
+	mk_sock(fk, 100, 3, 12345);
+	open_pm(fk);
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+
+	/* fd 3 closed and reused for another socket; a new process has 12345 */
+	mk_sock(fk, 100, 3, 999);
+	mk_simple(fk, 400, "new");
+	mk_sock(fk, 400, 7, 12345);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 400);
+	assert_int_equal(stats(fk).stale, 1);
+	assert_int_equal(stats(fk).scans, 2);
+	assert_int_equal(stats(fk).hits, 0);
+}
+
+static void test_stale_pid_gone(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "a");
+	mk_sock(fk, 100, 3, 12345);
+	mk_simple(fk, 101, "b");
+	mk_sock(fk, 101, 3, 12345);
+	open_pm(fk);
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 2);
+
+	/* one holder exits: the other is still a valid cached answer */
+	rm_pid(fk, 100);
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 101);
+	assert_int_equal(stats(fk).stale, 1);
+	assert_int_equal(stats(fk).hits, 1);
+
+	/* both gone: rescan, nothing */
+	rm_pid(fk, 101);
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 0);
+	assert_int_equal(stats(fk).stale, 2);
+	assert_int_equal(stats(fk).scans, 2);
+
+	/* pid 100 recycled by a process holding a different socket on fd 3 */
+	mk_simple(fk, 100, "recycled");
+	mk_sock(fk, 100, 3, 54321);
+	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 0);
+}
+
+static void test_uid_order_same_answer(void **state)
+{
+	struct fake *fk = *state;
+	long long me = (long long)geteuid();
+	long long uids[] = { -1, me, me + 1 };
+	pid_t pids[8];
+	unsigned int i;
+
+	mk_simple(fk, 100, "a");
+	mk_sock(fk, 100, 3, 1);
+	mk_simple(fk, 200, "b");
+	mk_sock(fk, 200, 3, 2);
+	mk_sock(fk, 200, 4, 3);
+	mk_simple(fk, 300, "c");
+	mk_sock(fk, 300, 4, 3);
+
+	/* fake dirs all belong to us: pass 1 or pass 2 must not matter */
+	for (i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
+		struct procmap *pm = procmap_new(fk->root);
+
+		assert_non_null(pm);
+		memset(pids, 0, sizeof(pids));
+		assert_int_equal(procmap_find_inode(pm, 3, uids[i], pids, 8), 2);
+		assert_int_equal(pids[0], 200);
+		assert_int_equal(pids[1], 300);
+		assert_int_equal(procmap_find_inode(pm, 1, uids[i], pids, 8), 1);
+		assert_int_equal(pids[0], 100);
+		assert_int_equal(procmap_find_inode(pm, 77, uids[i], pids, 8), 0);
+		procmap_free(pm);
+	}
+}
+
+static void test_uid_first_pass(void **state)
+{
+	struct fake *fk = *state;
+	char path[256];
+	pid_t pids[8] = { 0 };
+
+	if (geteuid() != 0) {
+		skip();		/* needs chown to give a fake process another owner */
+		return;
+	}
+	mk_simple(fk, 100, "mine");
+	mk_sock(fk, 100, 3, 31);
+	mk_simple(fk, 200, "theirs");
+	mk_sock(fk, 200, 3, 32);
+	snprintf(path, sizeof(path), "%s/200", fk->root);
+	assert_int_equal(chown(path, 4242, 4242), 0);
+	open_pm(fk);
+
+	/* found among uid 4242's processes: the others are not read */
+	assert_int_equal(procmap_find_inode(fk->pm, 32, 4242, pids, 8), 1);
+	assert_int_equal(pids[0], 200);
+	assert_int_equal(stats(fk).procs_scanned, 1);
+	/* not among them: everyone else is read after all */
+	assert_int_equal(procmap_find_inode(fk->pm, 31, 4242, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(stats(fk).procs_scanned, 3);
+}
+
+static void test_non_numeric_ignored(void **state)
+{
+	struct fake *fk = *state;
+	const char *names[] = { "self", "net", "01", "-5", "12a", "99999999999" };
+	char path[256];
+	pid_t pids[8] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fk->root, names[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/%s/fd", fk->root, names[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/%s/fd/3", fk->root, names[i]);
+		assert_int_equal(symlink("socket:[4242]", path), 0);
+	}
+	snprintf(path, sizeof(path), "%s/77", fk->root);
+	xwrite(path, "not a dir", 9);
+	mk_simple(fk, 100, "real");
+	mk_sock(fk, 100, 3, 4242);
+	mk_fd(fk, 100, 4, "socket:[4243]");
+	snprintf(path, sizeof(path), "%s/100/fd/0x5", fk->root);
+	assert_int_equal(symlink("socket:[4244]", path), 0);
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 4242, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(stats(fk).procs_scanned, 1);
+	assert_int_equal(procmap_find_inode(fk->pm, 4244, -1, pids, 8), 0);
+}
+
+static void test_unreadable_fd_dir(void **state)
+{
+	struct fake *fk = *state;
+	char path[256];
+	pid_t pids[8] = { 0 };
+
+	if (geteuid() == 0) {
+		skip();		/* root reads through mode 000 */
+		return;
+	}
+	mk_simple(fk, 600, "hidden");
+	mk_sock(fk, 600, 3, 31337);
+	mk_simple(fk, 601, "visible");
+	mk_sock(fk, 601, 3, 31337);
+	snprintf(path, sizeof(path), "%s/600/fd", fk->root);
+	assert_int_equal(chmod(path, 0), 0);
+	open_pm(fk);
+
+	assert_int_equal(procmap_find_inode(fk->pm, 31337, -1, pids, 8), 1);
+	assert_int_equal(pids[0], 601);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static void test_many_sockets_evicted(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[4];
+	unsigned long long ino;
+
+	/* more sockets than cache places: eviction must never mislead */
+	mk_simple(fk, 700, "busy");
+	mk_simple(fk, 701, "busy2");
+	for (ino = 1; ino <= 5000; ino++)
+		mk_sock(fk, ino % 3 ? 700 : 701, (int)ino + 2, 100000 + ino);
+	open_pm(fk);
+
+	for (ino = 1; ino <= 5000; ino += 250) {
+		assert_int_equal(procmap_find_inode(fk->pm, 100000 + ino, -1, pids, 4), 1);
+		assert_int_equal(pids[0], ino % 3 ? 700 : 701);
+	}
+	assert_true(stats(fk).hits > 0);
+	assert_true(stats(fk).scans < 20);
+}
+
+static void test_read_proc_fields(void **state)
+{
+	static const char cmd[] = "dig\0@127.0.0.1\0example.test\0";
+	struct fake *fk = *state;
+	struct resolver_proc p;
+
+	mk_proc(fk, 1234, 1234, 77, 1000, 100, "dig", "/usr/bin/dig",
+		cmd, sizeof(cmd) - 1);
+	open_pm(fk);
+
+	memset(&p, 0x55, sizeof(p));
+	assert_int_equal(procmap_read_proc(fk->pm, 1234, &p), 0);
+	assert_int_equal(p.pid, 1234);
+	assert_int_equal(p.ppid, 77);
+	assert_int_equal(p.uid, 1000);	/* real uid, not the euid 1001 */
+	assert_int_equal(p.gid, 100);
+	assert_string_equal(p.comm, "dig");
+	assert_string_equal(p.exe, "/usr/bin/dig");
+	assert_int_equal(p.cmdline_len, 28);
+	assert_memory_equal(p.cmdline, "dig\0@127.0.0.1\0example.test\0", 28);
+}
+
+static void test_read_proc_thread(void **state)
+{
+	struct fake *fk = *state;
+	struct resolver_proc p;
+
+	/* dig sends from a thread; the process is named after its leader */
+	mk_proc(fk, 500, 500, 1, 0, 0, "dig", "/usr/bin/dig", "dig\0", 4);
+	mk_proc(fk, 501, 500, 1, 0, 0, "isc-net-0000", "/usr/bin/dig", "dig\0", 4);
+	open_pm(fk);
+
+	assert_int_equal(procmap_read_proc(fk->pm, 501, &p), 0);
+	assert_int_equal(p.pid, 500);
+	assert_string_equal(p.comm, "dig");
+}
+
+static void test_read_proc_odd(void **state)
+{
+	struct fake *fk = *state;
+	struct resolver_proc p;
+	char big[3000];
+
+	/* kernel thread: no exe, empty cmdline */
+	mk_proc(fk, 2, 2, 0, 0, 0, "kthreadd", NULL, "", 0);
+	/* argv longer than the buffer, exe of a deleted binary */
+	memset(big, 'a', sizeof(big));
+	mk_proc(fk, 3, 3, 2, 5, 6, "long", "/tmp/x (deleted)", big, sizeof(big));
+	open_pm(fk);
+
+	assert_int_equal(procmap_read_proc(fk->pm, 2, &p), 0);
+	assert_string_equal(p.comm, "kthreadd");
+	assert_string_equal(p.exe, "");
+	assert_int_equal(p.cmdline_len, 0);
+	assert_int_equal(p.ppid, 0);
+
+	assert_int_equal(procmap_read_proc(fk->pm, 3, &p), 0);
+	assert_string_equal(p.exe, "/tmp/x (deleted)");
+	assert_int_equal(p.cmdline_len, RESOLVER_CMDLINE_MAX - 1);
+	assert_int_equal(p.cmdline[RESOLVER_CMDLINE_MAX - 1], '\0');
+	assert_int_equal(p.uid, 5);
+	assert_int_equal(p.gid, 6);
+}
+
+static void test_read_proc_gone(void **state)
+{
+	struct fake *fk = *state;
+	struct resolver_proc p;
+	char path[256];
+
+	mk_simple(fk, 100, "x");
+	mk_proc(fk, 101, 100, 1, 0, 0, "thread", NULL, "", 0);
+	mk_simple(fk, 102, "bad");
+	snprintf(path, sizeof(path), "%s/102/status", fk->root);
+	xwrite(path, "Name:\tbad\nTgid:\tnope\n", 21);
+	open_pm(fk);
+
+	errno = 0;
+	assert_int_equal(procmap_read_proc(fk->pm, 4321, &p), -1);
+	assert_int_equal(errno, ESRCH);
+
+	/* the thread remains but its leader is gone */
+	rm_pid(fk, 100);
+	errno = 0;
+	assert_int_equal(procmap_read_proc(fk->pm, 101, &p), -1);
+	assert_int_equal(errno, ESRCH);
+
+	errno = 0;
+	assert_int_equal(procmap_read_proc(fk->pm, 102, &p), -1);
+	assert_int_equal(errno, EPROTO);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_bad_root),
+		T(test_single_holder),
+		T(test_shared_sorted),
+		T(test_absent_inode),
+		T(test_cache_hit),
+		T(test_new_socket_of_known_process),
+		T(test_new_socket_shared_by_fork),
+		T(test_stale_fd_repointed),
+		T(test_stale_pid_gone),
+		T(test_uid_order_same_answer),
+		T(test_uid_first_pass),
+		T(test_non_numeric_ignored),
+		T(test_unreadable_fd_dir),
+		T(test_many_sockets_evicted),
+		T(test_read_proc_fields),
+		T(test_read_proc_thread),
+		T(test_read_proc_odd),
+		T(test_read_proc_gone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
