@@ -1,0 +1,650 @@
+/*
+ * cli: the option table and everything generated from it.
+ *
+ * One static table drives getopt_long (short string and struct option
+ * array), --help and the man page's OPTIONS section, so the three cannot
+ * drift apart.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+/* getopt values for options without a short form; above any char. */
+enum {
+	OPT_HOOK_TIMEOUT = 256,
+	OPT_MAX_HOOKS,
+	OPT_QUEUE_NUM,
+	OPT_BACKEND,
+	OPT_MAN_OPTIONS,
+};
+
+struct cli_option {
+	const char *name;	/* long name */
+	int val;		/* short char, or OPT_* */
+	const char *arg;	/* argument name, NULL if none */
+	const char *help;	/* one or two sentences */
+	bool hidden;		/* not in --help nor the man page */
+};
+
+static const struct cli_option cli_options[] = {
+	{ .name = "udp", .val = 'u',
+	  .help = "Trap UDP packets. At least one of -u and -t is required." },
+	{ .name = "tcp", .val = 't',
+	  .help = "Trap TCP segments. At least one of -u and -t is required." },
+	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
+	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
+		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
+		  "comma-separated list, up to 64 in all; required." },
+	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
+	  .help = "Destination port or range, 1-65535. Repeat the option or "
+		  "give a comma-separated list, up to 32 in all; default: "
+		  "any port." },
+	{ .name = "exec", .val = 'e', .arg = "CMD",
+	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
+		  "appended as last argument while the packet is held. Its "
+		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
+		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
+		  "PTRAP_DPORT." },
+	{ .name = "hold", .val = 's', .arg = "MS",
+	  .help = "Hold a packet at most MS milliseconds while its hook "
+		  "runs, then accept it even if the hook is still running; "
+		  "0-60000, default 500." },
+	{ .name = "hook-timeout", .val = OPT_HOOK_TIMEOUT, .arg = "MS",
+	  .help = "Kill the hook's process group when it runs longer than "
+		  "MS milliseconds; 1-3600000, default 10000." },
+	{ .name = "max-hooks", .val = OPT_MAX_HOOKS, .arg = "N",
+	  .help = "Run at most N hooks at once; a packet arriving while N "
+		  "are running is accepted at once without a hook, and this "
+		  "is reported; 1-1024, default 16." },
+	{ .name = "json", .val = 'j',
+	  .help = "Print one JSON object per line instead of text reports." },
+	{ .name = "verbose", .val = 'v',
+	  .help = "Print more diagnostics on stderr; repeat for more." },
+	{ .name = "quiet", .val = 'q',
+	  .help = "Print only errors on stderr; reports still go to stdout. "
+		  "Cannot be combined with -v." },
+	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
+	  .help = "NFQUEUE number to use, 0-65535, default 4253. Only one "
+		  "ptrap can use a queue number at a time." },
+	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
+	  .help = "How to install the firewall rules: nft, iptables (raw "
+		  "table), auto (nft, else iptables; the default) or none "
+		  "(install nothing and only listen on the queue, after "
+		  "loading a file from rules/ yourself)." },
+	{ .name = "help", .val = 'h',
+	  .help = "Print this help and exit." },
+	{ .name = "version", .val = 'V',
+	  .help = "Print the version and exit." },
+	/* For tests/netns/man-matches-help.sh and man page editors. */
+	{ .name = "man-options", .val = OPT_MAN_OPTIONS,
+	  .help = "Print the man page OPTIONS section.", .hidden = true },
+};
+
+#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
+
+/* Longest argument echoed back in a message; argv can be arbitrarily long. */
+#define SHOW_MAX 64
+/* Longest single element of a comma list we try to parse. */
+#define ELEM_MAX 128
+
+static const char *const backend_names[] = {
+	[CLI_BACKEND_AUTO] = "auto",
+	[CLI_BACKEND_NFT] = "nft",
+	[CLI_BACKEND_IPTABLES] = "iptables",
+	[CLI_BACKEND_NONE] = "none",
+};
+
+const char *cli_backend_name(enum cli_backend b)
+{
+	if ((unsigned int)b >= sizeof(backend_names) / sizeof(backend_names[0]))
+		return "?";
+	return backend_names[b];
+}
+
+static const struct cli_option *find_option(int val)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPTIONS; i++)
+		if (cli_options[i].val == val)
+			return &cli_options[i];
+	return NULL;
+}
+
+/* "-i" or "--hook-timeout": how the user most likely spelled it. */
+static const char *option_label(int val, char *buf, size_t len)
+{
+	const struct cli_option *o = find_option(val);
+
+	if (o == NULL)
+		snprintf(buf, len, "?");
+	else if (o->val < 256)
+		snprintf(buf, len, "-%c", o->val);
+	else
+		snprintf(buf, len, "--%s", o->name);
+	return buf;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Report "'VALUE'" shortened to SHOW_MAX bytes so the message stays a line. */
+static int bad_value(char *err, size_t errlen, int val, const char *what,
+		     const char *s, size_t slen, const char *expected)
+{
+	char label[32];
+	int show = slen > SHOW_MAX ? SHOW_MAX : (int)slen;
+
+	set_err(err, errlen, "invalid %s '%.*s%s' for %s (expected %s)",
+		what, show, s, slen > SHOW_MAX ? "..." : "",
+		option_label(val, label, sizeof(label)), expected);
+	return PTRAP_EXIT_USAGE;
+}
+
+/*
+ * Decimal only: strtoul alone would accept spaces, signs and junk.  A
+ * leading zero is refused as in addr.c, so "010" is never a surprise.
+ */
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static bool prefix_equal(const struct addr_prefix *a,
+			 const struct addr_prefix *b)
+{
+	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
+}
+
+static int add_dest(struct ptrap_config *cfg, const char *elem)
+{
+	struct addr_prefix p;
+	unsigned int i;
+
+	if (addr_parse_prefix(elem, &p) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_dests; i++)
+		if (prefix_equal(&cfg->dests[i], &p))
+			return 0;
+	if (cfg->n_dests >= CLI_MAX_DESTS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->dests[cfg->n_dests++] = p;
+	return 0;
+}
+
+static int add_port(struct ptrap_config *cfg, const char *elem)
+{
+	struct addr_port_range r;
+	unsigned int i;
+
+	if (addr_parse_port_range(elem, &r) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].lo == r.lo && cfg->ports[i].hi == r.hi)
+			return 0;
+	if (cfg->n_ports >= CLI_MAX_PORTS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->ports[cfg->n_ports++] = r;
+	return 0;
+}
+
+/* What a comma-list option holds, for parse_list() and its messages. */
+struct list_kind {
+	const char *what, *plural;
+	const char *expected;
+	int max;
+	int (*add)(struct ptrap_config *cfg, const char *elem);
+};
+
+static const struct list_kind dest_list = {
+	"address", "addresses", "IPv4 or IPv6 ADDR[/LEN]",
+	CLI_MAX_DESTS, add_dest,
+};
+static const struct list_kind port_list = {
+	"port", "ports", "1-65535 or LO-HI",
+	CLI_MAX_PORTS, add_port,
+};
+
+/*
+ * Split a comma list and feed each element to k->add(); -1 with errno E2BIG
+ * means the list is full, anything else blames the element.
+ */
+static int parse_list(struct ptrap_config *cfg, int val, const char *list,
+		      const struct list_kind *k, char *err, size_t errlen)
+{
+	const char *p = list;
+	char label[32];
+
+	option_label(val, label, sizeof(label));
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char elem[ELEM_MAX];
+
+		if (n == 0) {
+			size_t len = strlen(list);
+
+			set_err(err, errlen, "empty element in '%.*s%s' for %s",
+				len > SHOW_MAX ? SHOW_MAX : (int)len, list,
+				len > SHOW_MAX ? "..." : "", label);
+			return PTRAP_EXIT_USAGE;
+		}
+		if (n >= sizeof(elem))
+			return bad_value(err, errlen, val, k->what, p, n,
+					 k->expected);
+		memcpy(elem, p, n);
+		elem[n] = '\0';
+		if (k->add(cfg, elem) < 0) {
+			if (errno != E2BIG)
+				return bad_value(err, errlen, val, k->what,
+						 p, n, k->expected);
+			set_err(err, errlen, "too many %s for %s (max %d)",
+				k->plural, label, k->max);
+			return PTRAP_EXIT_USAGE;
+		}
+		if (comma == NULL)
+			return PTRAP_EXIT_OK;
+		p = comma + 1;
+	}
+}
+
+static int parse_number(int val, const char *s, unsigned long min,
+			unsigned long max, const char *what,
+			const char *expected, unsigned int *out,
+			char *err, size_t errlen)
+{
+	if (parse_uint(s, min, max, out) < 0)
+		return bad_value(err, errlen, val, what, s, strlen(s),
+				 expected);
+	return PTRAP_EXIT_OK;
+}
+
+static int parse_backend(const char *s, enum cli_backend *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backend_names) / sizeof(backend_names[0]); i++) {
+		if (strcmp(s, backend_names[i]) == 0) {
+			*out = (enum cli_backend)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
+			char *err, size_t errlen)
+{
+	switch (c) {
+	case 'u':
+		cfg->udp = true;
+		return PTRAP_EXIT_OK;
+	case 't':
+		cfg->tcp = true;
+		return PTRAP_EXIT_OK;
+	case 'i':
+		return parse_list(cfg, c, arg, &dest_list, err, errlen);
+	case 'p':
+		return parse_list(cfg, c, arg, &port_list, err, errlen);
+	case 'e':
+		if (arg[0] == '\0') {
+			set_err(err, errlen, "empty command for -e");
+			return PTRAP_EXIT_USAGE;
+		}
+		if (cfg->hook_cmd != NULL) {
+			set_err(err, errlen, "-e given more than once");
+			return PTRAP_EXIT_USAGE;
+		}
+		cfg->hook_cmd = arg;
+		return PTRAP_EXIT_OK;
+	case 's':
+		return parse_number(c, arg, 0, 60000, "hold time",
+				    "0-60000 ms", &cfg->hold_ms, err, errlen);
+	case OPT_HOOK_TIMEOUT:
+		return parse_number(c, arg, 1, 3600000, "hook timeout",
+				    "1-3600000 ms", &cfg->hook_timeout_ms,
+				    err, errlen);
+	case OPT_MAX_HOOKS:
+		return parse_number(c, arg, 1, 1024, "hook count", "1-1024",
+				    &cfg->max_hooks, err, errlen);
+	case OPT_QUEUE_NUM:
+		return parse_number(c, arg, 0, 65535, "queue number",
+				    "0-65535", &cfg->queue_num, err, errlen);
+	case OPT_BACKEND:
+		if (parse_backend(arg, &cfg->backend) < 0)
+			return bad_value(err, errlen, c, "backend", arg,
+					 strlen(arg),
+					 "auto, nft, iptables or none");
+		return PTRAP_EXIT_OK;
+	case 'j':
+		cfg->json = true;
+		return PTRAP_EXIT_OK;
+	case 'v':
+		if (cfg->verbosity < 100)
+			cfg->verbosity++;
+		return PTRAP_EXIT_OK;
+	case 'h':
+		cfg->help = true;
+		return PTRAP_EXIT_OK;
+	case 'V':
+		cfg->version = true;
+		return PTRAP_EXIT_OK;
+	case OPT_MAN_OPTIONS:
+		cfg->man_options = true;
+		return PTRAP_EXIT_OK;
+	}
+	set_err(err, errlen, "internal error: unhandled option %d", c);
+	return PTRAP_EXIT_USAGE;
+}
+
+/* How many long names start with the "--NAME[=...]" in elem. */
+static int count_prefix_matches(const char *elem)
+{
+	size_t n = strcspn(elem + 2, "=");
+	size_t i;
+	int hits = 0;
+
+	for (i = 0; i < N_OPTIONS; i++)
+		if (strncmp(cli_options[i].name, elem + 2, n) == 0)
+			hits++;
+	return hits;
+}
+
+/* getopt returned '?' or ':' for the argv element elem. */
+static int getopt_error(int c, const char *elem, char *err, size_t errlen)
+{
+	size_t len = strlen(elem);
+	int show = len > SHOW_MAX ? SHOW_MAX : (int)len;
+	const char *more = len > SHOW_MAX ? "..." : "";
+	bool is_long = strncmp(elem, "--", 2) == 0;
+	const struct cli_option *o;
+
+	if (c == ':') {
+		o = find_option(optopt);
+		if (o == NULL)
+			set_err(err, errlen, "missing argument for '%.*s%s'",
+				show, elem, more);
+		else if (is_long || o->val >= 256)
+			set_err(err, errlen, "option --%s needs a value (%s)",
+				o->name, o->arg);
+		else
+			set_err(err, errlen, "option -%c needs a value (%s)",
+				o->val, o->arg);
+		return PTRAP_EXIT_USAGE;
+	}
+	/* "--udp=1" also lands here, with optopt naming the option. */
+	if (is_long && optopt != 0 && strchr(elem, '='))
+		set_err(err, errlen, "option '%.*s%s' takes no argument",
+			show, elem, more);
+	else if (is_long && count_prefix_matches(elem) > 1)
+		set_err(err, errlen, "ambiguous option '%.*s%s'",
+			show, elem, more);
+	else if (is_long)
+		set_err(err, errlen, "unknown option '%.*s%s'",
+			show, elem, more);
+	else if (optopt > 0x20 && optopt < 0x7f)
+		set_err(err, errlen, "unknown option '-%c'", optopt);
+	else
+		set_err(err, errlen, "unknown option in '%.*s%s'",
+			show, elem, more);
+	return PTRAP_EXIT_USAGE;
+}
+
+static void config_defaults(struct ptrap_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hold_ms = CLI_DEFAULT_HOLD_MS;
+	cfg->hook_timeout_ms = CLI_DEFAULT_HOOK_TIMEOUT_MS;
+	cfg->max_hooks = CLI_DEFAULT_MAX_HOOKS;
+	cfg->queue_num = CLI_DEFAULT_QUEUE;
+	cfg->backend = CLI_BACKEND_AUTO;
+}
+
+int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
+	      char *err, size_t errlen)
+{
+	/* '+': stop at the first non-option; ':': report missing arguments. */
+	char shortopts[2 + 2 * N_OPTIONS + 1];
+	struct option longopts[N_OPTIONS + 1];
+	bool quiet = false;
+	size_t i, n = 0;
+	int c, ret;
+
+	config_defaults(cfg);
+	set_err(err, errlen, "%s", "");
+
+	shortopts[n++] = '+';
+	shortopts[n++] = ':';
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		longopts[i] = (struct option){
+			.name = o->name,
+			.has_arg = o->arg ? required_argument : no_argument,
+			.flag = NULL,
+			.val = o->val,
+		};
+		if (o->val >= 256)
+			continue;
+		shortopts[n++] = (char)o->val;
+		if (o->arg)
+			shortopts[n++] = ':';
+	}
+	shortopts[n] = '\0';
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[N_OPTIONS]));
+
+	opterr = 0;
+	optind = 0;		/* glibc: full re-initialisation */
+	for (;;) {
+		/* The element getopt is looking at (also inside "-ut"). */
+		int cur = optind > 0 ? optind : 1;
+
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1)
+			break;
+		if (c == '?' || c == ':')
+			return getopt_error(c, cur < argc ? argv[cur] : "",
+					    err, errlen);
+		if (c == 'q') {
+			quiet = true;
+			continue;
+		}
+		ret = apply_option(cfg, c, optarg, err, errlen);
+		if (ret != PTRAP_EXIT_OK)
+			return ret;
+	}
+	if (optind < argc) {
+		size_t len = strlen(argv[optind]);
+
+		set_err(err, errlen, "unexpected argument '%.*s%s'",
+			len > SHOW_MAX ? SHOW_MAX : (int)len, argv[optind],
+			len > SHOW_MAX ? "..." : "");
+		return PTRAP_EXIT_USAGE;
+	}
+
+	if (cfg->help || cfg->version || cfg->man_options)
+		return PTRAP_EXIT_OK;
+	if (quiet && cfg->verbosity > 0) {
+		set_err(err, errlen, "-q and -v cannot be combined");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (quiet)
+		cfg->verbosity = -1;
+	if (cfg->n_dests == 0) {
+		set_err(err, errlen, "no destination: give -i ADDR");
+		return PTRAP_EXIT_NO_DEST;
+	}
+	if (!cfg->udp && !cfg->tcp) {
+		set_err(err, errlen, "no protocol: give -u and/or -t");
+		return PTRAP_EXIT_NO_PROTO;
+	}
+	return PTRAP_EXIT_OK;
+}
+
+#define HELP_WIDTH	79
+#define HELP_COLUMN	26
+
+/* Print text word-wrapped from column col, continuing lines at indent. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)w > HELP_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += (int)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static const char *const exit_codes[] = {
+	"success (also after -h and -V)",
+	"runtime error",
+	"usage error: unknown option or bad value",
+	"no destination (-i missing)",
+	"no protocol (neither -u nor -t)",
+	"-c without -t (reserved)",
+	"missing privilege (CAP_NET_ADMIN)",
+	"another ptrap already uses this queue number",
+};
+
+void cli_print_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: ptrap -u|-t -i ADDR[/LEN] [-p PORT[-PORT]] "
+		"[-e CMD] [OPTION]...\n");
+	print_wrapped(out, "Hold outbound packets to the given destinations, "
+		      "report the local process that sent each one and "
+		      "optionally run a hook on it, then let the packet go.",
+		      0, 0);
+	fprintf(out, "\nOptions:\n");
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *o = &cli_options[i];
+		int col;
+
+		if (o->hidden)
+			continue;
+		if (o->val < 256)
+			col = fprintf(out, "  -%c, --%s", o->val, o->name);
+		else
+			col = fprintf(out, "      --%s", o->name);
+		if (o->arg)
+			col += fprintf(out, " %s", o->arg);
+		if (col + 2 > HELP_COLUMN) {
+			fprintf(out, "\n%*s", HELP_COLUMN, "");
+		} else {
+			fprintf(out, "%*s", HELP_COLUMN - col, "");
+		}
+		print_wrapped(out, o->help, HELP_COLUMN, HELP_COLUMN);
+	}
+	fprintf(out, "\nExit status:\n");
+	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++)
+		fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
+	fprintf(out, "\nExample (report every DNS query to 192.168.1.1 with "
+		"the sender's process tree):\n"
+		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n");
+}
+
+void cli_print_version(FILE *out)
+{
+	fprintf(out, "ptrap %s\n", PACKAGE_VERSION);
+}
+
+/*
+ * Roff-escape one line of text.  In prose a '-' after a letter is a hyphen
+ * and stays; any other '-' starts an option or is a range, so it becomes
+ * "\-", as does every '-' in an option name (dashes: true).
+ */
+static void print_roff(FILE *out, const char *s, bool dashes)
+{
+	const char *p;
+
+	if (s[0] == '.' || s[0] == '\'')
+		fputs("\\&", out);
+	for (p = s; *p; p++) {
+		char prev = p > s ? p[-1] : ' ';
+
+		if (*p == '\\')
+			fputs("\\e", out);
+		else if (*p == '-' && (dashes ||
+				       !((prev >= 'a' && prev <= 'z') ||
+					 (prev >= 'A' && prev <= 'Z'))))
+			fputs("\\-", out);
+		else
+			fputc(*p, out);
+	}
+}
+
+void cli_print_man_options(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		if (o->hidden)
+			continue;
+		fputs(".TP\n", out);
+		if (o->val < 256)
+			fprintf(out, "\\fB\\-%c\\fR, ", o->val);
+		fputs("\\fB\\-\\-", out);
+		print_roff(out, o->name, true);
+		fputs("\\fR", out);
+		if (o->arg) {
+			fputs(" \\fI", out);
+			print_roff(out, o->arg, true);
+			fputs("\\fR", out);
+		}
+		fputc('\n', out);
+		print_roff(out, o->help, false);
+		fputc('\n', out);
+	}
+}

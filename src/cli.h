@@ -1,0 +1,72 @@
+/* cli: the option table, parsing argv into a config, --help and --version. */
+#ifndef PTRAP_CLI_H
+#define PTRAP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "addr.h"
+
+/* Exit codes; kept from the original script where they still mean something. */
+enum ptrap_exit {
+	PTRAP_EXIT_OK = 0,
+	PTRAP_EXIT_RUNTIME = 1,		/* any other runtime error */
+	PTRAP_EXIT_USAGE = 2,		/* unknown option, bad value */
+	PTRAP_EXIT_NO_DEST = 3,		/* no -i */
+	PTRAP_EXIT_NO_PROTO = 4,	/* none of -u/-t/--icmp */
+	PTRAP_EXIT_CONNECT_NO_TCP = 5,	/* -c without -t */
+	PTRAP_EXIT_NO_PRIV = 6,		/* no CAP_NET_ADMIN */
+	PTRAP_EXIT_QUEUE_BUSY = 7,	/* another ptrap owns this queue */
+};
+
+enum cli_backend {
+	CLI_BACKEND_AUTO,
+	CLI_BACKEND_NFT,
+	CLI_BACKEND_IPTABLES,
+	CLI_BACKEND_NONE,
+};
+
+#define CLI_MAX_DESTS	64
+#define CLI_MAX_PORTS	32
+#define CLI_DEFAULT_QUEUE	4253
+#define CLI_DEFAULT_HOLD_MS	500
+#define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
+#define CLI_DEFAULT_MAX_HOOKS	16
+
+struct ptrap_config {
+	bool udp, tcp, icmp;
+	struct addr_prefix dests[CLI_MAX_DESTS];
+	unsigned int n_dests;
+	struct addr_port_range ports[CLI_MAX_PORTS];
+	unsigned int n_ports;		/* 0: any port */
+	const char *hook_cmd;		/* -e, NULL if none (points into argv) */
+	unsigned int hold_ms;		/* -s */
+	unsigned int hook_timeout_ms;	/* --hook-timeout */
+	unsigned int max_hooks;		/* --max-hooks */
+	bool json;			/* -j */
+	int verbosity;			/* -1 quiet, 0 normal, 1.. verbose */
+	unsigned int queue_num;		/* --queue-num, 0..65535 */
+	enum cli_backend backend;
+	bool help, version;		/* print and exit 0 */
+	bool man_options;		/* hidden --man-options: print
+					 * cli_print_man_options(), exit 0 */
+};
+
+/*
+ * Parse argv into cfg (defaults first).  Returns PTRAP_EXIT_OK, or an exit
+ * code with a one-line message (no "ptrap: " prefix, no newline) in err.
+ * Does not print, does not exit.  Resets getopt state, so it can be called
+ * repeatedly (tests).
+ */
+int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
+	      char *err, size_t errlen);
+
+/* --help text, generated from the option table. */
+void cli_print_help(FILE *out);
+void cli_print_version(FILE *out);
+
+const char *cli_backend_name(enum cli_backend b);
+
+/* The man page's OPTIONS section (roff), generated from the option table. */
+void cli_print_man_options(FILE *out);
+
+#endif

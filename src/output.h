@@ -1,0 +1,45 @@
+/* output: one report line per trapped packet (text or JSON), hook results. */
+#ifndef PTRAP_OUTPUT_H
+#define PTRAP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+#include "packet.h"
+#include "resolver.h"
+
+/* Everything one report says; filled by the event loop. */
+struct out_event {
+	unsigned long long seq;		/* 1, 2, ... per trapped packet */
+	struct timespec ts;		/* wall clock when ptrap received it */
+	const struct pkt_info *pkt;
+	const struct resolver_result *who;
+};
+
+struct out_hook_result {
+	unsigned long long seq;		/* the event it ran for */
+	struct timespec ts;		/* when it ended */
+	pid_t target_pid;		/* the PID given to the hook */
+	int exit_status;		/* -1 if killed by a signal */
+	int term_signal;		/* 0 unless killed */
+	bool timed_out;			/* ptrap killed it after --hook-timeout */
+	const char *output;		/* collected stdout+stderr */
+	size_t output_len;
+	bool output_truncated;		/* more than the cap was printed */
+};
+
+/*
+ * Format into buf (always NUL-terminated, ends with '\n').  Return the length
+ * written, or -1 with errno ENOSPC when buf is too small.  Local time is used
+ * for text, UTC (RFC 3339) for JSON; tz comes from the environment (TZ).
+ */
+int out_format_event_text(const struct out_event *ev, char *buf, size_t len);
+int out_format_event_json(const struct out_event *ev, char *buf, size_t len);
+int out_format_hook_text(const struct out_hook_result *h, char *buf, size_t len);
+int out_format_hook_json(const struct out_hook_result *h, char *buf, size_t len);
+
+/* Append s as a JSON string literal (with quotes); returns bytes or -1. */
+int out_json_string(char *buf, size_t len, const char *s, size_t slen);
+
+#endif

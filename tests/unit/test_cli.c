@@ -1,0 +1,437 @@
+/* Unit tests for cli: command lines in, config or exit code + message out. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_ARGS 24
+
+/* One canonical line per config, so a table row can state all of it. */
+static void dump_cfg(const struct ptrap_config *c, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned int i;
+	char a[ADDR_STR_MAX];
+
+#define PUT(...) do { \
+		int n_ = snprintf(buf + pos, len - pos, __VA_ARGS__); \
+		assert_true(n_ >= 0 && (size_t)n_ < len - pos); \
+		pos += (size_t)n_; \
+	} while (0)
+
+	PUT("udp=%d tcp=%d dests=", c->udp, c->tcp);
+	for (i = 0; i < c->n_dests; i++)
+		PUT("%s%s", i ? "," : "",
+		    addr_prefix_str(&c->dests[i], a, sizeof(a)));
+	PUT(" ports=");
+	for (i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].lo == c->ports[i].hi)
+			PUT("%s%u", i ? "," : "", c->ports[i].lo);
+		else
+			PUT("%s%u-%u", i ? "," : "", c->ports[i].lo,
+			    c->ports[i].hi);
+	}
+	PUT(" exec=%s hold=%u timeout=%u max_hooks=%u json=%d v=%d queue=%u"
+	    " backend=%s help=%d version=%d man=%d",
+	    c->hook_cmd ? c->hook_cmd : "-", c->hold_ms, c->hook_timeout_ms,
+	    c->max_hooks, c->json, c->verbosity, c->queue_num,
+	    cli_backend_name(c->backend), c->help, c->version, c->man_options);
+#undef PUT
+}
+
+/* Run cli_parse on a NULL-terminated list (argv[0] is added). */
+static int parse(const char *const *args, struct ptrap_config *cfg,
+		 char *err, size_t errlen, char **argv)
+{
+	int argc = 0;
+
+	argv[argc++] = (char *)"ptrap";
+	while (*args && argc < MAX_ARGS - 1)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, cfg, err, errlen);
+}
+
+#define D_REST " hold=500 timeout=10000 max_hooks=16 json=0 v=0 queue=4253" \
+	" backend=auto help=0 version=0 man=0"
+
+struct good_case {
+	const char *args[MAX_ARGS];
+	const char *expect;
+};
+
+static const struct good_case good[] = {
+	/* the old script's command line */
+	{ { "-u", "-i", "192.168.1.1", "-p", "53", "-e", "pstree -p -H" },
+	  "udp=1 tcp=0 dests=192.168.1.1 ports=53 exec=pstree -p -H" D_REST },
+	{ { "-t", "-i", "2001:db8::1" },
+	  "udp=0 tcp=1 dests=2001:db8::1 ports= exec=-" D_REST },
+	{ { "--udp", "--tcp", "--ip", "192.0.2.0/24", "--port=853" },
+	  "udp=1 tcp=1 dests=192.0.2.0/24 ports=853 exec=-" D_REST },
+	{ { "-ut", "-i192.0.2.1,2001:db8::1", "-p", "53,853,1000-2000" },
+	  "udp=1 tcp=1 dests=192.0.2.1,2001:db8::1 ports=53,853,1000-2000"
+	  " exec=-" D_REST },
+	/* repeated options add up; exact duplicates are dropped */
+	{ { "-u", "-i", "192.0.2.1", "-i", "198.51.100.7,192.0.2.1",
+	    "-p", "53", "-p", "53,54", "-i", "192.0.2.9/24", "-i",
+	    "192.0.2.0/24" },
+	  "udp=1 tcp=0 dests=192.0.2.1,198.51.100.7,192.0.2.0/24 ports=53,54"
+	  " exec=-" D_REST },
+	{ { "-u", "-i", "::1", "-s", "0", "--hook-timeout", "1",
+	    "--max-hooks", "1024", "-j", "--queue-num", "0",
+	    "--backend", "none", "-vv", "--verbose" },
+	  "udp=1 tcp=0 dests=::1 ports= exec=- hold=0 timeout=1 max_hooks=1024"
+	  " json=1 v=3 queue=0 backend=none help=0 version=0 man=0" },
+	{ { "-u", "-i", "::1", "-s", "60000", "--hook-timeout=3600000",
+	    "--max-hooks", "1", "--queue-num", "65535", "--backend=iptables",
+	    "-q", "-p", "1-65535" },
+	  "udp=1 tcp=0 dests=::1 ports=1-65535 exec=- hold=60000"
+	  " timeout=3600000 max_hooks=1 json=0 v=-1 queue=65535"
+	  " backend=iptables help=0 version=0 man=0" },
+	{ { "-t", "-i", "::1", "--backend", "nft", "--json" },
+	  "udp=0 tcp=1 dests=::1 ports= exec=- hold=500 timeout=10000"
+	  " max_hooks=16 json=1 v=0 queue=4253 backend=nft help=0 version=0"
+	  " man=0" },
+	/* help and version need nothing else, not even -i */
+	{ { "-h" },
+	  "udp=0 tcp=0 dests= ports= exec=- hold=500 timeout=10000"
+	  " max_hooks=16 json=0 v=0 queue=4253 backend=auto help=1 version=0"
+	  " man=0" },
+	{ { "--version", "-u" },
+	  "udp=1 tcp=0 dests= ports= exec=- hold=500 timeout=10000"
+	  " max_hooks=16 json=0 v=0 queue=4253 backend=auto help=0 version=1"
+	  " man=0" },
+	{ { "--man-options" },
+	  "udp=0 tcp=0 dests= ports= exec=- hold=500 timeout=10000"
+	  " max_hooks=16 json=0 v=0 queue=4253 backend=auto help=0 version=0"
+	  " man=1" },
+	/* "--" ends the options; nothing may follow */
+	{ { "-u", "-i", "::1", "--" },
+	  "udp=1 tcp=0 dests=::1 ports= exec=-" D_REST },
+};
+
+static void test_good(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct ptrap_config cfg;
+		char err[256] = "junk", dump[1024];
+		char *argv[MAX_ARGS];
+
+		print_message("good[%zu]\n", i);
+		assert_int_equal(parse(good[i].args, &cfg, err, sizeof(err),
+				       argv), PTRAP_EXIT_OK);
+		assert_string_equal(err, "");
+		dump_cfg(&cfg, dump, sizeof(dump));
+		assert_string_equal(dump, good[i].expect);
+	}
+}
+
+struct bad_case {
+	const char *args[MAX_ARGS];
+	int code;
+	const char *msg;	/* substring of the message */
+};
+
+static const struct bad_case bad[] = {
+	{ { "-u", "-i", "::1", "-p", "0" }, 2, "invalid port '0' for -p" },
+	{ { "-u", "-i", "::1", "-p", "65536" }, 2,
+	  "invalid port '65536' for -p (expected 1-65535 or LO-HI)" },
+	{ { "-u", "-i", "::1", "-p", "abc" }, 2, "'abc' for -p" },
+	{ { "-u", "-i", "::1", "-p", "5-3" }, 2, "'5-3' for -p" },
+	{ { "-u", "-i", "::1", "--port", "53,54,x" }, 2, "'x' for -p" },
+	{ { "-u", "-i", "::1", "-p", "53,,54" }, 2,
+	  "empty element in '53,,54' for -p" },
+	{ { "-u", "-i", "::1", "-p", "53," }, 2, "empty element in '53,'" },
+	{ { "-u", "-i", "::1", "-p", "" }, 2, "empty element in '' for -p" },
+	{ { "-u", "-i", "300.1.1.1" }, 2,
+	  "invalid address '300.1.1.1' for -i" },
+	{ { "-u", "-i", "1.2.3.4/33" }, 2, "'1.2.3.4/33' for -i" },
+	{ { "-u", "-i", "::/129" }, 2, "'::/129' for -i" },
+	{ { "-u", "-i", ",::1" }, 2, "empty element in ',::1' for -i" },
+	{ { "-u", "-i", "::1", "-e", "" }, 2, "empty command for -e" },
+	{ { "-u", "-i", "::1", "-e", "a", "-e", "b" }, 2,
+	  "-e given more than once" },
+	{ { "-u", "-i", "::1", "-s", "60001" }, 2,
+	  "invalid hold time '60001' for -s" },
+	{ { "-u", "-i", "::1", "-s", "-1" }, 2, "'-1' for -s" },
+	{ { "-u", "-i", "::1", "-s", " 5" }, 2, "' 5' for -s" },
+	{ { "-u", "-i", "::1", "-s", "5ms" }, 2, "'5ms' for -s" },
+	{ { "-u", "-i", "::1", "-s", "+5" }, 2, "'+5' for -s" },
+	{ { "-u", "-i", "::1", "-s", "" }, 2, "'' for -s" },
+	{ { "-u", "-i", "::1", "-s", "99999999999999999999999" }, 2,
+	  "'99999999999999999999999' for -s" },
+	{ { "-u", "-i", "::1", "--hook-timeout", "0" }, 2,
+	  "'0' for --hook-timeout" },
+	{ { "-u", "-i", "::1", "--hook-timeout", "3600001" }, 2,
+	  "'3600001' for --hook-timeout" },
+	{ { "-u", "-i", "::1", "--max-hooks", "1025" }, 2,
+	  "'1025' for --max-hooks" },
+	{ { "-u", "-i", "::1", "--max-hooks", "0" }, 2,
+	  "'0' for --max-hooks" },
+	{ { "-u", "-i", "::1", "--queue-num", "65536" }, 2,
+	  "invalid queue number '65536' for --queue-num" },
+	{ { "-u", "-i", "::1", "--queue-num", "0x10" }, 2,
+	  "'0x10' for --queue-num" },
+	{ { "-u", "-i", "::1", "--backend", "foo" }, 2,
+	  "invalid backend 'foo' for --backend" },
+	{ { "-u", "-i", "::1", "--backend", "NFT" }, 2, "'NFT' for --backend" },
+	{ { "-u", "-i", "::1", "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "-u", "-i", "::1", "-x" }, 2, "unknown option '-x'" },
+	{ { "-uz", "-i", "::1" }, 2, "unknown option '-z'" },
+	{ { "-u", "--h" }, 2, "ambiguous option '--h'" },
+	{ { "-u", "--udp=yes", "-i", "::1" }, 2,
+	  "option '--udp=yes' takes no argument" },
+	{ { "-u", "-i" }, 2, "option -i needs a value (ADDR[/LEN])" },
+	{ { "-u", "--ip" }, 2, "option --ip needs a value" },
+	{ { "-u", "-i", "::1", "--queue-num" }, 2,
+	  "option --queue-num needs a value (N)" },
+	{ { "-u", "-i", "::1", "extra" }, 2, "unexpected argument 'extra'" },
+	{ { "-u", "-i", "::1", "--", "-t" }, 2, "unexpected argument '-t'" },
+	{ { "-u", "-i", "::1", "-q", "-v" }, 2,
+	  "-q and -v cannot be combined" },
+	/* value errors are found even when help was asked for */
+	{ { "-h", "-p", "0" }, 2, "'0' for -p" },
+	{ { NULL }, 3, "no destination: give -i ADDR" },
+	{ { "-u", "-t", "-p", "53" }, 3, "no destination: give -i ADDR" },
+	{ { "-i", "192.0.2.1" }, 4, "no protocol" },
+	{ { "-i", "192.0.2.1", "-p", "53", "-e", "true" }, 4, "no protocol" },
+};
+
+static void test_bad(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ptrap_config cfg;
+		char err[256];
+		char *argv[MAX_ARGS];
+
+		print_message("bad[%zu]\n", i);
+		assert_int_equal(parse(bad[i].args, &cfg, err, sizeof(err),
+				       argv), bad[i].code);
+		if (strstr(err, bad[i].msg) == NULL)
+			fail_msg("message '%s' lacks '%s'", err, bad[i].msg);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+/* 64 destinations fit; the 65th is a usage error naming the limit. */
+static void test_too_many(void **state)
+{
+	static char list[65 * 16];
+	static char ports[33 * 8];
+	const char *args[] = { "-u", "-i", list, NULL, NULL, NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	size_t pos = 0;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		pos += (size_t)sprintf(list + pos, "%s192.0.2.%d",
+				       i ? "," : "", i);
+	assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_dests, 64);
+
+	sprintf(list + pos, ",198.51.100.1");
+	assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "too many addresses for -i (max 64)");
+
+	/* the same through 65 separate -i options */
+	{
+		static char addrs[65][16];
+		char *argv2[2 + 2 * 65 + 2];
+		int argc = 0;
+
+		argv2[argc++] = (char *)"ptrap";
+		argv2[argc++] = (char *)"-t";
+		for (i = 0; i < 65; i++) {
+			sprintf(addrs[i], "192.0.2.%d", i);
+			argv2[argc++] = (char *)"-i";
+			argv2[argc++] = addrs[i];
+		}
+		argv2[argc] = NULL;
+		assert_int_equal(cli_parse(argc, argv2, &cfg, err,
+					   sizeof(err)), 2);
+		assert_non_null(strstr(err, "(max 64)"));
+		assert_int_equal(cli_parse(argc - 2, argv2, &cfg, err,
+					   sizeof(err)), 0);
+		assert_int_equal(cfg.n_dests, 64);
+	}
+
+	pos = 0;
+	for (i = 0; i < 33; i++)
+		pos += (size_t)sprintf(ports + pos, "%s%d", i ? "," : "",
+				       i + 1);
+	args[1] = "-i";
+	args[2] = "::1";
+	args[3] = "-p";
+	args[4] = ports;
+	assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "too many ports for -p (max 32)");
+	ports[strlen(ports) - 3] = '\0';	/* drop ",33" */
+	assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_ports, 32);
+	assert_int_equal(cfg.ports[31].lo, 32);
+}
+
+/* Hostile lengths: a 10k argument is refused with a short message. */
+static void test_overlong(void **state)
+{
+	static char big[10001], opt[10001];
+	const char *cases[][5] = {
+		{ "-u", "-i", big, NULL },
+		{ "-u", "-p", big, NULL },
+		{ "-u", "-s", big, NULL },
+		{ "-u", "--backend", big, NULL },
+		{ "-u", opt, NULL, NULL },
+		{ "-u", "-i", "::1", big },
+	};
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	size_t i;
+
+	memset(big, '1', sizeof(big) - 1);
+	memset(opt, 'z', sizeof(opt) - 1);
+	opt[0] = opt[1] = '-';
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("overlong[%zu]\n", i);
+		assert_int_equal(parse(cases[i], &cfg, err, sizeof(err), argv),
+				 PTRAP_EXIT_USAGE);
+		assert_true(strlen(err) < 160);
+		assert_non_null(strstr(err, "...'"));
+	}
+
+	/* a long hook command is fine: it is the user's shell code */
+	{
+		const char *args[] = { "-u", "-i", "::1", "-e", big, NULL };
+
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		assert_ptr_equal(cfg.hook_cmd, argv[5]);
+	}
+}
+
+/* Strings point into argv; small or missing error buffers are safe. */
+static void test_argv_and_errbuf(void **state)
+{
+	const char *args[] = { "-u", "-i", "::1", "-e", "pstree -p -H", NULL };
+	const char *badargs[] = { "-u", "-i", "300.1.1.1", NULL };
+	struct ptrap_config cfg;
+	char err[8], *argv[MAX_ARGS];
+
+	assert_int_equal(parse(args, &cfg, NULL, 0, argv), 0);
+	assert_ptr_equal(cfg.hook_cmd, argv[5]);
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(parse(badargs, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "invalid");
+	assert_int_equal(parse(badargs, &cfg, NULL, 0, argv), 2);
+}
+
+static char *capture(void (*fn)(FILE *), size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	fn(f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static const char *const visible[] = {
+	"udp", "tcp", "ip", "port", "exec", "hold", "hook-timeout",
+	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
+	"help", "version",
+};
+
+static void test_help(void **state)
+{
+	size_t len, i;
+	char *h = capture(cli_print_help, &len);
+	char *line, *save = NULL;
+	char needle[64];
+
+	assert_true(strncmp(h, "Usage: ptrap ", 13) == 0);
+	for (i = 0; i < sizeof(visible) / sizeof(visible[0]); i++) {
+		snprintf(needle, sizeof(needle), "--%s", visible[i]);
+		if (strstr(h, needle) == NULL)
+			fail_msg("--help lacks %s", needle);
+	}
+	assert_null(strstr(h, "man-options"));
+	assert_non_null(strstr(h, "  -i, --ip ADDR[/LEN]     Destination"));
+	assert_non_null(strstr(h, "      --hook-timeout MS   Kill"));
+	assert_non_null(strstr(h, "  5  -c without -t (reserved)\n"));
+	assert_non_null(strstr(h, "  7  another ptrap"));
+	assert_non_null(strstr(h,
+		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n"));
+	for (line = strtok_r(h, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 80)
+			fail_msg("help line too long: %s", line);
+	free(h);
+}
+
+static void test_man_options(void **state)
+{
+	size_t len, n_tp = 0, i;
+	char *m = capture(cli_print_man_options, &len);
+	const char *p;
+
+	for (p = m; (p = strstr(p, ".TP\n")) != NULL; p++)
+		n_tp++;
+	assert_int_equal(n_tp, sizeof(visible) / sizeof(visible[0]));
+	assert_true(strncmp(m, ".TP\n\\fB\\-u\\fR, \\fB\\-\\-udp\\fR\n", 27)
+		    == 0);
+	assert_non_null(strstr(m, ".TP\n\\fB\\-\\-hook\\-timeout\\fR"
+			       " \\fIMS\\fR\nKill the hook's process group"));
+	assert_non_null(strstr(m, "\\fIPORT[\\-PORT]\\fR"));
+	assert_non_null(strstr(m, "range, 1\\-65535."));
+	assert_non_null(strstr(m, "comma-separated"));
+	assert_null(strstr(m, "man\\-options"));
+	/* no raw dash may reach roff except hyphens inside words */
+	for (i = 0; i + 1 < len; i++)
+		if (m[i + 1] == '-' && m[i] == ' ')
+			fail_msg("unescaped dash at %zu", i);
+	free(m);
+}
+
+static void test_version_backend(void **state)
+{
+	size_t len;
+	char *v = capture(cli_print_version, &len);
+
+	assert_true(strncmp(v, "ptrap ", 6) == 0);
+	assert_true(len > 7 && v[len - 1] == '\n');
+	assert_null(strchr(v + 6, ' '));
+	free(v);
+	assert_string_equal(cli_backend_name(CLI_BACKEND_AUTO), "auto");
+	assert_string_equal(cli_backend_name(CLI_BACKEND_NFT), "nft");
+	assert_string_equal(cli_backend_name(CLI_BACKEND_IPTABLES), "iptables");
+	assert_string_equal(cli_backend_name(CLI_BACKEND_NONE), "none");
+	assert_string_equal(cli_backend_name((enum cli_backend)42), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_overlong),
+		cmocka_unit_test(test_argv_and_errbuf),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_man_options),
+		cmocka_unit_test(test_version_backend),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
