@@ -1,0 +1,362 @@
+/*
+ * firewall: install and remove ptrap's rules (nft or iptables), pick a
+ * backend, clean up after a dead instance, and own the per-queue lock.
+ *
+ * nft is preferred: its table has "flags owner", so the kernel deletes it
+ * when our netlink socket closes, even after kill -9.  The iptables chain
+ * has no owner; a dead instance's chain is removed by the next start, and
+ * until then --queue-bypass keeps traffic flowing.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include "firewall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "child.h"
+
+#define FW_TEXT_MAX	(256 * 1024)
+#define FW_OUT_MAX	4096
+
+enum fw_kind { FW_AUTO, FW_NFT, FW_IPT, FW_NONE };
+
+struct fw {
+	const struct ptrap_config *cfg;
+	enum fw_kind kind;
+	struct nft_ctx *nft;	/* kept open: its socket owns our table */
+	bool ipt_installed[2];	/* [0] IPv4, [1] IPv6 */
+	char *text;
+};
+
+static const char *const fw_ipt_restore[2] = { IPTABLES_RESTORE, IP6TABLES_RESTORE };
+static const char *const fw_ipt[2] = { IPTABLES, IP6TABLES };
+static const int fw_family[2] = { AF_INET, AF_INET6 };
+
+/* Lock files are per network namespace: each netns has its own queues. */
+int fw_lock_queue(unsigned int queue_num, pid_t *owner)
+{
+	char path[128], pidbuf[32];
+	struct stat ns;
+	ssize_t n;
+	int fd;
+
+	*owner = 0;
+	if (stat("/proc/self/ns/net", &ns) < 0)
+		ns.st_ino = 0;
+	if (mkdir(FW_LOCK_DIR, 0755) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), FW_LOCK_DIR "/queue-%u-net%lu.lock",
+		 queue_num, (unsigned long)ns.st_ino);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int saved = errno;
+
+		n = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
+		if (n > 0) {
+			pidbuf[n] = '\0';
+			*owner = (pid_t)strtol(pidbuf, NULL, 10);
+		}
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	/* The file is never unlinked: that would let two instances lock two inodes. */
+	n = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pidbuf, n, 0) != n) {
+		/* Only informative; the flock is what counts. */
+	}
+	return fd;
+}
+
+void fw_unlock_queue(int fd)
+{
+	if (fd >= 0) {
+		if (ftruncate(fd, 0) < 0) {
+			/* stale pid text is harmless */
+		}
+		close(fd);
+	}
+}
+
+struct fw *fw_new(const struct ptrap_config *cfg)
+{
+	struct fw *fw = calloc(1, sizeof(*fw));
+
+	if (!fw)
+		return NULL;
+	fw->text = malloc(FW_TEXT_MAX);
+	if (!fw->text) {
+		free(fw);
+		return NULL;
+	}
+	fw->cfg = cfg;
+	fw->kind = FW_AUTO;
+	return fw;
+}
+
+void fw_free(struct fw *fw)
+{
+	if (!fw)
+		return;
+	if (fw->nft)
+		nft_ctx_free(fw->nft);
+	free(fw->text);
+	free(fw);
+}
+
+const char *fw_backend(const struct fw *fw)
+{
+	static const char *const names[] = { "auto", "nft", "iptables", "none" };
+
+	return names[fw->kind];
+}
+
+/* First line of a tool's message, for one-line errors. */
+static void first_line(char *dst, size_t len, const char *prefix, const char *msg)
+{
+	size_t n = strcspn(msg, "\n");
+
+	snprintf(dst, len, "%s%.*s", prefix, (int)n, msg);
+}
+
+static int run_quiet(char *const *argv, const char *input, char *out, size_t outlen)
+{
+	int status;
+
+	if (child_run(argv, input, input ? strlen(input) : 0, out, outlen, &status) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* --- nft --- */
+
+static int nft_install(struct fw *fw, char *why, size_t whylen)
+{
+	const char *err;
+
+	if (rules_nft_install(fw->cfg, fw->text, FW_TEXT_MAX) < 0) {
+		snprintf(why, whylen, "nft rules too long");
+		return -1;
+	}
+	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!fw->nft) {
+		snprintf(why, whylen, "cannot create an nftables context");
+		errno = ENOMEM;
+		return -1;
+	}
+	nft_ctx_buffer_output(fw->nft);
+	nft_ctx_buffer_error(fw->nft);
+	if (nft_run_cmd_from_buffer(fw->nft, fw->text) == 0)
+		return 0;
+
+	err = nft_ctx_get_error_buffer(fw->nft);
+	first_line(why, whylen, "", err && *err ? err : "nft failed");
+	nft_ctx_free(fw->nft);	/* the transaction failed as a whole: nothing left */
+	fw->nft = NULL;
+	errno = EPROTONOSUPPORT;
+	return -1;
+}
+
+static int nft_remove(struct fw *fw, char *why, size_t whylen)
+{
+	int ret = 0;
+
+	if (!fw->nft)
+		return 0;
+	if (rules_nft_remove(fw->cfg, fw->text, FW_TEXT_MAX) < 0 ||
+	    nft_run_cmd_from_buffer(fw->nft, fw->text) != 0) {
+		const char *err = nft_ctx_get_error_buffer(fw->nft);
+
+		first_line(why, whylen, "nft: ", err && *err ? err : "delete failed");
+		ret = -1;
+	}
+	/* Closing the owner socket removes the table in any case. */
+	nft_ctx_free(fw->nft);
+	fw->nft = NULL;
+	return ret;
+}
+
+/* --- iptables --- */
+
+static int ipt_chain_exists(int f, const char *chain)
+{
+	char out[256];
+	char *argv[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-n", "-L", (char *)chain, NULL };
+
+	return run_quiet(argv, NULL, out, sizeof(out)) == 0;
+}
+
+/* Tolerant removal, one step at a time: used for leftovers and as a fallback. */
+static int ipt_remove_chain(int f, const char *chain)
+{
+	char out[256];
+	char *del[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-D", "OUTPUT", "-j", (char *)chain, NULL };
+	char *flush[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-F", (char *)chain, NULL };
+	char *drop[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-X", (char *)chain, NULL };
+	int i;
+
+	/* A jump added twice (by hand or a crash mid-way) must go too. */
+	for (i = 0; i < 64 && run_quiet(del, NULL, out, sizeof(out)) == 0; i++)
+		;
+	run_quiet(flush, NULL, out, sizeof(out));
+	if (run_quiet(drop, NULL, out, sizeof(out)) != 0 && ipt_chain_exists(f, chain)) {
+		errno = EBUSY;
+		return -1;
+	}
+	return 0;
+}
+
+static int ipt_restore(struct fw *fw, int f, char *why, size_t whylen)
+{
+	char out[FW_OUT_MAX];
+	char *argv[] = { (char *)fw_ipt_restore[f], "-w", "--noflush", NULL };
+	int rc = run_quiet(argv, fw->text, out, sizeof(out));
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0)
+		snprintf(why, whylen, "%s: %s", fw_ipt_restore[f], strerror(errno));
+	else
+		first_line(why, whylen, "", *out ? out : "iptables-restore failed");
+	errno = EIO;
+	return -1;
+}
+
+static int ipt_remove(struct fw *fw, char *why, size_t whylen)
+{
+	char chain[RULES_NAME_MAX];
+	int f, ret = 0;
+
+	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
+	for (f = 1; f >= 0; f--) {
+		if (!fw->ipt_installed[f])
+			continue;
+		if (rules_ipt_remove(fw->cfg, fw_family[f], fw->text, FW_TEXT_MAX) < 0 ||
+		    ipt_restore(fw, f, why, whylen) < 0) {
+			/* Someone edited our chain: remove it piece by piece. */
+			if (ipt_remove_chain(f, chain) < 0) {
+				snprintf(why, whylen, "cannot remove chain %s from the raw table (%s)",
+					 chain, f ? "ip6tables" : "iptables");
+				ret = -1;
+				continue;
+			}
+		}
+		fw->ipt_installed[f] = false;
+	}
+	return ret;
+}
+
+static int ipt_install(struct fw *fw, char *why, size_t whylen)
+{
+	int f, len;
+
+	for (f = 0; f < 2; f++) {
+		len = rules_ipt_install(fw->cfg, fw_family[f], fw->text, FW_TEXT_MAX);
+		if (len < 0) {
+			snprintf(why, whylen, "iptables rules too long");
+			goto undo;
+		}
+		if (len == 0)
+			continue;
+		if (ipt_restore(fw, f, why, whylen) < 0)
+			goto undo;
+		fw->ipt_installed[f] = true;
+	}
+	return 0;
+undo:
+	{
+		char ignored[256];
+		int saved = errno;
+
+		ipt_remove(fw, ignored, sizeof(ignored));
+		errno = saved;
+	}
+	return -1;
+}
+
+int fw_remove_stale(struct fw *fw)
+{
+	char chain[RULES_NAME_MAX];
+	int f, removed = 0;
+
+	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
+	for (f = 0; f < 2; f++) {
+		if (!ipt_chain_exists(f, chain))
+			continue;
+		if (ipt_remove_chain(f, chain) < 0)
+			return -1;
+		removed++;
+	}
+	return removed;
+}
+
+int fw_install(struct fw *fw, char *why, size_t whylen)
+{
+	char table[RULES_NAME_MAX], chain[RULES_NAME_MAX], nft_why[256];
+
+	rules_nft_table_name(fw->cfg->queue_num, table, sizeof(table));
+	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
+
+	switch (fw->cfg->backend) {
+	case CLI_BACKEND_NONE:
+		fw->kind = FW_NONE;
+		snprintf(why, whylen, "backend none: no rules installed, listening on queue %u",
+			 fw->cfg->queue_num);
+		return 0;
+	case CLI_BACKEND_NFT:
+		if (nft_install(fw, nft_why, sizeof(nft_why)) < 0) {
+			snprintf(why, whylen, "nft backend failed: %s", nft_why);
+			return -1;
+		}
+		fw->kind = FW_NFT;
+		snprintf(why, whylen, "backend nft (requested): table inet %s, owner flag", table);
+		return 0;
+	case CLI_BACKEND_IPTABLES:
+		if (ipt_install(fw, why, whylen) < 0)
+			return -1;
+		fw->kind = FW_IPT;
+		snprintf(why, whylen, "backend iptables (requested): chain %s in the raw table", chain);
+		return 0;
+	case CLI_BACKEND_AUTO:
+		break;
+	}
+
+	if (nft_install(fw, nft_why, sizeof(nft_why)) == 0) {
+		fw->kind = FW_NFT;
+		snprintf(why, whylen, "backend nft (auto: the kernel queues from nftables): table inet %s, owner flag",
+			 table);
+		return 0;
+	}
+	if (ipt_install(fw, why, whylen) < 0)
+		return -1;
+	fw->kind = FW_IPT;
+	snprintf(why, whylen, "backend iptables (auto: nft cannot queue here: %s): chain %s in the raw table",
+		 nft_why, chain);
+	return 0;
+}
+
+int fw_remove(struct fw *fw, char *why, size_t whylen)
+{
+	switch (fw->kind) {
+	case FW_NFT:
+		return nft_remove(fw, why, whylen);
+	case FW_IPT:
+		return ipt_remove(fw, why, whylen);
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,259 @@
+/*
+ * hook: run the user's command for a trapped packet, collect its output,
+ * enforce its timeout and the cap on concurrent hooks.
+ *
+ * The command goes through /bin/sh -c with "$@" appended and the PID passed
+ * as a separate argument, so no packet or process data is ever spliced
+ * into shell text.
+ */
+#include "hook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+
+extern char **environ;
+
+struct hook_set {
+	char *script;		/* cmd + ' "$@"' */
+	unsigned int max, running;
+	uint64_t timeout_ns;
+	struct hook_run *runs;
+};
+
+struct hook_set *hook_set_new(const char *cmd, unsigned int max,
+			      unsigned int timeout_ms)
+{
+	struct hook_set *hs = calloc(1, sizeof(*hs));
+	unsigned int i;
+
+	if (!hs)
+		return NULL;
+	hs->runs = calloc(max, sizeof(*hs->runs));
+	if (!hs->runs || asprintf(&hs->script, "%s \"$@\"", cmd) < 0) {
+		free(hs->runs);
+		free(hs);
+		return NULL;
+	}
+	for (i = 0; i < max; i++)
+		hs->runs[i].out_fd = -1;
+	hs->max = max;
+	hs->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
+	return hs;
+}
+
+unsigned int hook_capacity(const struct hook_set *hs)
+{
+	return hs->max;
+}
+
+unsigned int hook_running(const struct hook_set *hs)
+{
+	return hs->running;
+}
+
+struct hook_run *hook_slot(struct hook_set *hs, unsigned int i)
+{
+	return &hs->runs[i];
+}
+
+/* environ plus PTRAP_*; the strings live in store. */
+#define HOOK_NVARS 8
+static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
+{
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + HOOK_NVARS + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (strncmp(environ[i], "PTRAP_", 6) != 0)
+			env[k++] = environ[i];
+	}
+	snprintf(store[0], 160, "PTRAP_PID=%ld", (long)in->pid);
+	if (in->uid >= 0)
+		snprintf(store[1], 160, "PTRAP_UID=%lld", in->uid);
+	else
+		snprintf(store[1], 160, "PTRAP_UID=");
+	snprintf(store[2], 160, "PTRAP_COMM=%s", in->comm ? in->comm : "");
+	snprintf(store[3], 160, "PTRAP_PROTO=%s", in->proto);
+	snprintf(store[4], 160, "PTRAP_SRC=%s", in->src);
+	snprintf(store[5], 160, "PTRAP_DST=%s", in->dst);
+	if (in->sport >= 0)
+		snprintf(store[6], 160, "PTRAP_SPORT=%d", in->sport);
+	else
+		snprintf(store[6], 160, "PTRAP_SPORT=");
+	if (in->dport >= 0)
+		snprintf(store[7], 160, "PTRAP_DPORT=%d", in->dport);
+	else
+		snprintf(store[7], 160, "PTRAP_DPORT=");
+	for (i = 0; i < HOOK_NVARS; i++)
+		env[k++] = store[i];
+	env[k] = NULL;
+	return env;
+}
+
+struct hook_run *hook_start(struct hook_set *hs, const struct hook_info *info,
+			    unsigned long long seq, uint64_t now)
+{
+	char pidarg[24], store[HOOK_NVARS][160];
+	char *argv[] = { "/bin/sh", "-c", hs->script, "sh", pidarg, NULL };
+	struct child_opts o = { .argv = argv, .new_pgroup = 1 };
+	struct hook_run *run = NULL;
+	int p[2] = { -1, -1 }, saved;
+	unsigned int i;
+	char **env;
+
+	for (i = 0; i < hs->max && !run; i++) {
+		if (hs->runs[i].pid == 0)
+			run = &hs->runs[i];
+	}
+	if (!run) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	snprintf(pidarg, sizeof(pidarg), "%ld", (long)info->pid);
+	env = hook_env(info, store);
+	if (!env)
+		return NULL;
+	run->out = malloc(HOOK_OUTPUT_MAX);
+	if (!run->out || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		goto err;
+	/* The child's end must block: a hook should not see EAGAIN on stdout. */
+	fcntl(p[1], F_SETFL, 0);
+	o.envp = env;
+	o.stdin_fd = -1;
+	o.output_fd = p[1];
+	if (child_start(&o, &run->pid) < 0)
+		goto err;
+	close(p[1]);
+	free(env);
+	run->out_fd = p[0];
+	run->seq = seq;
+	run->target = info->pid;
+	run->kill_at = now + hs->timeout_ns;
+	run->out_len = 0;
+	run->truncated = run->exited = run->timed_out = run->holding = false;
+	hs->running++;
+	return run;
+err:
+	saved = errno;
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+	free(run->out);
+	run->out = NULL;
+	run->pid = 0;
+	free(env);
+	errno = saved;
+	return NULL;
+}
+
+int hook_read_output(struct hook_run *run)
+{
+	char sink[4096];
+	ssize_t n;
+
+	while (run->out_fd >= 0) {
+		char *dst = sink;
+		size_t room = sizeof(sink);
+
+		if (run->out_len < HOOK_OUTPUT_MAX) {
+			dst = run->out + run->out_len;
+			room = HOOK_OUTPUT_MAX - run->out_len;
+		}
+		n = read(run->out_fd, dst, room);
+		if (n > 0) {
+			if (dst == sink)
+				run->truncated = true;	/* keep reading so it never blocks */
+			else
+				run->out_len += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		close(run->out_fd);	/* EOF or a real error: nothing more to read */
+		run->out_fd = -1;
+		return n < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+unsigned int hook_reap(struct hook_set *hs)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < hs->max; i++) {
+		struct hook_run *run = &hs->runs[i];
+		siginfo_t si = { .si_pid = 0 };
+
+		if (run->pid == 0 || run->exited)
+			continue;
+		/*
+		 * Peek first: while the zombie exists its pid cannot be reused,
+		 * so killing its process group cannot hit a stranger.
+		 */
+		if (waitid(P_PID, run->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid != run->pid)
+			continue;
+		hook_kill(run);
+		while (waitpid(run->pid, &run->wstatus, 0) < 0 && errno == EINTR)
+			;
+		run->exited = true;
+		n++;
+	}
+	return n;
+}
+
+void hook_kill(struct hook_run *run)
+{
+	if (run->pid > 0)
+		kill(-run->pid, SIGKILL);
+}
+
+void hook_release(struct hook_set *hs, struct hook_run *run)
+{
+	if (run->pid == 0)
+		return;
+	if (!run->exited) {
+		/* Shutdown: the hook itself is still running. */
+		hook_kill(run);
+		while (waitpid(run->pid, &run->wstatus, 0) < 0 && errno == EINTR)
+			;
+		run->exited = true;
+	}
+	if (run->out_fd >= 0) {
+		close(run->out_fd);
+		run->out_fd = -1;
+	}
+	free(run->out);
+	run->out = NULL;
+	run->pid = 0;
+	hs->running--;
+}
+
+void hook_set_free(struct hook_set *hs)
+{
+	unsigned int i;
+
+	if (!hs)
+		return;
+	for (i = 0; i < hs->max; i++)
+		hook_release(hs, &hs->runs[i]);
+	free(hs->runs);
+	free(hs->script);
+	free(hs);
+}

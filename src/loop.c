@@ -1,0 +1,415 @@
+/*
+ * loop: the event loop.  One epoll set: the queue socket, a signalfd, a
+ * timerfd for hold and hook deadlines, and the hooks' output pipes.
+ *
+ * A packet is held only while its hook runs; otherwise it gets its verdict
+ * right after it was attributed and reported, in the same batch.
+ */
+#include "loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hook.h"
+#include "output.h"
+#include "packet.h"
+
+#define LOOP_BATCH	256		/* queue messages read per wake-up */
+#define LOOP_OBUF	(512 * 1024)	/* a hook's output, JSON-escaped */
+
+enum loop_src { SRC_QUEUE = 1, SRC_SIGNAL, SRC_TIMER, SRC_HOOK };
+
+struct loop {
+	const struct ptrap_config *cfg;
+	struct queue *q;
+	struct resolver *r;
+	struct hook_set *hooks;
+	struct loop_stats *st;
+	int ep, sigfd, tfd;
+	bool stop;
+	bool reap;
+	unsigned long long seq;
+	char *obuf;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int ep_add(int ep, int fd, enum loop_src src, unsigned int idx)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = ((uint64_t)src << 32) | idx,
+	};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* A reader that went away (ptrap | head) ends the run like a signal would. */
+static void emit(struct loop *l, const char *s, int len)
+{
+	if (len <= 0)
+		return;
+	if (fwrite(s, 1, len, stdout) != (size_t)len)
+		l->stop = true;
+}
+
+#define warn(l, ...) do { \
+	if ((l)->cfg->verbosity >= 0) { \
+		fprintf(stderr, "ptrap: warning: " __VA_ARGS__); \
+		fputc('\n', stderr); \
+	} \
+} while (0)
+
+static void flow_str(const struct pkt_info *pkt, char *buf, size_t len)
+{
+	char s[ADDR_STR_MAX], d[ADDR_STR_MAX];
+
+	if (pkt->has_ports) {
+		addr_endpoint_str(&pkt->src, pkt->sport, s, sizeof(s));
+		addr_endpoint_str(&pkt->dst, pkt->dport, d, sizeof(d));
+	} else {
+		addr_ip_str(&pkt->src, s, sizeof(s));
+		addr_ip_str(&pkt->dst, d, sizeof(d));
+	}
+	snprintf(buf, len, "%s %s -> %s", pkt_proto_name(pkt->proto), s, d);
+}
+
+static void start_hook(struct loop *l, const struct queue_packet *p,
+		       const struct pkt_info *pkt, const struct resolver_result *who)
+{
+	char src[ADDR_STR_MAX], dst[ADDR_STR_MAX];
+	struct hook_info info = {
+		.pid = who->procs[0].pid,
+		.uid = who->has_uid ? (long long)who->uid : -1,
+		.comm = who->procs[0].comm,
+		.proto = pkt_proto_name(pkt->proto),
+		.src = addr_ip_str(&pkt->src, src, sizeof(src)),
+		.dst = addr_ip_str(&pkt->dst, dst, sizeof(dst)),
+		.sport = pkt->has_ports ? pkt->sport : -1,
+		.dport = pkt->has_ports ? pkt->dport : -1,
+	};
+	uint64_t now = now_ns();
+	struct hook_run *run;
+
+	run = hook_start(l->hooks, &info, l->seq, now);
+	if (!run) {
+		l->st->hooks_skipped++;
+		if (errno == EAGAIN)
+			warn(l, "hook not run for PID %ld: %u hooks already running (--max-hooks); packet accepted",
+			     (long)info.pid, hook_running(l->hooks));
+		else
+			warn(l, "hook not run for PID %ld: %s", (long)info.pid, strerror(errno));
+		queue_accept(l->q, p->id);
+		return;
+	}
+	l->st->hooks_run++;
+	if (ep_add(l->ep, run->out_fd, SRC_HOOK, (unsigned int)(run - hook_slot(l->hooks, 0))) < 0)
+		warn(l, "cannot watch hook output: %s", strerror(errno));
+	if (l->cfg->hold_ms == 0) {
+		queue_accept(l->q, p->id);
+		return;
+	}
+	run->holding = true;
+	run->packet_id = p->id;
+	run->hold_until = now + (uint64_t)l->cfg->hold_ms * 1000000ull;
+}
+
+static void on_packet(const struct queue_packet *p, void *arg)
+{
+	struct loop *l = arg;
+	struct resolver_result who;
+	struct pkt_info pkt;
+	struct out_event ev;
+	char flow[160];
+	int len;
+
+	l->st->trapped++;
+	if (!p->data || pkt_parse(p->data, p->len, &pkt) < 0) {
+		l->st->unparsed++;
+		if (l->cfg->verbosity > 0)
+			warn(l, "packet %u is not IPv4/IPv6 (%s); accepted", p->id,
+			     p->data ? pkt.problem : "no payload");
+		queue_accept(l->q, p->id);
+		return;
+	}
+	resolver_lookup(l->r, &pkt, p->uid, p->gid, &who);
+
+	ev.seq = ++l->seq;
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.pkt = &pkt;
+	ev.who = &who;
+	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
+			   : out_format_event_text(&ev, l->obuf, LOOP_OBUF);
+	emit(l, l->obuf, len);
+
+	if (who.n_procs == 0) {
+		if (who.has_uid)
+			l->st->by_uid_only++;
+		else
+			l->st->unattributed++;
+		flow_str(&pkt, flow, sizeof(flow));
+		if (who.has_uid)
+			warn(l, "no process for %s (uid %lu): %s", flow,
+			     (unsigned long)who.uid, who.problem ? who.problem : "unknown");
+		else
+			warn(l, "no process for %s: %s", flow,
+			     who.problem ? who.problem : "unknown");
+		queue_accept(l->q, p->id);
+		return;
+	}
+	l->st->by_pid++;
+	if (!l->cfg->hook_cmd) {
+		queue_accept(l->q, p->id);
+		return;
+	}
+	start_hook(l, p, &pkt, &who);
+}
+
+static void report_hook(struct loop *l, struct hook_run *run)
+{
+	struct out_hook_result h = {
+		.seq = run->seq,
+		.target_pid = run->target,
+		.exit_status = WIFEXITED(run->wstatus) ? WEXITSTATUS(run->wstatus) : -1,
+		.term_signal = WIFSIGNALED(run->wstatus) ? WTERMSIG(run->wstatus) : 0,
+		.timed_out = run->timed_out,
+		.output = run->out,
+		.output_len = run->out_len,
+		.output_truncated = run->truncated,
+	};
+	int len;
+
+	clock_gettime(CLOCK_REALTIME, &h.ts);
+	len = l->cfg->json ? out_format_hook_json(&h, l->obuf, LOOP_OBUF)
+			   : out_format_hook_text(&h, l->obuf, LOOP_OBUF);
+	emit(l, l->obuf, len);
+}
+
+/* Hooks that exited: collect the rest of their output, report, release. */
+static void finish_hooks(struct loop *l)
+{
+	unsigned int i;
+
+	if (!l->hooks)
+		return;
+	if (l->reap) {
+		l->reap = false;
+		hook_reap(l->hooks);
+	}
+	for (i = 0; i < hook_capacity(l->hooks); i++) {
+		struct hook_run *run = hook_slot(l->hooks, i);
+
+		if (run->pid == 0 || !run->exited)
+			continue;
+		hook_read_output(run);
+		report_hook(l, run);
+		if (run->holding)
+			queue_accept(l->q, run->packet_id);
+		run->holding = false;
+		hook_release(l->hooks, run);
+	}
+}
+
+/* Release packets held too long, kill hooks past their timeout; arm the timer. */
+static void check_deadlines(struct loop *l)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	uint64_t now = now_ns(), next = UINT64_MAX;
+	unsigned int i;
+
+	if (!l->hooks)
+		return;
+	for (i = 0; i < hook_capacity(l->hooks); i++) {
+		struct hook_run *run = hook_slot(l->hooks, i);
+
+		if (run->pid == 0)
+			continue;
+		if (run->holding && run->hold_until <= now) {
+			queue_accept(l->q, run->packet_id);
+			run->holding = false;
+			l->st->holds_expired++;
+		}
+		if (run->holding && run->hold_until < next)
+			next = run->hold_until;
+		if (!run->exited && !run->timed_out) {
+			if (run->kill_at <= now) {
+				hook_kill(run);
+				run->timed_out = true;
+				l->st->hooks_timed_out++;
+			} else if (run->kill_at < next) {
+				next = run->kill_at;
+			}
+		}
+	}
+	if (next != UINT64_MAX) {
+		its.it_value.tv_sec = next / 1000000000ull;
+		its.it_value.tv_nsec = next % 1000000000ull;
+	}
+	timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void on_signals(struct loop *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			l->stop = true;
+			break;
+		case SIGCHLD:
+			l->reap = true;
+			break;
+		case SIGUSR1:
+			loop_print_stats(stderr, l->st, l->q);
+			break;
+		default:	/* SIGHUP: nothing to reopen yet */
+			break;
+		}
+	}
+}
+
+static int dispatch(struct loop *l, const struct epoll_event *ev)
+{
+	enum loop_src src = ev->data.u64 >> 32;
+	unsigned int idx = ev->data.u64 & 0xffffffffu;
+	uint64_t ticks;
+
+	switch (src) {
+	case SRC_QUEUE:
+		if (queue_receive(l->q, LOOP_BATCH, on_packet, l) < 0)
+			return -1;
+		break;
+	case SRC_SIGNAL:
+		on_signals(l);
+		break;
+	case SRC_TIMER:
+		if (read(l->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+			return -1;
+		break;
+	case SRC_HOOK:
+		if (l->hooks && idx < hook_capacity(l->hooks))
+			hook_read_output(hook_slot(l->hooks, idx));
+		break;
+	}
+	return 0;
+}
+
+/* Shutdown: no held packet may wait for a verdict that never comes. */
+static void release_all(struct loop *l)
+{
+	unsigned int i;
+
+	if (!l->hooks)
+		return;
+	for (i = 0; i < hook_capacity(l->hooks); i++) {
+		struct hook_run *run = hook_slot(l->hooks, i);
+
+		if (run->pid != 0 && run->holding) {
+			queue_accept(l->q, run->packet_id);
+			run->holding = false;
+		}
+	}
+	queue_flush(l->q);
+}
+
+int loop_run(const struct ptrap_config *cfg, struct queue *q,
+	     struct resolver *r, int sigfd, struct loop_stats *st)
+{
+	struct loop l = {
+		.cfg = cfg, .q = q, .r = r, .st = st, .sigfd = sigfd,
+		.ep = -1, .tfd = -1,
+	};
+	struct epoll_event evs[32];
+	int i, n, ret = -1, saved = 0;
+
+	l.obuf = malloc(LOOP_OBUF);
+	if (!l.obuf)
+		return -1;
+	if (cfg->hook_cmd) {
+		l.hooks = hook_set_new(cfg->hook_cmd, cfg->max_hooks, cfg->hook_timeout_ms);
+		if (!l.hooks)
+			goto out;
+	}
+	l.ep = epoll_create1(EPOLL_CLOEXEC);
+	l.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (l.ep < 0 || l.tfd < 0 ||
+	    ep_add(l.ep, queue_fd(q), SRC_QUEUE, 0) < 0 ||
+	    ep_add(l.ep, sigfd, SRC_SIGNAL, 0) < 0 ||
+	    ep_add(l.ep, l.tfd, SRC_TIMER, 0) < 0)
+		goto out;
+
+	while (!l.stop) {
+		n = epoll_wait(l.ep, evs, 32, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (dispatch(&l, &evs[i]) < 0)
+				goto out;
+		}
+		finish_hooks(&l);
+		check_deadlines(&l);
+		if (queue_flush(q) < 0)
+			goto out;
+		if (fflush(stdout) == EOF)
+			l.stop = true;
+	}
+	ret = 0;
+out:
+	saved = errno;
+	release_all(&l);
+	hook_set_free(l.hooks);
+	fflush(stdout);
+	if (l.tfd >= 0)
+		close(l.tfd);
+	if (l.ep >= 0)
+		close(l.ep);
+	free(l.obuf);
+	errno = saved;
+	return ret;
+}
+
+static void accept_cb(const struct queue_packet *p, void *arg)
+{
+	queue_accept(arg, p->id);
+}
+
+void loop_accept_pending(struct queue *q)
+{
+	while (queue_receive(q, LOOP_BATCH, accept_cb, q) > 0)
+		queue_flush(q);
+	queue_flush(q);
+}
+
+void loop_print_stats(FILE *out, const struct loop_stats *st,
+		      const struct queue *q)
+{
+	struct queue_stats qs;
+
+	queue_get_stats(q, &qs);
+	fprintf(out, "ptrap: %llu packets trapped: %llu attributed to a process, "
+		"%llu to a uid only, %llu unattributed, %llu unparsed; "
+		"hooks: %llu run, %llu skipped (cap), %llu timed out, %llu holds expired; "
+		"queue: %llu verdicts, %llu receive overruns\n",
+		st->trapped, st->by_pid, st->by_uid_only, st->unattributed, st->unparsed,
+		st->hooks_run, st->hooks_skipped, st->hooks_timed_out, st->holds_expired,
+		qs.verdicts, qs.enobufs);
+}

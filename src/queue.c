@@ -1,0 +1,234 @@
+/* queue: the NFQUEUE socket: bind, receive packets in batches, send verdicts. */
+#include "queue.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#define QUEUE_MAXLEN	8192		/* packets the kernel holds for us */
+#define QUEUE_RCVBUF	(16 << 20)	/* bursts wait here, not in drops */
+#define QUEUE_SBUF	(64 * 1024)	/* verdicts batched into one sendmsg */
+
+struct queue {
+	struct mnl_socket *nl;
+	unsigned int num;
+	unsigned int portid;
+	char *rbuf;
+	size_t rbuf_len;
+	char *sbuf;
+	size_t sbuf_used;
+	struct queue_stats stats;
+};
+
+struct queue_rx {
+	struct queue *q;
+	queue_packet_cb cb;
+	void *arg;
+	int count;
+};
+
+static int queue_parse_packet(const struct nlmsghdr *nlh, void *data)
+{
+	struct queue_rx *rx = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct queue_packet p = { .uid = -1, .gid = -1 };
+
+	if ((nlh->nlmsg_type & 0xff) != NFQNL_MSG_PACKET)
+		return MNL_CB_OK;
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;	/* malformed: nothing to give a verdict for */
+
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	p.id = ntohl(ph->packet_id);
+	if (attr[NFQA_PAYLOAD]) {
+		p.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		p.len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	p.orig_len = attr[NFQA_CAP_LEN] ? ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) : p.len;
+	if (attr[NFQA_UID])
+		p.uid = ntohl(mnl_attr_get_u32(attr[NFQA_UID]));
+	if (attr[NFQA_GID])
+		p.gid = ntohl(mnl_attr_get_u32(attr[NFQA_GID]));
+	if (attr[NFQA_IFINDEX_OUTDEV])
+		p.outdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_OUTDEV]));
+
+	rx->q->stats.received++;
+	rx->count++;
+	if (rx->cb)
+		rx->cb(&p, rx->arg);
+	else
+		queue_accept(rx->q, p.id);
+	return MNL_CB_OK;
+}
+
+/*
+ * Send one config message and wait for its ack.  Packets that arrive
+ * meanwhile (rules may already point here) are accepted, never stranded.
+ */
+static int queue_config(struct queue *q, struct nlmsghdr *nlh)
+{
+	struct queue_rx rx = { .q = q };
+	uint32_t seq = (uint32_t)time(NULL) ^ (uint32_t)nlh->nlmsg_type;
+	ssize_t n;
+	int ret;
+
+	if (seq == 0)
+		seq = 1;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	for (;;) {
+		n = mnl_socket_recvfrom(q->nl, q->rbuf, q->rbuf_len);
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			return -1;
+		}
+		ret = mnl_cb_run(q->rbuf, n, seq, q->portid, queue_parse_packet, &rx);
+		if (ret <= MNL_CB_STOP)	/* the ack (STOP) or an error (-1, errno) */
+			break;
+	}
+	queue_flush(q);
+	return ret < 0 ? -1 : 0;
+}
+
+struct queue *queue_open(unsigned int num, unsigned int copy_range)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct queue *q;
+	uint32_t flags = NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO | NFQA_CFG_F_UID_GID;
+	int size = QUEUE_RCVBUF, saved;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->num = num;
+	q->rbuf_len = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
+	q->rbuf = malloc(q->rbuf_len);
+	q->sbuf = malloc(QUEUE_SBUF);
+	if (!q->rbuf || !q->sbuf)
+		goto err;
+
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!q->nl)
+		goto err;
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto err;
+	q->portid = mnl_socket_get_portid(q->nl);
+	/* FORCE works for root past rmem_max; the plain one is the fallback. */
+	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &size, sizeof(size)) < 0)
+		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
+			   &size, sizeof(size));
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+	if (queue_config(q, nlh) < 0) {
+		/* The kernel says EPERM when another socket owns the queue. */
+		if (errno == EPERM)
+			errno = EBUSY;
+		goto err;
+	}
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, copy_range);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, QUEUE_MAXLEN);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	if (queue_config(q, nlh) < 0)
+		goto err;
+	return q;
+err:
+	saved = errno;
+	queue_close(q);
+	errno = saved;
+	return NULL;
+}
+
+void queue_close(struct queue *q)
+{
+	if (!q)
+		return;
+	if (q->nl) {
+		queue_flush(q);
+		/* Closing the socket unbinds the queue; no message needed. */
+		mnl_socket_close(q->nl);
+	}
+	free(q->rbuf);
+	free(q->sbuf);
+	free(q);
+}
+
+int queue_fd(const struct queue *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *arg)
+{
+	struct queue_rx rx = { .q = q, .cb = cb, .arg = arg };
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < max; i++) {
+		n = recv(mnl_socket_get_fd(q->nl), q->rbuf, q->rbuf_len, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				/* Lost messages; fail-open already accepted their packets. */
+				q->stats.enobufs++;
+				continue;
+			}
+			return -1;
+		}
+		if (mnl_cb_run(q->rbuf, n, 0, q->portid, queue_parse_packet, &rx) < 0 &&
+		    errno != EPROTO)
+			return -1;
+	}
+	return rx.count;
+}
+
+int queue_accept(struct queue *q, uint32_t id)
+{
+	struct nlmsghdr *nlh;
+
+	if (QUEUE_SBUF - q->sbuf_used < 128 && queue_flush(q) < 0)
+		return -1;
+	nlh = nfq_nlmsg_put(q->sbuf + q->sbuf_used, NFQNL_MSG_VERDICT, q->num);
+	nfq_nlmsg_verdict_put(nlh, id, NF_ACCEPT);
+	q->sbuf_used += NLMSG_ALIGN(nlh->nlmsg_len);
+	q->stats.verdicts++;
+	return 0;
+}
+
+int queue_flush(struct queue *q)
+{
+	ssize_t n;
+
+	if (q->sbuf_used == 0)
+		return 0;
+	/* The kernel walks every message in one send: one syscall per batch. */
+	n = mnl_socket_sendto(q->nl, q->sbuf, q->sbuf_used);
+	q->sbuf_used = 0;
+	return n < 0 ? -1 : 0;
+}
+
+void queue_get_stats(const struct queue *q, struct queue_stats *st)
+{
+	*st = q->stats;
+}

@@ -1,0 +1,50 @@
+/* queue: the NFQUEUE socket: bind, receive packets in batches, send verdicts. */
+#ifndef PTRAP_QUEUE_H
+#define PTRAP_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct queue;
+
+struct queue_packet {
+	uint32_t id;		/* for the verdict */
+	const uint8_t *data;	/* starts at the IP header */
+	uint32_t len;		/* bytes in data (may be less than orig_len) */
+	uint32_t orig_len;	/* length on the wire */
+	long long uid, gid;	/* of the sending socket; -1 if not given */
+	uint32_t outdev;	/* output ifindex; 0 if not given */
+};
+
+struct queue_stats {
+	unsigned long long received;
+	unsigned long long verdicts;
+	unsigned long long enobufs;	/* times the kernel could not deliver to us */
+};
+
+/*
+ * Open a CLOEXEC nfnetlink socket and bind it to queue num, asking for
+ * copy_range bytes of each packet, the sender's uid/gid, fail-open on
+ * overflow and unsegmented GSO packets.  NULL with errno on failure;
+ * EBUSY means another process is bound to num.
+ */
+struct queue *queue_open(unsigned int num, unsigned int copy_range);
+void queue_close(struct queue *q);
+int queue_fd(const struct queue *q);
+
+typedef void (*queue_packet_cb)(const struct queue_packet *p, void *arg);
+
+/*
+ * Receive what is waiting (at most max messages, without blocking) and call
+ * cb for each packet.  Returns the number of packets, or -1 with errno.
+ */
+int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *arg);
+
+/* Queue an ACCEPT verdict; verdicts go out in one message batch on flush. */
+int queue_accept(struct queue *q, uint32_t id);
+int queue_flush(struct queue *q);
+
+void queue_get_stats(const struct queue *q, struct queue_stats *st);
+
+#endif
