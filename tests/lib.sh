@@ -1,0 +1,94 @@
+# Shared helpers for ptrap's shell tests.  Source it, then call netns_enter
+# "$@" first: the test re-runs itself inside a private network namespace.
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip.
+
+set -u
+
+: "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${PTRAP:=$TOP_SRCDIR/src/ptrap}"
+DNS4=192.0.2.53
+DNS6=2001:db8::53
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+info() { echo "# $*" >&2; }
+
+netns_enter() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespace, firewall rules)"
+	[ -x "$PTRAP" ] || fail "no ptrap binary at $PTRAP (run make first)"
+	if [ -z "${PTRAP_TEST_INSIDE:-}" ]; then
+		unshare -n true 2>/dev/null || skip "cannot create a network namespace (unshare -n)"
+		PTRAP_TEST_INSIDE=1 exec unshare -n sh "$0" "$@"
+	fi
+	ip link set lo up
+	ip addr add "$DNS4/32" dev lo
+	ip addr add "$DNS6/128" dev lo nodad
+	WORK=$(mktemp -d /tmp/ptrap-test.XXXXXX)
+	PIDS_TO_KILL=""
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+cleanup() {
+	for p in $PIDS_TO_KILL; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "${KEEP_WORK:-}" ]; then info "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
+# A DNS server on the documentation addresses: example.test -> 192.0.2.1 / 2001:db8::1
+start_dnsmasq() {
+	dnsmasq --conf-file=/dev/null --keep-in-foreground --port=53 \
+		--listen-address=$DNS4 --listen-address=$DNS6 --bind-interfaces \
+		--address=/example.test/192.0.2.1 --address=/example.test/2001:db8::1 \
+		--no-resolv --no-hosts --user=root --pid-file= --max-tcp-connections=200 \
+		--log-facility=/dev/null &
+	DNSMASQ_PID=$!
+	PIDS_TO_KILL="$PIDS_TO_KILL $DNSMASQ_PID"
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		dig @$DNS4 example.test +short +time=1 +tries=1 >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "dnsmasq did not answer"
+}
+
+# start_ptrap NAME ARGS...: runs ptrap in the background, stdout in
+# $WORK/NAME.out, stderr in $WORK/NAME.err, pid in PTRAP_PID; waits until
+# its rules are in place.
+start_ptrap() {
+	_name=$1; shift
+	"$PTRAP" "$@" >"$WORK/$_name.out" 2>"$WORK/$_name.err" &
+	PTRAP_PID=$!
+	PIDS_TO_KILL="$PIDS_TO_KILL $PTRAP_PID"
+	for _ in $(seq 1 100); do
+		grep -q "trapping" "$WORK/$_name.err" 2>/dev/null && return 0
+		kill -0 "$PTRAP_PID" 2>/dev/null || { cat "$WORK/$_name.err" >&2; fail "ptrap $* exited early"; }
+		sleep 0.05
+	done
+	cat "$WORK/$_name.err" >&2
+	fail "ptrap $* did not start"
+}
+
+# stop_ptrap SIGNAL: sends it, waits, checks exit status 0.
+stop_ptrap() {
+	kill -"$1" "$PTRAP_PID"
+	wait "$PTRAP_PID"
+	_rc=$?
+	[ "$_rc" -eq 0 ] || { cat "$WORK"/*.err >&2; fail "ptrap exited $_rc after SIG$1"; }
+}
+
+# The firewall as the user sees it, for before/after comparisons.
+firewall_snapshot() {
+	for t in raw mangle nat filter; do
+		echo "== iptables -t $t"; iptables -w -t $t -S 2>&1
+		echo "== ip6tables -t $t"; ip6tables -w -t $t -S 2>&1
+	done
+	echo "== nft tables"; nft list tables 2>&1 | grep -v -e '^table ip raw$' -e '^table ip6 raw$' | sort
+}
+
+# ptrap's own rules: must be empty when it is not running.
+ptrap_rules() {
+	{ iptables -w -t raw -S; ip6tables -w -t raw -S; nft list tables; } 2>/dev/null |
+		grep -i ptrap
+}
+
+need_python() { command -v python3 >/dev/null || fail "python3 missing"; }

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Each bad input: its documented exit code, one line on stderr naming the
+# problem, and no rule left behind.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+netns_enter "$@"
+firewall_snapshot >"$WORK/before"
+
+# expect CODE PATTERN ARGS...
+expect() {
+	_code=$1 _pat=$2; shift 2
+	"$PTRAP" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	_rc=$?
+	[ "$_rc" -eq "$_code" ] || fail "ptrap $*: exit $_rc, expected $_code ($(cat "$WORK/err"))"
+	[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "ptrap $*: expected one line on stderr, got: $(cat "$WORK/err")"
+	grep -q -- "$_pat" "$WORK/err" || fail "ptrap $*: message '$(cat "$WORK/err")' lacks '$_pat'"
+	[ -n "${RULES_EXPECTED:-}" ] || [ -z "$(ptrap_rules)" ] || fail "ptrap $*: rules left behind"
+}
+
+expect 3 "destination" -u -p 53
+expect 4 "-u" -i $DNS4 -p 53
+expect 2 "65536" -u -i $DNS4 -p 65536
+expect 2 "'0'" -u -i $DNS4 -p 0
+expect 2 "300.1.1.1" -u -i 300.1.1.1
+expect 2 "1.2.3.4/33" -u -i 1.2.3.4/33
+expect 2 "bogus" -u -i $DNS4 --bogus
+expect 2 "foo" -u -i $DNS4 --backend foo
+expect 2 "65536" -u -i $DNS4 --queue-num 65536
+expect 2 "stray" -u -i $DNS4 stray
+expect 2 "" -u -i $DNS4 -e ""
+
+# Privileges: as nobody, without capabilities.
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$PTRAP" -u -i $DNS4 -p 53 >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ "$rc" -eq 6 ] || fail "unprivileged: exit $rc, expected 6 ($(cat "$WORK/err"))"
+	grep -q CAP_NET_ADMIN "$WORK/err" || fail "unprivileged: message $(cat "$WORK/err")"
+fi
+
+# Queue owned by a running ptrap: 7, and the first one keeps working.
+start_dnsmasq
+start_ptrap first -u -i $DNS4 -p 53 --queue-num 77
+rules_before=$(ptrap_rules)
+RULES_EXPECTED=1 expect 7 "queue 77" -u -i $DNS4 -p 53 --queue-num 77
+[ "$(ptrap_rules)" = "$rules_before" ] || fail "the second ptrap changed the first one's rules"
+dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null || fail "dig failed"
+stop_ptrap INT
+grep -q "Matching PID" "$WORK/first.out" || fail "first ptrap stopped reporting"
+
+# nft explicitly on a kernel without the nft queue expression: exit 1, nothing left.
+if ! nft -f - 2>/dev/null <<'NFT'
+table inet ptrap_probe { chain c { type filter hook output priority 0; udp dport 9 queue num 9 bypass; } }
+NFT
+then
+	expect 1 "nft" -u -i $DNS4 -p 53 --backend nft
+else
+	nft delete table inet ptrap_probe
+fi
+
+firewall_snapshot >"$WORK/after"
+diff -u "$WORK/before" "$WORK/after" >&2 || fail "firewall changed"
+exit 0

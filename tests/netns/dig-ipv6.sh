@@ -1,0 +1,44 @@
+#!/bin/sh
+# IPv6: 50 parallel digs (UDP) and 10 over TCP to dnsmasq on 2001:db8::53.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+# pstree -l: long lines, so a deep process tree never truncates "dig(PID)".
+netns_enter "$@"
+need_python
+start_dnsmasq
+
+start_ptrap v6 -u -t -i $DNS6 -p 53 --max-hooks 256 -s 5000 -j -e "pstree -p -l -H"
+pids=""
+for i in $(seq 1 50); do
+	dig @$DNS6 example.test AAAA +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
+	pids="$pids $!"
+done
+for i in $(seq 51 60); do
+	dig +tcp @$DNS6 example.test AAAA +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
+	pids="$pids $!"
+done
+i=0
+for p in $pids; do
+	i=$((i + 1))
+	wait "$p" || fail "dig $i (pid $p) failed: $(cat "$WORK/dig.$i")"
+	[ "$(cat "$WORK/dig.$i")" = "2001:db8::1" ] || fail "dig $i answered '$(cat "$WORK/dig.$i")'"
+done
+sleep 0.5
+stop_ptrap INT
+
+python3 - "$WORK/v6.out" $pids <<'PY' || fail "report check failed"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+digs = [int(p) for p in sys.argv[2:]]
+bad = 0
+for n, pid in enumerate(digs):
+    proto = "udp" if n < 50 else "tcp"
+    mine = [e for e in events if e["type"] == "packet" and e["pid"] == pid]
+    if not mine or any(e["comm"] != "dig" or e["proto"] != proto or e["dst"] != "2001:db8::53" for e in mine):
+        print("dig pid %d (%s): reports %r" % (pid, proto, mine)); bad += 1
+    hooks = [e for e in events if e["type"] == "hook" and e["pid"] == pid]
+    if not any(("dig(%d)" % pid) in h["output"] for h in hooks):
+        print("dig pid %d: no hook saw it alive" % pid); bad += 1
+sys.exit(1 if bad else 0)
+PY
+[ -z "$(ptrap_rules)" ] || fail "rules left behind: $(ptrap_rules)"
+exit 0

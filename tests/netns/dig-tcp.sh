@@ -1,0 +1,50 @@
+#!/bin/sh
+# 50 parallel `dig +tcp`: every one answered and reported with its own PID.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+# pstree -l: long lines, so a deep process tree never truncates "dig(PID)".
+netns_enter "$@"
+need_python
+start_dnsmasq
+
+# Every segment of a connection is trapped and runs its own pstree (-c, SYN
+# only, comes with the matching options): 50 connections make ~250 hooks,
+# which takes seconds of CPU on 2 cores, hence the long hold and dig timeout.
+N=50
+start_ptrap tcp -t -i $DNS4 -p 53 --max-hooks 256 -s 5000 -j -e "pstree -p -l -H"
+pids=""
+for i in $(seq 1 $N); do
+	dig +tcp @$DNS4 example.test +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
+	pids="$pids $!"
+done
+i=0
+for p in $pids; do
+	i=$((i + 1))
+	wait "$p" || fail "dig +tcp $i (pid $p) failed: $(cat "$WORK/dig.$i")"
+	[ "$(cat "$WORK/dig.$i")" = "192.0.2.1" ] || fail "dig +tcp $i answered '$(cat "$WORK/dig.$i")'"
+done
+sleep 0.5
+stop_ptrap INT
+
+python3 - "$WORK/tcp.out" $pids <<'PY' || fail "report check failed"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+digs = set(int(p) for p in sys.argv[2:])
+bad = 0
+for pid in digs:
+    mine = [e for e in events if e["type"] == "packet" and e["pid"] == pid]
+    if not mine or any(e["comm"] != "dig" or e["proto"] != "tcp" or e["dport"] != 53 for e in mine):
+        print("dig pid %d: reports %r" % (pid, mine)); bad += 1
+    hooks = [e for e in events if e["type"] == "hook" and e["pid"] == pid]
+    if not any(("dig(%d)" % pid) in h["output"] for h in hooks):
+        print("dig pid %d: no hook saw it alive" % pid); bad += 1
+# Every trapped packet belongs to one of our digs (a connection has several),
+# except the last ACKs a closed connection sends from TIME-WAIT: no process
+# owns those any more, and the report must say exactly that.
+stray = [e for e in events if e["type"] == "packet" and e["pid"] not in digs
+         and not (e["pid"] is None and "time-wait" in e["problem"])]
+if stray:
+    print("stray reports: %r" % stray[:3]); bad += 1
+sys.exit(1 if bad else 0)
+PY
+[ -z "$(ptrap_rules)" ] || fail "rules left behind: $(ptrap_rules)"
+exit 0

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The hook: PID as last argument, PTRAP_* environment, no inherited sockets,
+# output printed whole per hook, timeout kills its process group, the cap on
+# concurrent hooks accepts the packet at once and says so.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+netns_enter "$@"
+start_dnsmasq
+
+# 1. arguments, environment, file descriptors
+cat >"$WORK/hook" <<'H'
+echo "ARGS:$*"
+env | grep '^PTRAP_' | sort
+echo "SOCKETS:$(ls -l /proc/$$/fd | grep -c 'socket:')"
+echo "FDS:$(ls /proc/$$/fd | tr '\n' ' ')"
+H
+start_ptrap env -u -i $DNS4 -p 53 -e "sh $WORK/hook"
+dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
+dpid=$!
+wait $dpid || fail "dig failed"
+sleep 0.3
+stop_ptrap INT
+out="$WORK/env.out"
+grep -qx "ARGS:$dpid" "$out" || fail "hook did not get the PID as its last argument: $(cat "$out")"
+grep -qx "PTRAP_PID=$dpid" "$out" || fail "PTRAP_PID missing"
+grep -qx "PTRAP_COMM=dig" "$out" || fail "PTRAP_COMM missing"
+grep -qx "PTRAP_UID=0" "$out" || fail "PTRAP_UID missing"
+grep -qx "PTRAP_PROTO=udp" "$out" || fail "PTRAP_PROTO missing"
+grep -qx "PTRAP_DST=$DNS4" "$out" || fail "PTRAP_DST missing"
+grep -qx "PTRAP_DPORT=53" "$out" || fail "PTRAP_DPORT missing"
+grep -qE "^PTRAP_SPORT=[0-9]+$" "$out" || fail "PTRAP_SPORT missing"
+grep -qx "SOCKETS:0" "$out" || fail "hook inherited sockets: $(cat "$out")"
+
+# 2. a hook that never ends: the packet goes after -s, the group dies after --hook-timeout
+# (in a file, so that only the hook's own processes match "sleep 432")
+printf 'sleep 4321 &\nsleep 4322\necho\n' >"$WORK/slowhook"
+start_ptrap slow -u -i $DNS4 -p 53 -s 200 --hook-timeout 700 -e "sh $WORK/slowhook"
+t0=$(date +%s%N)
+[ "$(dig @$DNS4 example.test +short +time=3 +tries=1)" = "192.0.2.1" ] || fail "dig failed with a slow hook"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -lt 1500 ] || fail "packet held ${ms} ms with -s 200"
+sleep 1.2
+pgrep -f "sleep 432[12]" >/dev/null && fail "hook processes survived the timeout: $(pgrep -af 'sleep 432')"
+stop_ptrap INT
+grep -q "timed out" "$WORK/slow.out" || fail "timeout not reported: $(cat "$WORK/slow.out")"
+
+# 3. the cap: one hook at a time, three queries at once
+start_ptrap cap -u -i $DNS4 -p 53 --max-hooks 1 -s 1000 -e "sleep 0.5; echo done"
+pids=""
+for i in 1 2 3; do
+	dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail "dig failed with the hook cap reached"; done
+stop_ptrap INT
+grep -q "already running" "$WORK/cap.err" || fail "cap not reported: $(cat "$WORK/cap.err")"
+
+# 4. concurrent hooks never interleave their output
+start_ptrap blocks -u -i $DNS4 -p 53 -e 'echo "A $1"; sleep 0.2; echo B'
+pids=""
+for i in 1 2 3 4 5; do
+	dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+sleep 0.5
+stop_ptrap INT
+for p in $pids; do
+	grep -A1 -x "A $p" "$WORK/blocks.out" | tail -n 1 | grep -qx "B $p" ||
+		fail "hook output for $p interleaved: $(cat "$WORK/blocks.out")"
+done
+exit 0
