@@ -6,7 +6,7 @@ netns_enter "$@"
 need_python
 start_dnsmasq
 
-start_ptrap v6 -u -t -i $DNS6 -p 53 --max-hooks 256 -s 5000 -j -e "pstree -p -l -H"
+start_ptrap v6 -u -t -i $DNS6 -p 53 --max-hooks 256 -j -e "pstree -p -l -H"
 pids=""
 for i in $(seq 1 50); do
 	dig @$DNS6 example.test AAAA +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
