@@ -14,76 +14,7 @@
 #include <netinet/in.h>
 
 #include "output.h"
-
-/* Append-only view of the caller's buffer; overflow is sticky. */
-struct obuf {
-	char *buf;
-	size_t len;		/* capacity, including the final NUL */
-	size_t pos;
-	bool full;
-};
-
-static void ob_init(struct obuf *b, char *buf, size_t len)
-{
-	b->buf = buf;
-	b->len = len;
-	b->pos = 0;
-	b->full = (buf == NULL || len == 0);
-}
-
-static void ob_mem(struct obuf *b, const void *p, size_t n)
-{
-	if (b->full)
-		return;
-	if (n >= b->len - b->pos) {	/* keep one byte for the NUL */
-		b->full = true;
-		return;
-	}
-	memcpy(b->buf + b->pos, p, n);
-	b->pos += n;
-}
-
-static void ob_str(struct obuf *b, const char *s)
-{
-	ob_mem(b, s, strlen(s));
-}
-
-static void ob_char(struct obuf *b, char c)
-{
-	ob_mem(b, &c, 1);
-}
-
-static void __attribute__((format(printf, 2, 3)))
-ob_printf(struct obuf *b, const char *fmt, ...)
-{
-	size_t room;
-	va_list ap;
-	int n;
-
-	if (b->full)
-		return;
-	room = b->len - b->pos;
-	va_start(ap, fmt);
-	n = vsnprintf(b->buf + b->pos, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		b->full = true;
-		return;
-	}
-	b->pos += (size_t)n;
-}
-
-/* NUL-terminate; on overflow leave "" so no partial line can be printed. */
-static int ob_finish(struct obuf *b)
-{
-	if (b->buf != NULL && b->len > 0)
-		b->buf[b->full ? 0 : b->pos] = '\0';
-	if (b->full || b->pos > INT_MAX) {
-		errno = ENOSPC;
-		return -1;
-	}
-	return (int)b->pos;
-}
+#include "strbuf.h"
 
 /* --- timestamps --- */
 
@@ -95,7 +26,7 @@ static long clamp_nsec(long nsec)
 }
 
 /* "[2026-11-22, 21:44:03.123]" in local time, like the old script. */
-static void ob_text_ts(struct obuf *b, const struct timespec *ts)
+static void ob_text_ts(struct strbuf *b, const struct timespec *ts)
 {
 	struct tm tm;
 	char s[64];
@@ -105,11 +36,11 @@ static void ob_text_ts(struct obuf *b, const struct timespec *ts)
 		b->full = true;	/* unrepresentable time: refuse */
 		return;
 	}
-	ob_printf(b, "[%s.%03ld]", s, clamp_nsec(ts->tv_nsec) / 1000000);
+	sb_printf(b, "[%s.%03ld]", s, clamp_nsec(ts->tv_nsec) / 1000000);
 }
 
 /* "2026-11-22T20:44:03.123456Z" (RFC 3339, UTC). */
-static void ob_json_ts(struct obuf *b, const struct timespec *ts)
+static void ob_json_ts(struct strbuf *b, const struct timespec *ts)
 {
 	struct tm tm;
 	char s[64];
@@ -119,7 +50,7 @@ static void ob_json_ts(struct obuf *b, const struct timespec *ts)
 		b->full = true;
 		return;
 	}
-	ob_printf(b, "\"%s.%06ldZ\"", s, clamp_nsec(ts->tv_nsec) / 1000);
+	sb_printf(b, "\"%s.%06ldZ\"", s, clamp_nsec(ts->tv_nsec) / 1000);
 }
 
 /* --- text values --- */
@@ -130,7 +61,7 @@ static bool text_plain_byte(unsigned char c)
 }
 
 /* Bytes that cannot be shown as they are become C escapes. */
-static void ob_text_escaped(struct obuf *b, const char *s, size_t n,
+static void ob_text_escaped(struct strbuf *b, const char *s, size_t n,
 			    bool quoted)
 {
 	size_t i;
@@ -139,15 +70,15 @@ static void ob_text_escaped(struct obuf *b, const char *s, size_t n,
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '\n')
-			ob_str(b, "\\n");
+			sb_str(b, "\\n");
 		else if (c == '\t')
-			ob_str(b, "\\t");
+			sb_str(b, "\\t");
 		else if (quoted && (c == '"' || c == '\\'))
-			ob_printf(b, "\\%c", c);
+			sb_printf(b, "\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			ob_printf(b, "\\x%02x", c);
+			sb_printf(b, "\\x%02x", c);
 		else
-			ob_char(b, (char)c);
+			sb_char(b, (char)c);
 	}
 }
 
@@ -155,7 +86,7 @@ static void ob_text_escaped(struct obuf *b, const char *s, size_t n,
  * A key=value value: bare when unambiguous, else in double quotes with
  * escapes, so a report is one line and splits cleanly on spaces and '='.
  */
-static void ob_text_value(struct obuf *b, const char *s, size_t n)
+static void ob_text_value(struct strbuf *b, const char *s, size_t n)
 {
 	bool plain = n > 0;
 	size_t i;
@@ -163,12 +94,12 @@ static void ob_text_value(struct obuf *b, const char *s, size_t n)
 	for (i = 0; i < n && plain; i++)
 		plain = text_plain_byte((unsigned char)s[i]);
 	if (plain) {
-		ob_mem(b, s, n);
+		sb_mem(b, s, n);
 		return;
 	}
-	ob_char(b, '"');
+	sb_char(b, '"');
 	ob_text_escaped(b, s, n, true);
-	ob_char(b, '"');
+	sb_char(b, '"');
 }
 
 /* --- JSON values --- */
@@ -229,47 +160,47 @@ static const char *json_short_escape(unsigned char c)
 }
 
 /* Valid UTF-8 passes through; each invalid byte becomes U+FFFD. */
-static void ob_json_str(struct obuf *b, const char *str, size_t n)
+static void ob_json_str(struct strbuf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, k;
 	const char *esc;
 
-	ob_char(b, '"');
+	sb_char(b, '"');
 	while (i < n && !b->full) {
 		esc = json_short_escape(s[i]);
 		if (esc != NULL) {
-			ob_str(b, esc);
+			sb_str(b, esc);
 			i++;
 		} else if (s[i] < 0x20) {
-			ob_printf(b, "\\u%04x", s[i]);
+			sb_printf(b, "\\u%04x", s[i]);
 			i++;
 		} else if ((k = utf8_len(s + i, n - i)) == 0) {
-			ob_str(b, "\\ufffd");
+			sb_str(b, "\\ufffd");
 			i++;
 		} else {
-			ob_mem(b, s + i, k);
+			sb_mem(b, s + i, k);
 			i += k;
 		}
 	}
-	ob_char(b, '"');
+	sb_char(b, '"');
 }
 
-static void ob_json_cstr(struct obuf *b, const char *s, size_t max)
+static void ob_json_cstr(struct strbuf *b, const char *s, size_t max)
 {
 	if (s == NULL)
-		ob_str(b, "null");
+		sb_str(b, "null");
 	else
 		ob_json_str(b, s, strnlen(s, max));
 }
 
 int out_json_string(char *buf, size_t len, const char *s, size_t slen)
 {
-	struct obuf b;
+	struct strbuf b;
 
-	ob_init(&b, buf, len);
+	sb_init(&b, buf, len);
 	ob_json_str(&b, s, slen);
-	return ob_finish(&b);
+	return sb_finish(&b);
 }
 
 /* --- packets --- */
@@ -283,34 +214,34 @@ static bool icmp_is_echo(const struct pkt_info *pkt)
 	return false;
 }
 
-static void ob_endpoint(struct obuf *b, const struct addr_ip *ip,
+static void ob_endpoint(struct strbuf *b, const struct addr_ip *ip,
 			bool has_port, uint16_t port)
 {
 	char s[ADDR_STR_MAX];
 
 	if (has_port)
-		ob_str(b, addr_endpoint_str(ip, port, s, sizeof(s)));
+		sb_str(b, addr_endpoint_str(ip, port, s, sizeof(s)));
 	else
-		ob_str(b, addr_ip_str(ip, s, sizeof(s)));
+		sb_str(b, addr_ip_str(ip, s, sizeof(s)));
 }
 
 /* comm, uid, exe and the other holders of the socket. */
-static void ob_text_process(struct obuf *b, const struct resolver_result *who)
+static void ob_text_process(struct strbuf *b, const struct resolver_result *who)
 {
 	const struct resolver_proc *p = &who->procs[0];
 	unsigned int i, n = who->n_procs;
 
 	if (n > RESOLVER_MAX_PIDS)
 		n = RESOLVER_MAX_PIDS;
-	ob_printf(b, "%d comm=", (int)p->pid);
+	sb_printf(b, "%d comm=", (int)p->pid);
 	ob_text_value(b, p->comm, strnlen(p->comm, sizeof(p->comm)));
-	ob_printf(b, " uid=%u exe=", (unsigned int)p->uid);
+	sb_printf(b, " uid=%u exe=", (unsigned int)p->uid);
 	if (p->exe[0] == '\0')
-		ob_char(b, '?');
+		sb_char(b, '?');
 	else
 		ob_text_value(b, p->exe, strnlen(p->exe, sizeof(p->exe)));
 	for (i = 1; i < n; i++)
-		ob_printf(b, "%s%d", i == 1 ? " also=" : ",",
+		sb_printf(b, "%s%d", i == 1 ? " also=" : ",",
 			  (int)who->procs[i].pid);
 }
 
@@ -318,75 +249,75 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 {
 	const struct pkt_info *pkt = ev->pkt;
 	const struct resolver_result *who = ev->who;
-	struct obuf b;
+	struct strbuf b;
 
 	if (pkt == NULL || who == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	ob_init(&b, buf, len);
+	sb_init(&b, buf, len);
 	ob_text_ts(&b, &ev->ts);
-	ob_str(&b, " PROCESS REQUEST CAPTURED. Matching PID: ");
+	sb_str(&b, " PROCESS REQUEST CAPTURED. Matching PID: ");
 	if (who->n_procs > 0)
 		ob_text_process(&b, who);
 	else if (who->has_uid)
-		ob_printf(&b, "unknown uid=%u", (unsigned int)who->uid);
+		sb_printf(&b, "unknown uid=%u", (unsigned int)who->uid);
 	else
-		ob_str(&b, "unknown uid=?");
-	ob_printf(&b, " %s ", pkt_proto_name(pkt->proto));
+		sb_str(&b, "unknown uid=?");
+	sb_printf(&b, " %s ", pkt_proto_name(pkt->proto));
 	ob_endpoint(&b, &pkt->src, pkt->has_ports, pkt->sport);
-	ob_str(&b, " -> ");
+	sb_str(&b, " -> ");
 	ob_endpoint(&b, &pkt->dst, pkt->has_ports, pkt->dport);
 	if (!pkt->has_ports && pkt->has_icmp) {
-		ob_printf(&b, " type=%u code=%u", pkt->icmp_type,
+		sb_printf(&b, " type=%u code=%u", pkt->icmp_type,
 			  pkt->icmp_code);
 		if (icmp_is_echo(pkt))
-			ob_printf(&b, " id=%u", pkt->icmp_id);
+			sb_printf(&b, " id=%u", pkt->icmp_id);
 	}
 	if (pkt->problem != NULL) {
-		ob_str(&b, " packet_problem=");
+		sb_str(&b, " packet_problem=");
 		ob_text_value(&b, pkt->problem, strlen(pkt->problem));
 	}
 	if (who->problem != NULL) {
-		ob_str(&b, " (");
+		sb_str(&b, " (");
 		ob_text_escaped(&b, who->problem, strlen(who->problem), false);
-		ob_char(&b, ')');
+		sb_char(&b, ')');
 	}
-	ob_char(&b, '\n');
-	return ob_finish(&b);
+	sb_char(&b, '\n');
+	return sb_finish(&b);
 }
 
-static void ob_json_ip(struct obuf *b, const struct addr_ip *ip)
+static void ob_json_ip(struct strbuf *b, const struct addr_ip *ip)
 {
 	char s[ADDR_STR_MAX];
 
-	ob_printf(b, "\"%s\"", addr_ip_str(ip, s, sizeof(s)));
+	sb_printf(b, "\"%s\"", addr_ip_str(ip, s, sizeof(s)));
 }
 
 /* argv as an array: NUL-separated, a trailing NUL ends the last item. */
-static void ob_json_cmdline(struct obuf *b, const struct resolver_proc *p)
+static void ob_json_cmdline(struct strbuf *b, const struct resolver_proc *p)
 {
 	size_t n = p->cmdline_len, i = 0;
 	bool first = true;
 
 	if (n > sizeof(p->cmdline))
 		n = sizeof(p->cmdline);
-	ob_char(b, '[');
+	sb_char(b, '[');
 	while (i < n) {
 		const char *item = p->cmdline + i;
 		const char *nul = memchr(item, '\0', n - i);
 		size_t k = nul ? (size_t)(nul - item) : n - i;
 
 		if (!first)
-			ob_char(b, ',');
+			sb_char(b, ',');
 		ob_json_str(b, item, k);
 		first = false;
 		i += k + 1;
 	}
-	ob_char(b, ']');
+	sb_char(b, ']');
 }
 
-static void ob_json_process(struct obuf *b, const struct resolver_result *who)
+static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 {
 	const struct resolver_proc *p = &who->procs[0];
 	unsigned int i, n = who->n_procs;
@@ -394,81 +325,81 @@ static void ob_json_process(struct obuf *b, const struct resolver_result *who)
 	if (n > RESOLVER_MAX_PIDS)
 		n = RESOLVER_MAX_PIDS;
 	if (n == 0) {
-		ob_str(b, ",\"pid\":null,\"ppid\":null");
+		sb_str(b, ",\"pid\":null,\"ppid\":null");
 		if (who->has_uid)
-			ob_printf(b, ",\"uid\":%u,\"gid\":%u",
+			sb_printf(b, ",\"uid\":%u,\"gid\":%u",
 				  (unsigned int)who->uid,
 				  (unsigned int)who->gid);
 		else
-			ob_str(b, ",\"uid\":null,\"gid\":null");
-		ob_str(b, ",\"comm\":null,\"exe\":null,\"cmdline\":null");
+			sb_str(b, ",\"uid\":null,\"gid\":null");
+		sb_str(b, ",\"comm\":null,\"exe\":null,\"cmdline\":null");
 	} else {
-		ob_printf(b, ",\"pid\":%d,\"ppid\":%d,\"uid\":%u,\"gid\":%u",
+		sb_printf(b, ",\"pid\":%d,\"ppid\":%d,\"uid\":%u,\"gid\":%u",
 			  (int)p->pid, (int)p->ppid, (unsigned int)p->uid,
 			  (unsigned int)p->gid);
-		ob_str(b, ",\"comm\":");
+		sb_str(b, ",\"comm\":");
 		ob_json_cstr(b, p->comm, sizeof(p->comm));
-		ob_str(b, ",\"exe\":");
+		sb_str(b, ",\"exe\":");
 		if (p->exe[0] == '\0')
-			ob_str(b, "null");
+			sb_str(b, "null");
 		else
 			ob_json_cstr(b, p->exe, sizeof(p->exe));
-		ob_str(b, ",\"cmdline\":");
+		sb_str(b, ",\"cmdline\":");
 		ob_json_cmdline(b, p);
 	}
-	ob_str(b, ",\"pids\":[");
+	sb_str(b, ",\"pids\":[");
 	for (i = 0; i < n; i++)
-		ob_printf(b, "%s%d", i ? "," : "", (int)who->procs[i].pid);
-	ob_char(b, ']');
+		sb_printf(b, "%s%d", i ? "," : "", (int)who->procs[i].pid);
+	sb_char(b, ']');
 }
 
 int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 {
 	const struct pkt_info *pkt = ev->pkt;
 	const struct resolver_result *who = ev->who;
-	struct obuf b;
+	struct strbuf b;
 
 	if (pkt == NULL || who == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	ob_init(&b, buf, len);
-	ob_printf(&b, "{\"type\":\"packet\",\"seq\":%llu,\"ts\":", ev->seq);
+	sb_init(&b, buf, len);
+	sb_printf(&b, "{\"type\":\"packet\",\"seq\":%llu,\"ts\":", ev->seq);
 	ob_json_ts(&b, &ev->ts);
-	ob_printf(&b, ",\"proto\":\"%s\",\"src\":", pkt_proto_name(pkt->proto));
+	sb_printf(&b, ",\"proto\":\"%s\",\"src\":", pkt_proto_name(pkt->proto));
 	ob_json_ip(&b, &pkt->src);
 	if (pkt->has_ports)
-		ob_printf(&b, ",\"sport\":%u", pkt->sport);
+		sb_printf(&b, ",\"sport\":%u", pkt->sport);
 	else
-		ob_str(&b, ",\"sport\":null");
-	ob_str(&b, ",\"dst\":");
+		sb_str(&b, ",\"sport\":null");
+	sb_str(&b, ",\"dst\":");
 	ob_json_ip(&b, &pkt->dst);
 	if (pkt->has_ports)
-		ob_printf(&b, ",\"dport\":%u", pkt->dport);
+		sb_printf(&b, ",\"dport\":%u", pkt->dport);
 	else
-		ob_str(&b, ",\"dport\":null");
+		sb_str(&b, ",\"dport\":null");
 	if (!pkt->has_ports && pkt->has_icmp) {
-		ob_printf(&b, ",\"icmp_type\":%u,\"icmp_code\":%u",
+		sb_printf(&b, ",\"icmp_type\":%u,\"icmp_code\":%u",
 			  pkt->icmp_type, pkt->icmp_code);
 		if (icmp_is_echo(pkt))
-			ob_printf(&b, ",\"icmp_id\":%u", pkt->icmp_id);
+			sb_printf(&b, ",\"icmp_id\":%u", pkt->icmp_id);
 	}
 	ob_json_process(&b, who);
 	if (who->problem != NULL) {
-		ob_str(&b, ",\"problem\":");
+		sb_str(&b, ",\"problem\":");
 		ob_json_cstr(&b, who->problem, 256);	/* static reason strings */
 	}
 	if (who->has_inode)
-		ob_printf(&b, ",\"inode\":%llu",
+		sb_printf(&b, ",\"inode\":%llu",
 			  (unsigned long long)who->inode);
 	else
-		ob_str(&b, ",\"inode\":null");
+		sb_str(&b, ",\"inode\":null");
 	if (pkt->problem != NULL) {
-		ob_str(&b, ",\"packet_problem\":");
+		sb_str(&b, ",\"packet_problem\":");
 		ob_json_cstr(&b, pkt->problem, 256);
 	}
-	ob_str(&b, "}\n");
-	return ob_finish(&b);
+	sb_str(&b, "}\n");
+	return sb_finish(&b);
 }
 
 /* --- hook results --- */
@@ -483,59 +414,59 @@ int out_format_hook_text(const struct out_hook_result *h, char *buf,
 			 size_t len)
 {
 	const char *sep = "";
-	struct obuf b;
+	struct strbuf b;
 
-	ob_init(&b, buf, len);
+	sb_init(&b, buf, len);
 	if (h->output != NULL && h->output_len > 0) {
-		ob_mem(&b, h->output, h->output_len);
+		sb_mem(&b, h->output, h->output_len);
 		if (h->output[h->output_len - 1] != '\n')
-			ob_char(&b, '\n');
+			sb_char(&b, '\n');
 	}
 	if (!hook_abnormal(h))
-		return ob_finish(&b);
+		return sb_finish(&b);
 
 	ob_text_ts(&b, &h->ts);
-	ob_printf(&b, " HOOK for PID %d: ", (int)h->target_pid);
+	sb_printf(&b, " HOOK for PID %d: ", (int)h->target_pid);
 	if (h->term_signal != 0) {
-		ob_printf(&b, "killed by signal %d", h->term_signal);
+		sb_printf(&b, "killed by signal %d", h->term_signal);
 		if (h->timed_out)
-			ob_str(&b, " (timed out after --hook-timeout)");
+			sb_str(&b, " (timed out after --hook-timeout)");
 		sep = ", ";
 	} else if (h->timed_out) {
-		ob_str(&b, "timed out after --hook-timeout");
+		sb_str(&b, "timed out after --hook-timeout");
 		sep = ", ";
 	} else if (h->exit_status != 0) {
-		ob_printf(&b, "exit status %d", h->exit_status);
+		sb_printf(&b, "exit status %d", h->exit_status);
 		sep = ", ";
 	}
 	if (h->output_truncated)
-		ob_printf(&b, "%soutput truncated", sep);
-	ob_char(&b, '\n');
-	return ob_finish(&b);
+		sb_printf(&b, "%soutput truncated", sep);
+	sb_char(&b, '\n');
+	return sb_finish(&b);
 }
 
 int out_format_hook_json(const struct out_hook_result *h, char *buf,
 			 size_t len)
 {
-	struct obuf b;
+	struct strbuf b;
 
-	ob_init(&b, buf, len);
-	ob_printf(&b, "{\"type\":\"hook\",\"seq\":%llu,\"ts\":", h->seq);
+	sb_init(&b, buf, len);
+	sb_printf(&b, "{\"type\":\"hook\",\"seq\":%llu,\"ts\":", h->seq);
 	ob_json_ts(&b, &h->ts);
-	ob_printf(&b, ",\"pid\":%d", (int)h->target_pid);
+	sb_printf(&b, ",\"pid\":%d", (int)h->target_pid);
 	if (h->exit_status >= 0)
-		ob_printf(&b, ",\"exit_status\":%d", h->exit_status);
+		sb_printf(&b, ",\"exit_status\":%d", h->exit_status);
 	else
-		ob_str(&b, ",\"exit_status\":null");
+		sb_str(&b, ",\"exit_status\":null");
 	if (h->term_signal != 0)
-		ob_printf(&b, ",\"signal\":%d", h->term_signal);
+		sb_printf(&b, ",\"signal\":%d", h->term_signal);
 	else
-		ob_str(&b, ",\"signal\":null");
-	ob_printf(&b, ",\"timed_out\":%s,\"truncated\":%s,\"output\":",
+		sb_str(&b, ",\"signal\":null");
+	sb_printf(&b, ",\"timed_out\":%s,\"truncated\":%s,\"output\":",
 		  h->timed_out ? "true" : "false",
 		  h->output_truncated ? "true" : "false");
 	ob_json_str(&b, h->output ? h->output : "",
 		    h->output ? h->output_len : 0);
-	ob_str(&b, "}\n");
-	return ob_finish(&b);
+	sb_str(&b, "}\n");
+	return sb_finish(&b);
 }

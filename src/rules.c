@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "rules.h"
+#include "strbuf.h"
 
 #define RULES_QUEUE_MAX		65535
 /* xt_multiport holds 15 port slots; a range "lo:hi" takes two of them. */
@@ -44,57 +45,6 @@ struct rules_set {
 	unsigned int n_ports;
 	unsigned int queue;
 };
-
-/* Appends to a caller buffer; remembers overflow instead of truncating. */
-struct rules_buf {
-	char *buf;
-	size_t len;
-	size_t pos;
-	bool full;
-};
-
-static void rb_init(struct rules_buf *rb, char *buf, size_t len)
-{
-	rb->buf = buf;
-	rb->len = buf ? len : 0;
-	rb->pos = 0;
-	rb->full = rb->len == 0;
-	if (rb->len > 0)
-		buf[0] = '\0';
-}
-
-static void __attribute__((format(printf, 2, 3)))
-rb_printf(struct rules_buf *rb, const char *fmt, ...)
-{
-	size_t room;
-	va_list ap;
-	int n;
-
-	if (rb->full)
-		return;
-	room = rb->len - rb->pos;
-	va_start(ap, fmt);
-	n = vsnprintf(rb->buf + rb->pos, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		/* Never leave a half-written line behind. */
-		rb->buf[rb->pos] = '\0';
-		rb->full = true;
-		return;
-	}
-	rb->pos += (size_t)n;
-}
-
-static int rb_finish(struct rules_buf *rb)
-{
-	if (rb->full || rb->pos > INT_MAX) {
-		if (rb->len > 0)
-			rb->buf[0] = '\0';
-		errno = ENOSPC;
-		return -1;
-	}
-	return (int)rb->pos;
-}
 
 static unsigned int family_bits(int family)
 {
@@ -212,7 +162,7 @@ static unsigned int count_family(const struct rules_set *rs, int family)
 	return n;
 }
 
-static void rb_prefix(struct rules_buf *rb, const struct addr_prefix *p)
+static void rb_prefix(struct strbuf *rb, const struct addr_prefix *p)
 {
 	char s[ADDR_STR_MAX];
 
@@ -221,7 +171,7 @@ static void rb_prefix(struct rules_buf *rb, const struct addr_prefix *p)
 		rb->full = true;
 		return;
 	}
-	rb_printf(rb, "%s", s);
+	sb_printf(rb, "%s", s);
 }
 
 void rules_nft_table_name(unsigned int queue_num, char *buf, size_t len)
@@ -239,44 +189,44 @@ void rules_ipt_chain_name(unsigned int queue_num, char *buf, size_t len)
 /* --- nftables --- */
 
 /* nft wants braces only around more than one element; "{ a, b }". */
-static void nft_dest_set(struct rules_buf *rb, const struct rules_set *rs,
+static void nft_dest_set(struct strbuf *rb, const struct rules_set *rs,
 			 int family)
 {
 	unsigned int i, n = count_family(rs, family), k = 0;
 
 	if (n > 1)
-		rb_printf(rb, "{ ");
+		sb_printf(rb, "{ ");
 	for (i = 0; i < rs->n_dests; i++) {
 		if (rs->dests[i].ip.family != family)
 			continue;
 		if (k++ > 0)
-			rb_printf(rb, ", ");
+			sb_printf(rb, ", ");
 		rb_prefix(rb, &rs->dests[i]);
 	}
 	if (n > 1)
-		rb_printf(rb, " }");
+		sb_printf(rb, " }");
 }
 
-static void nft_l4(struct rules_buf *rb, const struct rules_set *rs,
+static void nft_l4(struct strbuf *rb, const struct rules_set *rs,
 		   const char *proto)
 {
 	unsigned int i;
 
 	if (rs->n_ports == 0) {
-		rb_printf(rb, " meta l4proto %s", proto);
+		sb_printf(rb, " meta l4proto %s", proto);
 		return;
 	}
-	rb_printf(rb, " %s dport %s", proto, rs->n_ports > 1 ? "{ " : "");
+	sb_printf(rb, " %s dport %s", proto, rs->n_ports > 1 ? "{ " : "");
 	for (i = 0; i < rs->n_ports; i++) {
-		rb_printf(rb, "%s%u", i ? ", " : "", rs->ports[i].lo);
+		sb_printf(rb, "%s%u", i ? ", " : "", rs->ports[i].lo);
 		if (rs->ports[i].hi != rs->ports[i].lo)
-			rb_printf(rb, "-%u", rs->ports[i].hi);
+			sb_printf(rb, "-%u", rs->ports[i].hi);
 	}
 	if (rs->n_ports > 1)
-		rb_printf(rb, " }");
+		sb_printf(rb, " }");
 }
 
-static void nft_icmp(struct rules_buf *rb, int family)
+static void nft_icmp(struct strbuf *rb, int family)
 {
 	const char *const *types = rules_icmp4_types;
 	size_t i, n = ARRAY_SIZE(rules_icmp4_types);
@@ -285,37 +235,37 @@ static void nft_icmp(struct rules_buf *rb, int family)
 		types = rules_icmp6_types;
 		n = ARRAY_SIZE(rules_icmp6_types);
 	}
-	rb_printf(rb, " %s type %s", family == AF_INET ? "icmp" : "icmpv6",
+	sb_printf(rb, " %s type %s", family == AF_INET ? "icmp" : "icmpv6",
 		  n > 1 ? "{ " : "");
 	for (i = 0; i < n; i++)
-		rb_printf(rb, "%s%s", i ? ", " : "", types[i]);
+		sb_printf(rb, "%s%s", i ? ", " : "", types[i]);
 	if (n > 1)
-		rb_printf(rb, " }");
+		sb_printf(rb, " }");
 }
 
 enum rules_proto { RULES_UDP, RULES_TCP, RULES_ICMP };
 
-static void nft_rule(struct rules_buf *rb, const struct rules_set *rs,
+static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 		     int family, enum rules_proto proto)
 {
-	rb_printf(rb, "\t\t%s daddr ", family == AF_INET ? "ip" : "ip6");
+	sb_printf(rb, "\t\t%s daddr ", family == AF_INET ? "ip" : "ip6");
 	nft_dest_set(rb, rs, family);
 	if (proto == RULES_ICMP)
 		nft_icmp(rb, family);
 	else
 		nft_l4(rb, rs, proto == RULES_UDP ? "udp" : "tcp");
 	/* bypass: with nobody bound to the queue, accept instead of drop. */
-	rb_printf(rb, " counter queue num %u bypass\n", rs->queue);
+	sb_printf(rb, " counter queue num %u bypass\n", rs->queue);
 }
 
 int rules_nft_install(const struct ptrap_config *cfg, char *buf, size_t len)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct rules_set rs;
-	struct rules_buf rb;
+	struct strbuf rb;
 	size_t f;
 
-	rb_init(&rb, buf, len);
+	sb_init(&rb, buf, len);
 	if (rules_prepare(cfg, &rs) < 0)
 		return -1;
 	/*
@@ -323,7 +273,7 @@ int rules_nft_install(const struct ptrap_config *cfg, char *buf, size_t len)
 	 * to the netlink socket that creates it: the kernel deletes it when
 	 * ptrap exits, however it exits.  Priority raw runs before conntrack.
 	 */
-	rb_printf(&rb, "table inet ptrap_%u {\n"
+	sb_printf(&rb, "table inet ptrap_%u {\n"
 		  "\tflags owner\n"
 		  "\tchain output {\n"
 		  "\t\ttype filter hook output priority raw; policy accept;\n",
@@ -338,47 +288,47 @@ int rules_nft_install(const struct ptrap_config *cfg, char *buf, size_t len)
 		if (cfg->icmp)
 			nft_rule(&rb, &rs, families[f], RULES_ICMP);
 	}
-	rb_printf(&rb, "\t}\n}\n");
-	return rb_finish(&rb);
+	sb_printf(&rb, "\t}\n}\n");
+	return sb_finish(&rb);
 }
 
 int rules_nft_remove(const struct ptrap_config *cfg, char *buf, size_t len)
 {
-	struct rules_buf rb;
+	struct strbuf rb;
 
-	rb_init(&rb, buf, len);
+	sb_init(&rb, buf, len);
 	if (!cfg || cfg->queue_num > RULES_QUEUE_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	rb_printf(&rb, "delete table inet ptrap_%u\n", cfg->queue_num);
-	return rb_finish(&rb);
+	sb_printf(&rb, "delete table inet ptrap_%u\n", cfg->queue_num);
+	return sb_finish(&rb);
 }
 
 /* --- iptables-restore --- */
 
-static void ipt_head(struct rules_buf *rb, const struct rules_set *rs,
+static void ipt_head(struct strbuf *rb, const struct rules_set *rs,
 		     const struct addr_prefix *p, const char *proto)
 {
-	rb_printf(rb, "-A PTRAP_%u -d ", rs->queue);
+	sb_printf(rb, "-A PTRAP_%u -d ", rs->queue);
 	rb_prefix(rb, p);
-	rb_printf(rb, " -p %s", proto);
+	sb_printf(rb, " -p %s", proto);
 }
 
-static void ipt_tail(struct rules_buf *rb, const struct rules_set *rs)
+static void ipt_tail(struct strbuf *rb, const struct rules_set *rs)
 {
-	rb_printf(rb, " -j NFQUEUE --queue-num %u --queue-bypass\n", rs->queue);
+	sb_printf(rb, " -j NFQUEUE --queue-num %u --queue-bypass\n", rs->queue);
 }
 
-static void ipt_port(struct rules_buf *rb, const struct addr_port_range *r)
+static void ipt_port(struct strbuf *rb, const struct addr_port_range *r)
 {
-	rb_printf(rb, "%u", r->lo);
+	sb_printf(rb, "%u", r->lo);
 	if (r->hi != r->lo)
-		rb_printf(rb, ":%u", r->hi);
+		sb_printf(rb, ":%u", r->hi);
 }
 
 /* One rule, or several when the ports overflow one multiport match. */
-static void ipt_l4(struct rules_buf *rb, const struct rules_set *rs,
+static void ipt_l4(struct strbuf *rb, const struct rules_set *rs,
 		   const struct addr_prefix *p, const char *proto)
 {
 	unsigned int i = 0, slots, need;
@@ -386,7 +336,7 @@ static void ipt_l4(struct rules_buf *rb, const struct rules_set *rs,
 	if (rs->n_ports <= 1) {
 		ipt_head(rb, rs, p, proto);
 		if (rs->n_ports == 1) {
-			rb_printf(rb, " --dport ");
+			sb_printf(rb, " --dport ");
 			ipt_port(rb, &rs->ports[0]);
 		}
 		ipt_tail(rb, rs);
@@ -394,13 +344,13 @@ static void ipt_l4(struct rules_buf *rb, const struct rules_set *rs,
 	}
 	while (i < rs->n_ports) {
 		ipt_head(rb, rs, p, proto);
-		rb_printf(rb, " -m multiport --dports ");
+		sb_printf(rb, " -m multiport --dports ");
 		for (slots = 0; i < rs->n_ports; i++) {
 			need = rs->ports[i].hi != rs->ports[i].lo ? 2 : 1;
 			if (slots + need > RULES_MULTIPORT_SLOTS)
 				break;
 			if (slots > 0)
-				rb_printf(rb, ",");
+				sb_printf(rb, ",");
 			ipt_port(rb, &rs->ports[i]);
 			slots += need;
 		}
@@ -408,7 +358,7 @@ static void ipt_l4(struct rules_buf *rb, const struct rules_set *rs,
 	}
 }
 
-static void ipt_icmp(struct rules_buf *rb, const struct rules_set *rs,
+static void ipt_icmp(struct strbuf *rb, const struct rules_set *rs,
 		     const struct addr_prefix *p)
 {
 	const char *const *types = rules_icmp4_types;
@@ -421,7 +371,7 @@ static void ipt_icmp(struct rules_buf *rb, const struct rules_set *rs,
 	}
 	for (i = 0; i < n; i++) {
 		ipt_head(rb, rs, p, v6 ? "ipv6-icmp" : "icmp");
-		rb_printf(rb, " --%s %s", v6 ? "icmpv6-type" : "icmp-type",
+		sb_printf(rb, " --%s %s", v6 ? "icmpv6-type" : "icmp-type",
 			  types[i]);
 		ipt_tail(rb, rs);
 	}
@@ -442,21 +392,21 @@ int rules_ipt_install(const struct ptrap_config *cfg, int family,
 {
 	const struct addr_prefix *p;
 	struct rules_set rs;
-	struct rules_buf rb;
+	struct strbuf rb;
 	unsigned int i;
 
-	rb_init(&rb, buf, len);
+	sb_init(&rb, buf, len);
 	if (ipt_prepare(cfg, family, &rs) < 0)
 		return -1;
 	if (count_family(&rs, family) == 0)
-		return rb_finish(&rb);
+		return sb_finish(&rb);
 	/*
 	 * raw runs before conntrack and before the user's own rules; a
 	 * reinjected packet only leaves the raw table, so mangle, nat and
 	 * filter still see it.  The jump is appended: the user's raw OUTPUT
 	 * rules keep running first.
 	 */
-	rb_printf(&rb, "*raw\n:PTRAP_%u - [0:0]\n", rs.queue);
+	sb_printf(&rb, "*raw\n:PTRAP_%u - [0:0]\n", rs.queue);
 	for (i = 0; i < rs.n_dests; i++) {
 		p = &rs.dests[i];
 		if (p->ip.family != family)
@@ -468,23 +418,23 @@ int rules_ipt_install(const struct ptrap_config *cfg, int family,
 		if (cfg->icmp)
 			ipt_icmp(&rb, &rs, p);
 	}
-	rb_printf(&rb, "-A OUTPUT -j PTRAP_%u\nCOMMIT\n", rs.queue);
-	return rb_finish(&rb);
+	sb_printf(&rb, "-A OUTPUT -j PTRAP_%u\nCOMMIT\n", rs.queue);
+	return sb_finish(&rb);
 }
 
 int rules_ipt_remove(const struct ptrap_config *cfg, int family,
 		     char *buf, size_t len)
 {
 	struct rules_set rs;
-	struct rules_buf rb;
+	struct strbuf rb;
 
-	rb_init(&rb, buf, len);
+	sb_init(&rb, buf, len);
 	if (ipt_prepare(cfg, family, &rs) < 0)
 		return -1;
 	if (count_family(&rs, family) == 0)
-		return rb_finish(&rb);
+		return sb_finish(&rb);
 	/* The jump goes first: a referenced chain cannot be deleted. */
-	rb_printf(&rb, "*raw\n-D OUTPUT -j PTRAP_%u\n-F PTRAP_%u\n"
+	sb_printf(&rb, "*raw\n-D OUTPUT -j PTRAP_%u\n-F PTRAP_%u\n"
 		  "-X PTRAP_%u\nCOMMIT\n", rs.queue, rs.queue, rs.queue);
-	return rb_finish(&rb);
+	return sb_finish(&rb);
 }

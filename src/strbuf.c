@@ -1,0 +1,72 @@
+/* strbuf: append to a caller's fixed buffer; overflow is sticky. */
+#include "strbuf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sb_init(struct strbuf *b, char *buf, size_t len)
+{
+	b->buf = buf;
+	b->len = buf ? len : 0;
+	b->pos = 0;
+	b->full = b->len == 0;
+	if (b->len > 0)
+		buf[0] = '\0';
+}
+
+void sb_mem(struct strbuf *b, const void *p, size_t n)
+{
+	if (b->full)
+		return;
+	if (n >= b->len - b->pos) {	/* keep one byte for the NUL */
+		b->full = true;
+		return;
+	}
+	memcpy(b->buf + b->pos, p, n);
+	b->pos += n;
+}
+
+void sb_str(struct strbuf *b, const char *s)
+{
+	sb_mem(b, s, strlen(s));
+}
+
+void sb_char(struct strbuf *b, char c)
+{
+	sb_mem(b, &c, 1);
+}
+
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	size_t room;
+	va_list ap;
+	int n;
+
+	if (b->full)
+		return;
+	room = b->len - b->pos;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->pos, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		b->full = true;
+		return;
+	}
+	b->pos += (size_t)n;
+}
+
+int sb_finish(struct strbuf *b)
+{
+	if (b->len > 0)
+		b->buf[b->full ? 0 : b->pos] = '\0';
+	if (b->full || b->pos > INT_MAX) {
+		if (b->len > 0)
+			b->buf[0] = '\0';
+		errno = ENOSPC;
+		return -1;
+	}
+	return (int)b->pos;
+}

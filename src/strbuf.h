@@ -1,0 +1,28 @@
+/*
+ * strbuf: append to a caller's fixed buffer.  Overflow is sticky and ends
+ * in an empty string, so a formatter either produces its whole text or
+ * nothing: no caller can print half a line or half a rule set.
+ */
+#ifndef PTRAP_STRBUF_H
+#define PTRAP_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;		/* capacity, including the final NUL */
+	size_t pos;
+	bool full;
+};
+
+void sb_init(struct strbuf *b, char *buf, size_t len);
+void sb_mem(struct strbuf *b, const void *p, size_t n);
+void sb_str(struct strbuf *b, const char *s);
+void sb_char(struct strbuf *b, char c);
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The length written, or -1 with errno ENOSPC (the buffer then holds ""). */
+int sb_finish(struct strbuf *b);
+
+#endif
