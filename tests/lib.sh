@@ -92,3 +92,22 @@ ptrap_rules() {
 }
 
 need_python() { command -v python3 >/dev/null || fail "python3 missing"; }
+
+# run_digs N ANSWER DIG-ARGS...: N digs at once; each must print ANSWER.
+# Appends their pids, in start order, to DIG_PIDS.
+run_digs() {
+	_n=$1 _want=$2; shift 2
+	_pids=""
+	for _i in $(seq 1 "$_n"); do
+		dig "$@" +short +tries=1 >"$WORK/dig.$$.$_i" 2>&1 &
+		_pids="$_pids $!"
+	done
+	_i=0
+	for _p in $_pids; do
+		_i=$((_i + 1))
+		wait "$_p" || fail "dig $* (pid $_p) failed: $(cat "$WORK/dig.$$.$_i")"
+		[ "$(cat "$WORK/dig.$$.$_i")" = "$_want" ] ||
+			fail "dig $* (pid $_p) answered '$(cat "$WORK/dig.$$.$_i")', expected $_want"
+	done
+	DIG_PIDS="${DIG_PIDS:-}$_pids"
+}

@@ -7,25 +7,12 @@ need_python
 start_dnsmasq
 
 start_ptrap v6 -u -t -i $DNS6 -p 53 --max-hooks 256 -j -e "pstree -p -l -H"
-pids=""
-for i in $(seq 1 50); do
-	dig @$DNS6 example.test AAAA +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
-	pids="$pids $!"
-done
-for i in $(seq 51 60); do
-	dig +tcp @$DNS6 example.test AAAA +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
-	pids="$pids $!"
-done
-i=0
-for p in $pids; do
-	i=$((i + 1))
-	wait "$p" || fail "dig $i (pid $p) failed: $(cat "$WORK/dig.$i")"
-	[ "$(cat "$WORK/dig.$i")" = "2001:db8::1" ] || fail "dig $i answered '$(cat "$WORK/dig.$i")'"
-done
+run_digs 50 2001:db8::1 @$DNS6 example.test AAAA +time=20
+run_digs 10 2001:db8::1 +tcp @$DNS6 example.test AAAA +time=20
 sleep 0.5
 stop_ptrap INT
 
-python3 - "$WORK/v6.out" $pids <<'PY' || fail "report check failed"
+python3 - "$WORK/v6.out" $DIG_PIDS <<'PY' || fail "report check failed"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
 digs = [int(p) for p in sys.argv[2:]]

@@ -14,21 +14,11 @@ start_dnsmasq
 # confuse the peer (seen as resets).
 N=50
 start_ptrap tcp -t -i $DNS4 -p 53 --max-hooks 256 -j -e "pstree -p -l -H"
-pids=""
-for i in $(seq 1 $N); do
-	dig +tcp @$DNS4 example.test +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
-	pids="$pids $!"
-done
-i=0
-for p in $pids; do
-	i=$((i + 1))
-	wait "$p" || fail "dig +tcp $i (pid $p) failed: $(cat "$WORK/dig.$i")"
-	[ "$(cat "$WORK/dig.$i")" = "192.0.2.1" ] || fail "dig +tcp $i answered '$(cat "$WORK/dig.$i")'"
-done
+run_digs $N 192.0.2.1 +tcp @$DNS4 example.test +time=20
 sleep 0.5
 stop_ptrap INT
 
-python3 - "$WORK/tcp.out" $pids <<'PY' || fail "report check failed"
+python3 - "$WORK/tcp.out" $DIG_PIDS <<'PY' || fail "report check failed"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
 digs = set(int(p) for p in sys.argv[2:])

@@ -10,21 +10,11 @@ start_dnsmasq
 N=50
 start_ptrap udp -u -i $DNS4 -p 53 --max-hooks 64 -s 2000 -j -e "pstree -p -l -H"
 
-pids=""
-for i in $(seq 1 $N); do
-	dig @$DNS4 example.test +short +time=5 +tries=1 >"$WORK/dig.$i" 2>&1 &
-	pids="$pids $!"
-done
-i=0
-for p in $pids; do
-	i=$((i + 1))
-	wait "$p" || fail "dig $i (pid $p) failed: $(cat "$WORK/dig.$i")"
-	[ "$(cat "$WORK/dig.$i")" = "192.0.2.1" ] || fail "dig $i answered '$(cat "$WORK/dig.$i")'"
-done
+run_digs $N 192.0.2.1 @$DNS4 example.test +time=5
 sleep 0.5	# last hooks finish
 stop_ptrap INT
 
-python3 - "$WORK/udp.out" $pids <<'PY' || fail "report check failed (see above)"
+python3 - "$WORK/udp.out" $DIG_PIDS <<'PY' || fail "report check failed (see above)"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
 digs = [int(p) for p in sys.argv[2:]]
