@@ -21,6 +21,7 @@ struct queue_stats {
 	unsigned long long received;
 	unsigned long long verdicts;
 	unsigned long long enobufs;	/* times the kernel could not deliver to us */
+	unsigned long long errors;	/* verdicts the kernel refused */
 };
 
 /*
