@@ -9,7 +9,14 @@ set -u
 DNS4=192.0.2.53
 DNS6=2001:db8::53
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+	echo "FAIL: $*" >&2
+	# ptrap's own account of the run, for the CI log.
+	for _f in "${WORK:-/nonexistent}"/*.err; do
+		[ -f "$_f" ] && { echo "---- $_f (last lines)" >&2; tail -n 20 "$_f" >&2; }
+	done
+	exit 1
+}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 info() { echo "# $*" >&2; }
 
@@ -99,7 +106,7 @@ run_digs() {
 	_n=$1 _want=$2; shift 2
 	_pids=""
 	for _i in $(seq 1 "$_n"); do
-		dig "$@" +short +tries=1 >"$WORK/dig.$$.$_i" 2>&1 &
+		dig +short +tries=1 "$@" >"$WORK/dig.$$.$_i" 2>&1 &
 		_pids="$_pids $!"
 	done
 	_i=0

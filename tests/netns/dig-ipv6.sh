@@ -6,11 +6,18 @@ netns_enter "$@"
 need_python
 start_dnsmasq
 
-start_ptrap v6 -u -t -i $DNS6 -p 53 --max-hooks 256 -j -e "pstree -p -l -H"
+# UDP: a long hold, so that even on a loaded machine every hook's pstree
+# runs while its dig still waits for the held query.
+start_ptrap v6udp -u -i $DNS6 -p 53 --max-hooks 256 -s 5000 -j -e "pstree -p -l -H"
 run_digs 50 2001:db8::1 @$DNS6 example.test AAAA +time=20
-run_digs 10 2001:db8::1 +tcp @$DNS6 example.test AAAA +time=20
 sleep 0.5
 stop_ptrap INT
+# TCP: the default hold (below TCP's 1 s initial RTO; see dig-tcp.sh).
+start_ptrap v6tcp -t -i $DNS6 -p 53 --max-hooks 256 -j -e "pstree -p -l -H"
+run_digs 10 2001:db8::1 +tcp @$DNS6 example.test AAAA +time=20 +tries=2
+sleep 0.5
+stop_ptrap INT
+cat "$WORK/v6udp.out" "$WORK/v6tcp.out" >"$WORK/v6.out"
 
 python3 - "$WORK/v6.out" $DIG_PIDS <<'PY' || fail "report check failed"
 import json, sys

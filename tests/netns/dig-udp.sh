@@ -8,9 +8,9 @@ need_python
 start_dnsmasq
 
 N=50
-start_ptrap udp -u -i $DNS4 -p 53 --max-hooks 64 -s 2000 -j -e "pstree -p -l -H"
+start_ptrap udp -u -i $DNS4 -p 53 --max-hooks 64 -s 5000 -j -e "pstree -p -l -H"
 
-run_digs $N 192.0.2.1 @$DNS4 example.test +time=5
+run_digs $N 192.0.2.1 @$DNS4 example.test +time=20
 sleep 0.5	# last hooks finish
 stop_ptrap INT
 
