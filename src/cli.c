@@ -28,6 +28,8 @@ enum {
 	OPT_QUEUE_NUM,
 	OPT_BACKEND,
 	OPT_MAN_OPTIONS,
+	OPT_FLUSH,
+	OPT_BY,
 };
 
 struct cli_option {
@@ -83,6 +85,24 @@ static const struct cli_option cli_options[] = {
 		  "table), auto (nft, else iptables; the default) or none "
 		  "(install nothing and only listen on the queue, after "
 		  "loading a file from rules/ yourself)." },
+	{ .name = "write", .val = 'w', .arg = "FILE",
+	  .help = "Also write each trapped packet to FILE in pcapng format, "
+		  "with the sending process in the packet comment "
+		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
+		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
+		  "(appending a new section)." },
+	{ .name = "flush", .val = OPT_FLUSH,
+	  .help = "With -w, write every packet to the file at once; by "
+		  "default writes are buffered and at most about a second "
+		  "behind." },
+	{ .name = "read", .val = 'r', .arg = "FILE",
+	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
+		  "\"-\" for stdin) and exit: packets and bytes per process "
+		  "and destination. Needs no privileges and no -i or -u. "
+		  "With -j, one JSON object per line." },
+	{ .name = "by", .val = OPT_BY, .arg = "KEY",
+	  .help = "With -r, group the summary by process (the default), "
+		  "destination or flow." },
 	{ .name = "help", .val = 'h',
 	  .help = "Print this help and exit." },
 	{ .name = "version", .val = 'V',
@@ -111,6 +131,19 @@ const char *cli_backend_name(enum cli_backend b)
 	if ((unsigned int)b >= sizeof(backend_names) / sizeof(backend_names[0]))
 		return "?";
 	return backend_names[b];
+}
+
+static const char *const by_names[] = {
+	[CLI_BY_PROCESS] = "process",
+	[CLI_BY_DESTINATION] = "destination",
+	[CLI_BY_FLOW] = "flow",
+};
+
+const char *cli_by_name(enum cli_by b)
+{
+	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
+		return "?";
+	return by_names[b];
 }
 
 static const struct cli_option *find_option(int val)
@@ -308,6 +341,19 @@ static int parse_backend(const char *s, enum cli_backend *out)
 	return -1;
 }
 
+static int parse_by(const char *s, enum cli_by *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++) {
+		if (strcmp(s, by_names[i]) == 0) {
+			*out = (enum cli_by)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			char *err, size_t errlen)
 {
@@ -351,6 +397,21 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			return bad_value(err, errlen, c, "backend", arg,
 					 strlen(arg),
 					 "auto, nft, iptables or none");
+		return PTRAP_EXIT_OK;
+	case 'w':
+		cfg->write_path = arg;
+		return PTRAP_EXIT_OK;
+	case 'r':
+		cfg->read_path = arg;
+		return PTRAP_EXIT_OK;
+	case OPT_FLUSH:
+		cfg->flush = true;
+		return PTRAP_EXIT_OK;
+	case OPT_BY:
+		if (parse_by(arg, &cfg->by) < 0)
+			return bad_value(err, errlen, c, "grouping", arg,
+					 strlen(arg),
+					 "process, destination or flow");
 		return PTRAP_EXIT_OK;
 	case 'j':
 		cfg->json = true;
@@ -506,6 +567,17 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	}
 	if (quiet)
 		cfg->verbosity = -1;
+	if (cfg->read_path && cfg->write_path) {
+		set_err(err, errlen, "-r and -w cannot be combined");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->write_path && cfg->write_path[0] == '\0') {
+		set_err(err, errlen, "empty file name for -w");
+		return PTRAP_EXIT_USAGE;
+	}
+	/* Reading a file traps nothing: no destination or protocol needed. */
+	if (cfg->read_path)
+		return PTRAP_EXIT_OK;
 	if (cfg->n_dests == 0) {
 		set_err(err, errlen, "no destination: give -i ADDR");
 		return PTRAP_EXIT_NO_DEST;

@@ -18,6 +18,12 @@ enum ptrap_exit {
 	PTRAP_EXIT_QUEUE_BUSY = 7,	/* another ptrap owns this queue */
 };
 
+enum cli_by {
+	CLI_BY_PROCESS,
+	CLI_BY_DESTINATION,
+	CLI_BY_FLOW,
+};
+
 enum cli_backend {
 	CLI_BACKEND_AUTO,
 	CLI_BACKEND_NFT,
@@ -46,6 +52,10 @@ struct ptrap_config {
 	int verbosity;			/* -1 quiet, 0 normal, 1.. verbose */
 	unsigned int queue_num;		/* --queue-num, 0..65535 */
 	enum cli_backend backend;
+	const char *write_path;		/* -w: pcapng output, "-" stdout */
+	const char *read_path;		/* -r: summarise this pcapng, exit */
+	bool flush;			/* --flush: write each packet at once */
+	enum cli_by by;			/* --by, for -r */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print
 					 * cli_print_man_options(), exit 0 */
@@ -65,6 +75,7 @@ void cli_print_help(FILE *out);
 void cli_print_version(FILE *out);
 
 const char *cli_backend_name(enum cli_backend b);
+const char *cli_by_name(enum cli_by b);
 
 /* The man page's OPTIONS section (roff), generated from the option table. */
 void cli_print_man_options(FILE *out);

@@ -33,6 +33,8 @@ struct loop {
 	struct resolver *r;
 	struct hook_set *hooks;
 	struct loop_stats *st;
+	struct pcapng_writer *pw;
+	FILE *out;			/* reports: stderr when -w - owns stdout */
 	int ep, sigfd, tfd;
 	bool stop;
 	bool reap;
@@ -63,7 +65,7 @@ static void emit(struct loop *l, const char *s, int len)
 {
 	if (len <= 0)
 		return;
-	if (fwrite(s, 1, len, stdout) != (size_t)len)
+	if (fwrite(s, 1, len, l->out) != (size_t)len)
 		l->stop = true;
 }
 
@@ -128,6 +130,39 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	run->hold_until = now + (uint64_t)l->cfg->hold_ms * 1000000ull;
 }
 
+/* -w: the packet with its sender in the comment; a failure is told once. */
+static void write_packet(struct loop *l, const struct queue_packet *p,
+			 const struct timespec *ts, const struct resolver_result *who)
+{
+	char comment[PCAPNG_COMMENT_MAX];
+	struct pcapng_packet pk = {
+		.ts_ns = (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec,
+		.data = p->data,
+		.caplen = p->data ? p->len : 0,
+		.origlen = p->orig_len,
+		.comment = comment,
+	};
+
+	if (!l->pw)
+		return;
+	if (who) {
+		pcapng_format_comment(who, comment, sizeof(comment));
+		if (who->n_procs > 0)
+			pk.pid = (uint32_t)who->procs[0].pid;
+	} else {
+		char uid[24] = "?";
+
+		if (p->uid >= 0)
+			snprintf(uid, sizeof(uid), "%lld", p->uid);
+		snprintf(comment, sizeof(comment),
+			 "PID: unknown\nUserId: %s\nReason: not an IPv4/IPv6 packet", uid);
+	}
+	if (pcapng_writer_packet(l->pw, &pk) < 0) {
+		if (l->st->write_errors++ == 0)
+			warn(l, "cannot write the capture file: %s", strerror(errno));
+	}
+}
+
 static void on_packet(const struct queue_packet *p, void *arg)
 {
 	struct loop *l = arg;
@@ -143,6 +178,12 @@ static void on_packet(const struct queue_packet *p, void *arg)
 		if (l->cfg->verbosity > 0)
 			warn(l, "packet %u is not IPv4/IPv6 (%s); accepted", p->id,
 			     p->data ? pkt.problem : "no payload");
+		if (l->pw) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			write_packet(l, p, &ts, NULL);
+		}
 		queue_accept(l->q, p->id);
 		return;
 	}
@@ -150,6 +191,7 @@ static void on_packet(const struct queue_packet *p, void *arg)
 
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	write_packet(l, p, &ev.ts, &who);
 	ev.pkt = &pkt;
 	ev.who = &who;
 	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
@@ -278,7 +320,11 @@ static void on_signals(struct loop *l)
 		case SIGUSR1:
 			loop_print_stats(stderr, l->st, l->q);
 			break;
-		default:	/* SIGHUP: nothing to reopen yet */
+		case SIGHUP:
+			if (l->pw && pcapng_writer_reopen(l->pw) < 0)
+				warn(l, "cannot reopen the capture file: %s", strerror(errno));
+			break;
+		default:
 			break;
 		}
 	}
@@ -328,12 +374,31 @@ static void release_all(struct loop *l)
 	queue_flush(l->q);
 }
 
+/* epoll timeout: when the oldest buffered packet is due on disk (1 s). */
+static int flush_timeout(struct loop *l)
+{
+	uint64_t since, now;
+
+	if (!l->pw || (since = pcapng_writer_pending_since(l->pw)) == 0)
+		return -1;
+	now = now_ns();
+	if (now >= since + 1000000000ull) {
+		if (pcapng_writer_flush(l->pw) < 0 && l->st->write_errors++ == 0)
+			warn(l, "cannot write the capture file: %s", strerror(errno));
+		return -1;
+	}
+	return (int)((since + 1000000000ull - now) / 1000000ull) + 1;
+}
+
 int loop_run(const struct ptrap_config *cfg, struct queue *q,
-	     struct resolver *r, int sigfd, struct loop_stats *st)
+	     struct resolver *r, int sigfd, struct loop_stats *st,
+	     struct pcapng_writer *pw)
 {
 	struct loop l = {
 		.cfg = cfg, .q = q, .r = r, .st = st, .sigfd = sigfd,
-		.ep = -1, .tfd = -1,
+		.ep = -1, .tfd = -1, .pw = pw,
+		.out = cfg->write_path && strcmp(cfg->write_path, "-") == 0 ?
+		       stderr : stdout,
 	};
 	struct epoll_event evs[32];
 	int i, n, ret = -1, saved = 0;
@@ -355,7 +420,7 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 		goto out;
 
 	while (!l.stop) {
-		n = epoll_wait(l.ep, evs, 32, -1);
+		n = epoll_wait(l.ep, evs, 32, flush_timeout(&l));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -369,15 +434,18 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 		check_deadlines(&l);
 		if (queue_flush(q) < 0)
 			goto out;
-		if (fflush(stdout) == EOF)
+		if (fflush(l.out) == EOF)
 			l.stop = true;
+		flush_timeout(&l);
 	}
 	ret = 0;
 out:
 	saved = errno;
 	release_all(&l);
 	hook_set_free(l.hooks);
-	fflush(stdout);
+	fflush(l.out);
+	if (pw && pcapng_writer_flush(pw) < 0)
+		warn(&l, "cannot write the capture file: %s", strerror(errno));
 	if (l.tfd >= 0)
 		close(l.tfd);
 	if (l.ep >= 0)

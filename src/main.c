@@ -22,12 +22,16 @@
 #include "cli.h"
 #include "firewall.h"
 #include "loop.h"
+#include "pcapng.h"
 #include "queue.h"
+#include "report.h"
 #include "resolver.h"
 #include "rules.h"
 
 /* Enough for the headers the resolver reads, incl. IPv6 extension chains. */
 #define MAIN_COPY_RANGE	512
+/* -w: whole packets, so the capture file is useful on its own. */
+#define MAIN_COPY_RANGE_WRITE	0xffff
 
 static int verbosity;
 
@@ -106,6 +110,7 @@ int main(int argc, char **argv)
 	struct resolver *res = NULL;
 	struct queue *q = NULL;
 	struct fw *fw = NULL;
+	struct pcapng_writer *pw = NULL;
 	char err[512], why[512], what[1024];
 	int rc, sigfd = -1, lockfd = -1, stale;
 	pid_t owner;
@@ -128,6 +133,16 @@ int main(int argc, char **argv)
 		return PTRAP_EXIT_OK;
 	}
 	verbosity = cfg.verbosity;
+	if (cfg.read_path) {
+		/* Only reads a file: no privileges, no rules, no queue. */
+		if (report_file(cfg.read_path, cfg.by, cfg.json, stdout, err,
+				sizeof(err)) < 0) {
+			fflush(stdout);
+			fail("%s: %s", cfg.read_path, err);
+			return PTRAP_EXIT_RUNTIME;
+		}
+		return fflush(stdout) == EOF ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
+	}
 
 	if (!have_net_admin()) {
 		fail("CAP_NET_ADMIN is needed to install rules and bind queue %u (run as root)",
@@ -153,13 +168,21 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
+	if (cfg.write_path) {
+		/* Before any rule: a bad path must not cost a trapped packet. */
+		pw = pcapng_writer_open(cfg.write_path, cfg.flush);
+		if (!pw) {
+			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+			goto out;
+		}
+	}
 	res = resolver_new("/proc");
 	if (!res) {
 		fail("cannot open the socket lookup (sock_diag): %s", strerror(errno));
 		goto out;
 	}
 	/* Bind before any rule points at the queue. */
-	q = queue_open(cfg.queue_num, MAIN_COPY_RANGE);
+	q = queue_open(cfg.queue_num, pw ? MAIN_COPY_RANGE_WRITE : MAIN_COPY_RANGE);
 	if (!q) {
 		if (errno == EBUSY) {
 			fail("queue %u is bound by another program; use --queue-num", cfg.queue_num);
@@ -191,7 +214,7 @@ int main(int argc, char **argv)
 	     cfg.hook_cmd ? ", running the hook for each" : "");
 
 	rc = PTRAP_EXIT_OK;
-	if (loop_run(&cfg, q, res, sigfd, &stats) < 0) {
+	if (loop_run(&cfg, q, res, sigfd, &stats, pw) < 0) {
 		fail("stopped on an error: %s", strerror(errno));
 		rc = PTRAP_EXIT_RUNTIME;
 	}
@@ -212,6 +235,10 @@ out:
 		queue_close(q);
 	}
 	resolver_free(res);
+	if (pw && pcapng_writer_close(pw) < 0) {
+		fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+		rc = PTRAP_EXIT_RUNTIME;
+	}
 	fw_unlock_queue(lockfd);
 	if (sigfd >= 0)
 		close(sigfd);

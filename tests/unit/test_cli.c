@@ -204,6 +204,11 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-t", "-p", "53" }, 3, "no destination: give -i ADDR" },
 	{ { "-i", "192.0.2.1" }, 4, "no protocol" },
 	{ { "-i", "192.0.2.1", "-p", "53", "-e", "true" }, 4, "no protocol" },
+	{ { "-r", "f", "-w", "g" }, 2, "-r and -w cannot be combined" },
+	{ { "-r", "f", "--by", "host" }, 2,
+	  "invalid grouping 'host' for --by (expected process, destination or flow)" },
+	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
+	{ { "-w", "f.pcapng", "-u" }, 3, "no destination: give -i ADDR" },
 };
 
 static void test_bad(void **state)
@@ -350,7 +355,7 @@ static char *capture(void (*fn)(FILE *), size_t *len)
 static const char *const visible[] = {
 	"udp", "tcp", "ip", "port", "exec", "hold", "hook-timeout",
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
-	"help", "version",
+	"write", "flush", "read", "by", "help", "version",
 };
 
 static void test_help(void **state)
@@ -404,6 +409,34 @@ static void test_man_options(void **state)
 	free(m);
 }
 
+/* -w/-r/--flush/--by land in the config; -r needs neither -i nor -u. */
+static void test_pcapng_options(void **state)
+{
+	const char *w[] = { "-u", "-i", "::1", "-w", "out.pcapng", "--flush", NULL };
+	const char *r[] = { "-r", "in.pcapng", "--by", "flow", "-j", NULL };
+	const char *d[] = { "--read=-", "--by", "destination", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	assert_int_equal(parse(w, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_string_equal(cfg.write_path, "out.pcapng");
+	assert_null(cfg.read_path);
+	assert_true(cfg.flush);
+	assert_int_equal(cfg.by, CLI_BY_PROCESS);
+	assert_int_equal(parse(r, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_string_equal(cfg.read_path, "in.pcapng");
+	assert_null(cfg.write_path);
+	assert_false(cfg.flush);
+	assert_true(cfg.json);
+	assert_int_equal(cfg.by, CLI_BY_FLOW);
+	assert_int_equal(cfg.n_dests, 0);
+	assert_int_equal(parse(d, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_string_equal(cfg.read_path, "-");
+	assert_int_equal(cfg.by, CLI_BY_DESTINATION);
+	assert_string_equal(cli_by_name(CLI_BY_FLOW), "flow");
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -430,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_argv_and_errbuf),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_man_options),
+		cmocka_unit_test(test_pcapng_options),
 		cmocka_unit_test(test_version_backend),
 	};
 

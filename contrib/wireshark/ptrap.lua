@@ -1,0 +1,60 @@
+-- ptrap.lua: a Wireshark/tshark post-dissector for ptrap's capture files.
+--
+-- ptrap -w writes the sending process into each packet's comment:
+--   PID: 1234 / Cmd: /usr/bin/dig / Args: dig ... / UserId: 0 /
+--   ParentPID: 1200 / Comm: dig   (one "Key: value" per line)
+-- This turns those lines into filterable fields:
+--   tshark -X lua_script:ptrap.lua -r f.pcapng -Y 'ptrap.comm == "dig"'
+-- Install: copy into a Lua plugin folder ("tshark -G folders" lists them).
+
+local ptrap = Proto("ptrap", "ptrap process")
+
+local f_pid = ProtoField.uint32("ptrap.pid", "PID")
+local f_ppid = ProtoField.uint32("ptrap.ppid", "Parent PID")
+local f_uid = ProtoField.uint32("ptrap.uid", "User ID")
+local f_comm = ProtoField.string("ptrap.comm", "Command name")
+local f_exe = ProtoField.string("ptrap.exe", "Executable")
+local f_args = ProtoField.string("ptrap.args", "Arguments")
+local f_reason = ProtoField.string("ptrap.reason", "Why no process")
+ptrap.fields = { f_pid, f_ppid, f_uid, f_comm, f_exe, f_args, f_reason }
+
+local comment_field = Field.new("frame.comment")
+
+-- Which field each comment key fills, and whether it is a number.
+local keys = {
+	["PID"] = { f_pid, true },
+	["ParentPID"] = { f_ppid, true },
+	["UserId"] = { f_uid, true },
+	["Comm"] = { f_comm, false },
+	["Cmd"] = { f_exe, false },
+	["Args"] = { f_args, false },
+	["Reason"] = { f_reason, false },
+}
+
+function ptrap.dissector(tvb, pinfo, tree)
+	local c = comment_field()
+	if c == nil then
+		return
+	end
+	local text = tostring(c.value)
+	if not text:find("^PID: ") then
+		return
+	end
+	local sub = tree:add(ptrap, "ptrap process")
+	for line in text:gmatch("[^\n]+") do
+		local k, v = line:match("^(%a+): (.*)$")
+		local f = k and keys[k]
+		if f then
+			if f[2] then
+				local n = tonumber(v)
+				if n then
+					sub:add(f[1], n)
+				end
+			else
+				sub:add(f[1], v)
+			end
+		end
+	end
+end
+
+register_postdissector(ptrap)

@@ -1,0 +1,50 @@
+/* report: the -r summary of a pcapng file: who sent what to where. */
+#ifndef PTRAP_REPORT_H
+#define PTRAP_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "cli.h"
+#include "pcapng_read.h"
+
+struct report;
+
+/* Process details parsed back from a ptrap packet comment. */
+struct report_proc {
+	long long pid;		/* -1: unknown */
+	long long ppid;		/* -1: not given */
+	long long uid;		/* -1: not given */
+	char comm[64];
+	char exe[512];
+	char args[1024];
+	char reason[128];	/* "Reason:" when the pid is unknown */
+};
+
+struct report *report_new(void);
+void report_free(struct report *rp);
+
+/* Count one packet.  0, or -1 with errno ENOMEM. */
+int report_add(struct report *rp, const struct pcapng_record *r);
+
+/*
+ * Parse a comment ("PID: ..\nComm: ..") into p.  Lines it does not know are
+ * ignored.  Returns 0 if a PID line was found, -1 otherwise.
+ */
+int report_parse_comment(const char *s, size_t len, struct report_proc *p);
+
+/* Print the summary grouped by `by`, as a text table or JSON lines. */
+void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out);
+
+/* Packets counted, and those that were not IPv4/IPv6 (not in any group). */
+void report_totals(const struct report *rp, unsigned long long *packets,
+		   unsigned long long *unparsed);
+
+/*
+ * Read path ("-": stdin) and print its summary and a totals line to out.
+ * Returns 0; or -1 with a message in err: nothing printed if the file
+ * could not be read at all, a partial summary if it is damaged.
+ */
+int report_file(const char *path, enum cli_by by, bool json, FILE *out,
+		char *err, size_t errlen);
+
+#endif
