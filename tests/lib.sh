@@ -112,7 +112,8 @@ run_digs() {
 	_i=0
 	for _p in $_pids; do
 		_i=$((_i + 1))
-		wait "$_p" || fail "dig $* (pid $_p) failed: $(cat "$WORK/dig.$$.$_i")"
+		wait "$_p" || fail "dig $* (pid $_p) failed: $(cat "$WORK/dig.$$.$_i")
+ptrap's reports of that pid: $(grep -h -e "\"pid\":$_p[,}]" -e "PID: $_p " "$WORK"/*.out 2>/dev/null | cut -c1-300)"
 		[ "$(cat "$WORK/dig.$$.$_i")" = "$_want" ] ||
 			fail "dig $* (pid $_p) answered '$(cat "$WORK/dig.$$.$_i")', expected $_want"
 	done

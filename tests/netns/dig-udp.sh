@@ -7,10 +7,15 @@ netns_enter "$@"
 need_python
 start_dnsmasq
 
-N=50
+# Fewer under the sanitizers: ptrap is several times slower there.
+N=${PTRAP_SANITIZED:+20}
+N=${N:-50}
 start_ptrap udp -u -i $DNS4 -p 53 --max-hooks 64 -s 5000 -j -e "pstree -p -l -H"
 
-run_digs $N 192.0.2.1 @$DNS4 example.test +time=20
+# +tries=2: on a CI machine saturated by the sanitizer pass, a UDP query
+# was seen to go unanswered once in several hundred runs (not yet
+# explained; the failure message shows what ptrap reported for that pid).
+run_digs $N 192.0.2.1 @$DNS4 example.test +time=20 +tries=2
 sleep 0.5	# last hooks finish
 stop_ptrap INT
 
