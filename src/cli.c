@@ -95,6 +95,21 @@ static const struct cli_option cli_options[] = {
 	  .help = "With -w, write every packet to the file at once; by "
 		  "default writes are buffered and at most about a second "
 		  "behind." },
+	{ .name = "file-size", .val = 'C', .arg = "MB",
+	  .help = "With -w, start a new file once the current one is larger "
+		  "than MB megabytes (1000000 bytes; a decimal fraction such "
+		  "as 0.5 is allowed, down to 0.001), like tcpdump: FILE, "
+		  "then FILE1, FILE2 and so on. Each file is a complete "
+		  "pcapng file." },
+	{ .name = "rotate-seconds", .val = 'G', .arg = "SECONDS",
+	  .help = "With -w, start a new file when a packet arrives SECONDS "
+		  "(1-31536000) after the current file was opened. FILE is "
+		  "passed through strftime(3), so \"out-%H%M%S.pcapng\" gives "
+		  "each file its local time." },
+	{ .name = "file-count", .val = 'W', .arg = "N",
+	  .help = "With -C or -G, keep at most N files (1-100000): with -C "
+		  "they are named FILE0 to FILE(N-1), zero-padded, and reused "
+		  "in turn; with -G the oldest is deleted." },
 	{ .name = "read", .val = 'r', .arg = "FILE",
 	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
 		  "\"-\" for stdin) and exit: packets and bytes per process "
@@ -328,6 +343,39 @@ static int parse_number(int val, const char *s, unsigned long min,
 	return PTRAP_EXIT_OK;
 }
 
+/*
+ * -C: megabytes of 1000000 bytes with up to six decimals, parsed by hand
+ * (strtod would depend on the locale); 0.001-1000000.
+ */
+static int parse_megabytes(const char *s, unsigned long long *bytes)
+{
+	unsigned long long v = 0, scale = 1000000;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > 1000000)
+			return -1;
+	}
+	v *= scale;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			scale /= 10;
+			if (scale == 0)
+				return -1;
+			v += (unsigned long long)(*p - '0') * scale;
+		}
+	}
+	if (*p != '\0' || v < 1000 || v > 1000000ull * 1000000ull)
+		return -1;
+	*bytes = v;
+	return 0;
+}
+
 static int parse_backend(const char *s, enum cli_backend *out)
 {
 	size_t i;
@@ -407,6 +455,18 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_FLUSH:
 		cfg->flush = true;
 		return PTRAP_EXIT_OK;
+	case 'C':
+		if (parse_megabytes(arg, &cfg->rotate_bytes) < 0)
+			return bad_value(err, errlen, c, "file size", arg,
+					 strlen(arg), "0.001-1000000 MB");
+		return PTRAP_EXIT_OK;
+	case 'G':
+		return parse_number(c, arg, 1, 31536000, "rotation interval",
+				    "1-31536000 seconds", &cfg->rotate_secs,
+				    err, errlen);
+	case 'W':
+		return parse_number(c, arg, 1, 100000, "file count",
+				    "1-100000", &cfg->rotate_files, err, errlen);
 	case OPT_BY:
 		if (parse_by(arg, &cfg->by) < 0)
 			return bad_value(err, errlen, c, "grouping", arg,
@@ -573,6 +633,15 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	}
 	if (cfg->write_path && cfg->write_path[0] == '\0') {
 		set_err(err, errlen, "empty file name for -w");
+		return PTRAP_EXIT_USAGE;
+	}
+	if ((cfg->rotate_bytes || cfg->rotate_secs || cfg->rotate_files) &&
+	    (!cfg->write_path || strcmp(cfg->write_path, "-") == 0)) {
+		set_err(err, errlen, "-C, -G and -W need -w FILE (not stdout)");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->rotate_files && !cfg->rotate_bytes && !cfg->rotate_secs) {
+		set_err(err, errlen, "-W needs -C or -G");
 		return PTRAP_EXIT_USAGE;
 	}
 	/* Reading a file traps nothing: no destination or protocol needed. */

@@ -55,6 +55,9 @@ struct ptrap_config {
 	const char *write_path;		/* -w: pcapng output, "-" stdout */
 	const char *read_path;		/* -r: summarise this pcapng, exit */
 	bool flush;			/* --flush: write each packet at once */
+	unsigned long long rotate_bytes; /* -C, in bytes; 0: none */
+	unsigned int rotate_secs;	/* -G; 0: none */
+	unsigned int rotate_files;	/* -W; 0: no limit */
 	enum cli_by by;			/* --by, for -r */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print

@@ -38,6 +38,7 @@ struct loop {
 	int ep, sigfd, tfd;
 	bool stop;
 	bool reap;
+	bool write_failing;		/* -w: an ENOSPC/EIO incident is going on */
 	unsigned long long seq;
 	char *obuf;
 };
@@ -130,7 +131,27 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	run->hold_until = now + (uint64_t)l->cfg->hold_ms * 1000000ull;
 }
 
-/* -w: the packet with its sender in the comment; a failure is told once. */
+/*
+ * After each -w write: a failing disk is told once per incident, not per
+ * packet, and again when writing works again (packets are accepted all
+ * along; those trapped meanwhile are not in the file).
+ */
+static void write_status(struct loop *l, int ret)
+{
+	bool failing = pcapng_writer_failing(l->pw);
+	const char *why = strerror(errno);
+
+	if (ret < 0)
+		l->st->write_errors++;
+	if (failing && !l->write_failing)
+		warn(l, "cannot write the capture file: %s; packets are still accepted but not saved until writing works again",
+		     why);
+	else if (!failing && l->write_failing)
+		warn(l, "writing the capture file again");
+	l->write_failing = failing;
+}
+
+/* -w: the packet with its sender in the comment. */
 static void write_packet(struct loop *l, const struct queue_packet *p,
 			 const struct timespec *ts, const struct resolver_result *who)
 {
@@ -157,10 +178,7 @@ static void write_packet(struct loop *l, const struct queue_packet *p,
 		snprintf(comment, sizeof(comment),
 			 "PID: unknown\nUserId: %s\nReason: not an IPv4/IPv6 packet", uid);
 	}
-	if (pcapng_writer_packet(l->pw, &pk) < 0) {
-		if (l->st->write_errors++ == 0)
-			warn(l, "cannot write the capture file: %s", strerror(errno));
-	}
+	write_status(l, pcapng_writer_packet(l->pw, &pk));
 }
 
 static void on_packet(const struct queue_packet *p, void *arg)
@@ -383,8 +401,7 @@ static int flush_timeout(struct loop *l)
 		return -1;
 	now = now_ns();
 	if (now >= since + 1000000000ull) {
-		if (pcapng_writer_flush(l->pw) < 0 && l->st->write_errors++ == 0)
-			warn(l, "cannot write the capture file: %s", strerror(errno));
+		write_status(l, pcapng_writer_flush(l->pw));
 		return -1;
 	}
 	return (int)((since + 1000000000ull - now) / 1000000ull) + 1;

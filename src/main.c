@@ -169,8 +169,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (cfg.write_path) {
+		struct pcapng_rotation rot = {
+			.max_bytes = cfg.rotate_bytes,
+			.secs = cfg.rotate_secs,
+			.max_files = cfg.rotate_files,
+		};
+
 		/* Before any rule: a bad path must not cost a trapped packet. */
-		pw = pcapng_writer_open(cfg.write_path, cfg.flush);
+		pw = pcapng_writer_open_rotating(cfg.write_path, cfg.flush, &rot);
 		if (!pw) {
 			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
 			goto out;

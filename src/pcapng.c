@@ -30,12 +30,22 @@
 #define PW_BLOCK_MAX	(28 + 65536 + PCAPNG_COMMENT_MAX + 64)
 
 struct pcapng_writer {
-	char *path;			/* NULL for stdout */
+	char *path;			/* the current file; NULL for stdout */
+	char *base;			/* -w FILE, the pattern of rotated names */
+	struct pcapng_rotation rot;
+	unsigned int count;		/* -C: the number appended to the name */
+	int width;			/* its zero-padded width (-W) */
+	time_t opened_at;		/* -G: wall clock the file was started */
+	char **ring;			/* -W: the files kept, oldest at ring_pos */
+	unsigned int ring_pos;
 	int fd;
 	bool flush_each;
 	uint8_t *buf;
 	size_t len;
 	uint64_t pending_since;
+	off_t good;			/* end of the last whole block on disk; -1: not seekable */
+	bool failing;			/* the last write failed */
+	bool hdr_on_disk;		/* this section's SHB+IDB reached the file */
 };
 
 static uint64_t mono_ns(void)
@@ -99,6 +109,20 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * On a failed write (ENOSPC, EIO) the blocks that did reach the file are
+ * cut off again, back to the end of the last whole block, so the file stays
+ * readable and the next flush appends at a block boundary.
+ */
+static void cut_back(struct pcapng_writer *w)
+{
+	int saved = errno;
+
+	if (w->good >= 0 && ftruncate(w->fd, w->good) == 0)
+		lseek(w->fd, w->good, SEEK_SET);
+	errno = saved;
+}
+
 int pcapng_writer_flush(struct pcapng_writer *w)
 {
 	int ret;
@@ -106,10 +130,23 @@ int pcapng_writer_flush(struct pcapng_writer *w)
 	if (w->len == 0)
 		return 0;
 	ret = write_all(w->fd, w->buf, w->len);
+	if (ret == 0) {
+		if (w->good >= 0)
+			w->good += (off_t)w->len;
+		w->hdr_on_disk = true;
+	} else {
+		cut_back(w);
+	}
+	w->failing = ret < 0;
 	/* Dropping the buffer even on error keeps blocks whole in the next flush. */
 	w->len = 0;
 	w->pending_since = 0;
 	return ret;
+}
+
+bool pcapng_writer_failing(const struct pcapng_writer *w)
+{
+	return w->failing;
 }
 
 uint64_t pcapng_writer_pending_since(const struct pcapng_writer *w)
@@ -194,11 +231,148 @@ static int write_shb(struct pcapng_writer *w)
 	return write_idb(w, "ptrap");
 }
 
+static void free_names(struct pcapng_writer *w)
+{
+	unsigned int i;
+
+	for (i = 0; w->ring && i < w->rot.max_files; i++)
+		free(w->ring[i]);
+	free(w->ring);
+	free(w->base);
+	free(w->path);
+}
+
+static int open_file(struct pcapng_writer *w, int flags)
+{
+	w->hdr_on_disk = false;
+	if (!w->path) {
+		w->fd = STDOUT_FILENO;
+		/* A pipe cannot be cut back: good stays -1. */
+		w->good = lseek(w->fd, 0, SEEK_CUR);
+		return 0;
+	}
+	w->fd = open(w->path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	if (w->fd < 0)
+		return -1;
+	w->good = lseek(w->fd, 0, SEEK_END);
+	return 0;
+}
+
+/*
+ * tcpdump's names: FILE through strftime(3) with -G, then the -C count,
+ * zero-padded to -W's width (no number on the first file without -W).
+ */
+static int make_name(const struct pcapng_writer *w, char *buf, size_t len)
+{
+	char base[4096];
+	const char *b = w->base;
+	struct tm tm;
+	int n;
+
+	if (w->rot.secs) {
+		if (!localtime_r(&w->opened_at, &tm))
+			return -1;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		n = (int)strftime(base, sizeof(base), w->base, &tm);
+#pragma GCC diagnostic pop
+		if (n == 0) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		b = base;
+	}
+	if (w->rot.max_bytes && (w->count || w->width))
+		n = snprintf(buf, len, "%s%0*u", b, w->width, w->count);
+	else
+		n = snprintf(buf, len, "%s", b);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Start the file the rotation state names, each a complete pcapng file. */
+static int open_named(struct pcapng_writer *w)
+{
+	char name[4096 + 16], **slot;
+
+	if (make_name(w, name, sizeof(name)) < 0)
+		return -1;
+	free(w->path);
+	w->path = strdup(name);
+	if (!w->path)
+		return -1;
+	if (w->ring) {
+		/* -W: the file opened N files ago goes (unless it is this one). */
+		slot = &w->ring[w->ring_pos];
+		if (*slot && strcmp(*slot, name) != 0)
+			unlink(*slot);
+		free(*slot);
+		*slot = strdup(name);
+		w->ring_pos = (w->ring_pos + 1) % w->rot.max_files;
+	}
+	if (open_file(w, O_TRUNC) < 0)
+		return -1;
+	if (write_shb(w) < 0 || pcapng_writer_flush(w) < 0)
+		return -1;
+	return 0;
+}
+
+static bool rotation_due(const struct pcapng_writer *w, time_t now)
+{
+	off_t bytes = (w->good > 0 ? w->good : 0) + (off_t)w->len;
+
+	if (!w->base)
+		return false;
+	return w->fd < 0 ||
+	       (w->rot.max_bytes && (unsigned long long)bytes > w->rot.max_bytes) ||
+	       (w->rot.secs && now >= w->opened_at + (time_t)w->rot.secs);
+}
+
+/* Close the current file and start the next; 0, or -1 with errno. */
+static int rotate(struct pcapng_writer *w, time_t now)
+{
+	int ret = 0, saved = 0;
+
+	if (w->fd >= 0) {
+		if (pcapng_writer_flush(w) < 0) {
+			ret = -1;
+			saved = errno;
+		}
+		close(w->fd);
+		w->fd = -1;
+		if (w->rot.secs && now >= w->opened_at + (time_t)w->rot.secs) {
+			w->opened_at = now;
+			w->count = 0;
+		} else if (++w->count == w->rot.max_files && !w->rot.secs) {
+			w->count = 0;
+		}
+	}
+	if (open_named(w) < 0)
+		return -1;
+	errno = saved;
+	return ret;
+}
+
 int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk)
 {
 	uint32_t caplen = pk->caplen > 65535 ? 65535 : pk->caplen;
 	uint32_t flags = 2;	/* direction: outbound */
 	uint8_t *start, *p;
+	time_t now = w->base ? time(NULL) : 0;
+
+	/*
+	 * -C/-G: checked before each packet, as tcpdump does.  A failed
+	 * flush of the old file does not cost this packet its place in the
+	 * new one.
+	 */
+	if (rotation_due(w, now) && rotate(w, now) < 0 && w->fd < 0)
+		return -1;
+	/* The section header was lost with a failed flush: write it again. */
+	if (!w->hdr_on_disk && w->len == 0 && write_shb(w) < 0)
+		return -1;
 	start = p = reserve(w, PW_BLOCK_MAX);
 	if (!p)
 		return -1;
@@ -227,19 +401,11 @@ int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk
 	return 0;
 }
 
-static int open_file(struct pcapng_writer *w, int flags)
-{
-	if (!w->path) {
-		w->fd = STDOUT_FILENO;
-		return 0;
-	}
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
-	return w->fd < 0 ? -1 : 0;
-}
-
-struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each)
+struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
+		bool flush_each, const struct pcapng_rotation *rot)
 {
 	struct pcapng_writer *w;
+	unsigned int n;
 	int saved;
 
 	w = calloc(1, sizeof(*w));
@@ -250,6 +416,22 @@ struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each)
 	w->buf = malloc(PW_BUF);
 	if (!w->buf)
 		goto fail;
+	if (rot && (rot->max_bytes || rot->secs) && strcmp(path, "-") != 0) {
+		w->rot = *rot;
+		w->base = strdup(path);
+		w->opened_at = time(NULL);
+		if (rot->max_files && rot->max_bytes && !rot->secs)
+			for (n = rot->max_files - 1; n > 0; n /= 10)
+				w->width++;
+		if (rot->max_files) {
+			w->ring = calloc(rot->max_files, sizeof(*w->ring));
+			if (!w->ring)
+				goto fail;
+		}
+		if (!w->base || open_named(w) < 0)
+			goto fail;
+		return w;
+	}
 	if (strcmp(path, "-") != 0) {
 		w->path = strdup(path);
 		if (!w->path)
@@ -263,11 +445,16 @@ fail:
 	saved = errno;
 	if (w->path && w->fd >= 0)
 		close(w->fd);
-	free(w->path);
+	free_names(w);
 	free(w->buf);
 	free(w);
 	errno = saved;
 	return NULL;
+}
+
+struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each)
+{
+	return pcapng_writer_open_rotating(path, flush_each, NULL);
 }
 
 int pcapng_writer_reopen(struct pcapng_writer *w)
@@ -297,7 +484,7 @@ int pcapng_writer_close(struct pcapng_writer *w)
 		ret = -1;
 		saved = errno;
 	}
-	free(w->path);
+	free_names(w);
 	free(w->buf);
 	free(w);
 	errno = saved;

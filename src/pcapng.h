@@ -53,6 +53,21 @@ struct pcapng_packet {
  */
 struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each);
 
+/* -C, -G and -W, with tcpdump's meaning and file names. */
+struct pcapng_rotation {
+	unsigned long long max_bytes;	/* a new file once larger; 0: never */
+	unsigned int secs;		/* a new file after; 0: never (else
+					 * the path is a strftime format) */
+	unsigned int max_files;		/* files kept; 0: all */
+};
+
+/*
+ * pcapng_writer_open() with rotation (NULL or all zero: none; ignored for
+ * "-").  Each file is a complete pcapng file with its own section header.
+ */
+struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
+		bool flush_each, const struct pcapng_rotation *rot);
+
 /*
  * Flush, close and open path again in append mode, starting a new section
  * (SIGHUP after log rotation).  A no-op for stdout.  0, or -1 with errno.
@@ -69,8 +84,15 @@ int pcapng_writer_close(struct pcapng_writer *w);
  */
 int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *p);
 
-/* Write what is buffered.  0, or -1 with errno. */
+/*
+ * Write what is buffered.  0, or -1 with errno.  On failure the buffer is
+ * dropped and the file cut back to its last whole block; the next flush
+ * tries again, so writing resumes once there is space.
+ */
 int pcapng_writer_flush(struct pcapng_writer *w);
+
+/* Whether the last write failed (and none has succeeded since). */
+bool pcapng_writer_failing(const struct pcapng_writer *w);
 
 /* CLOCK_MONOTONIC ns of the oldest unflushed byte; 0 if nothing pending. */
 uint64_t pcapng_writer_pending_since(const struct pcapng_writer *w);

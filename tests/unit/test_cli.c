@@ -355,7 +355,8 @@ static char *capture(void (*fn)(FILE *), size_t *len)
 static const char *const visible[] = {
 	"udp", "tcp", "ip", "port", "exec", "hold", "hook-timeout",
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
-	"write", "flush", "read", "by", "help", "version",
+	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
+	"by", "help", "version",
 };
 
 static void test_help(void **state)
@@ -437,6 +438,40 @@ static void test_pcapng_options(void **state)
 	assert_string_equal(cli_by_name(CLI_BY_FLOW), "flow");
 }
 
+/* -C (decimal megabytes), -G, -W: need -w FILE; -W needs -C or -G. */
+static void test_rotation_options(void **state)
+{
+	const char *ok[] = { "-u", "-i", "::1", "-w", "o", "-C", "0.01", "-G",
+			     "60", "-W", "3", NULL };
+	const char *big[] = { "-u", "-i", "::1", "-w", "o", "-C", "1000000", NULL };
+	const char *wrong[][9] = {
+		{ "-u", "-i", "::1", "-w", "o", "-C", "0.0009", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-C", "1000000.5", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-C", "1.", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-C", ".5", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-C", "1,5", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-G", "0", NULL },
+		{ "-u", "-i", "::1", "-w", "o", "-W", "3", NULL },
+		{ "-u", "-i", "::1", "-w", "-", "-C", "1", NULL },
+		{ "-u", "-i", "::1", "-C", "1", NULL },
+	};
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(ok, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_true(cfg.rotate_bytes == 10000);
+	assert_int_equal(cfg.rotate_secs, 60);
+	assert_int_equal(cfg.rotate_files, 3);
+	assert_int_equal(parse(big, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_true(cfg.rotate_bytes == 1000000000000ull);
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+		assert_int_equal(parse(wrong[i], &cfg, err, sizeof(err), argv),
+				 PTRAP_EXIT_USAGE);
+	assert_string_equal(err, "-C, -G and -W need -w FILE (not stdout)");
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -464,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_man_options),
 		cmocka_unit_test(test_pcapng_options),
+		cmocka_unit_test(test_rotation_options),
 		cmocka_unit_test(test_version_backend),
 	};
 
