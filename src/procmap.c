@@ -177,6 +177,23 @@ static void found_add(struct pm_scan *sc, pid_t pid)
 		sc->found[sc->n++] = pid;
 }
 
+/* <root>/<pid>/<sub> as a directory stream; NULL if gone or unreadable. */
+static DIR *pid_subdir(struct procmap *pm, pid_t pid, const char *sub)
+{
+	char path[32];
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, sub);
+	fd = openat(pm->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 /*
  * Read every fd of pid, caching each socket seen so that the next new
  * flow of an already-running process is a hit.  A process that exits
@@ -184,20 +201,13 @@ static void found_add(struct pm_scan *sc, pid_t pid)
  */
 static void scan_pid(struct procmap *pm, pid_t pid, struct pm_scan *sc)
 {
-	char path[32], link[64];
+	char link[64];
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	snprintf(path, sizeof(path), "%d/fd", (int)pid);
-	fd = openat(pm->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = pid_subdir(pm, pid, "fd");
+	if (!d)
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	pm->st.procs_scanned++;
 	while ((de = readdir(d))) {
 		uint64_t ino;
@@ -206,7 +216,7 @@ static void scan_pid(struct procmap *pm, pid_t pid, struct pm_scan *sc)
 
 		if (num < 0)
 			continue;
-		n = readlinkat(fd, de->d_name, link, sizeof(link) - 1);
+		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
 		if (n < 0)
 			continue;
 		link[n] = '\0';
@@ -262,17 +272,10 @@ static void read_children(struct procmap *pm, pid_t pid, pid_t *q, unsigned int 
 	char path[32], buf[1024];
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	snprintf(path, sizeof(path), "%d/task", (int)pid);
-	fd = openat(pm->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = pid_subdir(pm, pid, "task");
+	if (!d)
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	while ((de = readdir(d)) && *n < PM_MAX_DESC) {
 		const char *s;
 		ssize_t len;
@@ -281,7 +284,7 @@ static void read_children(struct procmap *pm, pid_t pid, pid_t *q, unsigned int 
 		if (tid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "%d/children", tid);
-		cfd = openat(fd, path, O_RDONLY | O_CLOEXEC);
+		cfd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
 		if (cfd < 0)
 			continue;
 		len = read(cfd, buf, sizeof(buf) - 1);
