@@ -35,7 +35,7 @@ check_file() {	# $1: what; prints the packet count
 start_ptrap live -u -i $DNS4 -p 53 -w "$CAP" --flush
 N=40
 for i in $(seq 1 $N); do
-	a=$(dig @$DNS4 example.test +short +time=5 +tries=1) ||
+	a=$(dig @$DNS4 example.test +short +time=20 +tries=1) ||
 		fail "dig $i failed with the disk full"
 	[ "$a" = 192.0.2.1 ] || fail "dig $i answered '$a'"
 done
@@ -51,7 +51,7 @@ grep -q "No space left on device" "$WORK/live.err" || fail "the error does not s
 rm -f "$FS/filler"
 M=5
 for i in $(seq 1 $M); do
-	a=$(dig @$DNS4 example.test +short +time=5 +tries=1) || fail "dig $i failed after the disk emptied"
+	a=$(dig @$DNS4 example.test +short +time=20 +tries=1) || fail "dig $i failed after the disk emptied"
 	[ "$a" = 192.0.2.1 ] || fail "dig $i answered '$a'"
 done
 n2=$(check_file "space again") || exit 1

@@ -14,7 +14,7 @@ CAP="$WORK/out.pcapng"
 start_ptrap live -u -i $DNS4 -p 53 -j -w "$CAP" -C 0.01 -W 3
 N=0
 for b in 1 2 3 4 5 6 7 8; do
-	run_digs 20 192.0.2.1 @$DNS4 example.test +time=5
+	run_digs 20 192.0.2.1 @$DNS4 example.test +time=20
 	N=$((N + 20))
 done
 stop_ptrap INT

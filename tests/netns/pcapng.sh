@@ -14,7 +14,7 @@ start_ptrap live -u -i $DNS4 -p 53 -j -w "$CAP"
 
 pids=""
 for i in $(seq 1 $N); do
-	dig @$DNS4 example.test +short +time=5 +tries=1 >"$WORK/dig.$i" 2>&1 &
+	dig @$DNS4 example.test +short +time=20 +tries=1 >"$WORK/dig.$i" 2>&1 &
 	pids="$pids $!"
 done
 i=0
@@ -82,13 +82,13 @@ fi
 
 # --flush: the file is complete while ptrap still runs.
 start_ptrap flush -u -i $DNS4 -p 53 -w "$WORK/flush.pcapng" --flush
-dig @$DNS4 example.test +short +time=5 +tries=1 >/dev/null || fail "dig under --flush failed"
+dig @$DNS4 example.test +short +time=20 +tries=1 >/dev/null || fail "dig under --flush failed"
 n=$(tshark -r "$WORK/flush.pcapng" 2>/dev/null | wc -l)
 [ "$n" -eq 1 ] || fail "--flush: $n packets in the file while running, expected 1"
 # SIGHUP appends a new section; the file stays readable.
 kill -HUP "$PTRAP_PID"
 sleep 0.2
-dig @$DNS4 example.test +short +time=5 +tries=1 >/dev/null || fail "dig after SIGHUP failed"
+dig @$DNS4 example.test +short +time=20 +tries=1 >/dev/null || fail "dig after SIGHUP failed"
 stop_ptrap TERM
 n=$(tshark -r "$WORK/flush.pcapng" 2>/dev/null | wc -l)
 [ "$n" -eq 2 ] || fail "after SIGHUP: $n packets, expected 2"
