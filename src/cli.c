@@ -1,9 +1,7 @@
 /*
- * cli: the option table and everything generated from it.
- *
- * One static table drives getopt_long (short string and struct option
- * array), --help and the man page's OPTIONS section, so the three cannot
- * drift apart.
+ * cli: argv to a struct ptrap_config, driven by the option table in
+ * cli_table.c.  Every bad value gives one line naming it and an exit code;
+ * nothing here prints or exits.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -11,123 +9,15 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "dev"
-#endif
-
-/* getopt values for options without a short form; above any char. */
-enum {
-	OPT_HOOK_TIMEOUT = 256,
-	OPT_MAX_HOOKS,
-	OPT_QUEUE_NUM,
-	OPT_BACKEND,
-	OPT_MAN_OPTIONS,
-	OPT_FLUSH,
-	OPT_BY,
-};
-
-struct cli_option {
-	const char *name;	/* long name */
-	int val;		/* short char, or OPT_* */
-	const char *arg;	/* argument name, NULL if none */
-	const char *help;	/* one or two sentences */
-	bool hidden;		/* not in --help nor the man page */
-};
-
-static const struct cli_option cli_options[] = {
-	{ .name = "udp", .val = 'u',
-	  .help = "Trap UDP packets. At least one of -u and -t is required." },
-	{ .name = "tcp", .val = 't',
-	  .help = "Trap TCP segments. At least one of -u and -t is required." },
-	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
-	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
-		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
-		  "comma-separated list, up to 64 in all; required." },
-	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
-	  .help = "Destination port or range, 1-65535. Repeat the option or "
-		  "give a comma-separated list, up to 32 in all; default: "
-		  "any port." },
-	{ .name = "exec", .val = 'e', .arg = "CMD",
-	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
-		  "appended as last argument while the packet is held. Its "
-		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
-		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
-		  "PTRAP_DPORT." },
-	{ .name = "hold", .val = 's', .arg = "MS",
-	  .help = "Hold a packet at most MS milliseconds while its hook "
-		  "runs, then accept it even if the hook is still running; "
-		  "0-60000, default 500." },
-	{ .name = "hook-timeout", .val = OPT_HOOK_TIMEOUT, .arg = "MS",
-	  .help = "Kill the hook's process group when it runs longer than "
-		  "MS milliseconds; 1-3600000, default 10000." },
-	{ .name = "max-hooks", .val = OPT_MAX_HOOKS, .arg = "N",
-	  .help = "Run at most N hooks at once; a packet arriving while N "
-		  "are running is accepted at once without a hook, and this "
-		  "is reported; 1-1024, default 16." },
-	{ .name = "json", .val = 'j',
-	  .help = "Print one JSON object per line instead of text reports." },
-	{ .name = "verbose", .val = 'v',
-	  .help = "Print more diagnostics on stderr; repeat for more." },
-	{ .name = "quiet", .val = 'q',
-	  .help = "Print only errors on stderr; reports still go to stdout. "
-		  "Cannot be combined with -v." },
-	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
-	  .help = "NFQUEUE number to use, 0-65535, default 4253. Only one "
-		  "ptrap can use a queue number at a time." },
-	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
-	  .help = "How to install the firewall rules: nft, iptables (raw "
-		  "table), auto (nft, else iptables; the default) or none "
-		  "(install nothing and only listen on the queue, after "
-		  "loading a file from rules/ yourself)." },
-	{ .name = "write", .val = 'w', .arg = "FILE",
-	  .help = "Also write each trapped packet to FILE in pcapng format, "
-		  "with the sending process in the packet comment "
-		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
-		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
-		  "(appending a new section)." },
-	{ .name = "flush", .val = OPT_FLUSH,
-	  .help = "With -w, write every packet to the file at once; by "
-		  "default writes are buffered and at most about a second "
-		  "behind." },
-	{ .name = "file-size", .val = 'C', .arg = "MB",
-	  .help = "With -w, start a new file once the current one is larger "
-		  "than MB megabytes (1000000 bytes; a decimal fraction such "
-		  "as 0.5 is allowed, down to 0.001), like tcpdump: FILE, "
-		  "then FILE1, FILE2 and so on. Each file is a complete "
-		  "pcapng file." },
-	{ .name = "rotate-seconds", .val = 'G', .arg = "SECONDS",
-	  .help = "With -w, start a new file when a packet arrives SECONDS "
-		  "(1-31536000) after the current file was opened. FILE is "
-		  "passed through strftime(3), so \"out-%H%M%S.pcapng\" gives "
-		  "each file its local time." },
-	{ .name = "file-count", .val = 'W', .arg = "N",
-	  .help = "With -C or -G, keep at most N files (1-100000): with -C "
-		  "they are named FILE0 to FILE(N-1), zero-padded, and reused "
-		  "in turn; with -G the oldest is deleted." },
-	{ .name = "read", .val = 'r', .arg = "FILE",
-	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
-		  "\"-\" for stdin) and exit: packets and bytes per process "
-		  "and destination. Needs no privileges and no -i or -u. "
-		  "With -j, one JSON object per line." },
-	{ .name = "by", .val = OPT_BY, .arg = "KEY",
-	  .help = "With -r, group the summary by process (the default), "
-		  "destination or flow." },
-	{ .name = "help", .val = 'h',
-	  .help = "Print this help and exit." },
-	{ .name = "version", .val = 'V',
-	  .help = "Print the version and exit." },
-	/* For tests/netns/man-matches-help.sh and man page editors. */
-	{ .name = "man-options", .val = OPT_MAN_OPTIONS,
-	  .help = "Print the man page OPTIONS section.", .hidden = true },
-};
-
-#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
+#define N_OPTIONS cli_n_options
 
 /* Longest argument echoed back in a message; argv can be arbitrarily long. */
 #define SHOW_MAX 64
@@ -289,6 +179,110 @@ static const struct list_kind port_list = {
 	CLI_MAX_PORTS, add_port,
 };
 
+/* As the kernel's dev_valid_name(): 1-15 bytes, no '/', ':' or space. */
+static int add_iface(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+	unsigned int i;
+	const char *c;
+
+	if (len == 0 || len >= IF_NAMESIZE || strcmp(elem, ".") == 0 ||
+	    strcmp(elem, "..") == 0)
+		return -1;
+	for (c = elem; *c; c++)
+		if (*c == '/' || *c == ':' || *c <= ' ' || *c == 0x7f)
+			return -1;
+	for (i = 0; i < cfg->n_out_ifaces; i++)
+		if (strcmp(cfg->out_ifaces[i], elem) == 0)
+			return 0;
+	if (cfg->n_out_ifaces >= CLI_MAX_IFACES) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(cfg->out_ifaces[cfg->n_out_ifaces++], elem, len + 1);
+	return 0;
+}
+
+/* A number is a uid as is (like chown); anything else must be a user. */
+static int add_uid(struct ptrap_config *cfg, const char *elem)
+{
+	unsigned int uid, i;
+
+	if (elem[0] >= '0' && elem[0] <= '9') {
+		/* (uid_t)-1 means "no uid" to the kernel. */
+		if (parse_uint(elem, 0, 4294967294ul, &uid) < 0)
+			return -1;
+	} else {
+		const struct passwd *pw = getpwnam(elem);
+
+		if (pw == NULL)
+			return -1;
+		uid = pw->pw_uid;
+	}
+	for (i = 0; i < cfg->n_uids; i++)
+		if (cfg->uids[i] == (uid_t)uid)
+			return 0;
+	if (cfg->n_uids >= CLI_MAX_UIDS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->uids[cfg->n_uids++] = (uid_t)uid;
+	return 0;
+}
+
+static int add_comm(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+	unsigned int i;
+
+	if (len == 0 || len >= CLI_COMM_LEN)
+		return -1;
+	for (i = 0; i < cfg->n_comms; i++)
+		if (strcmp(cfg->comms[i], elem) == 0)
+			return 0;
+	if (cfg->n_comms >= CLI_MAX_COMMS) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(cfg->comms[cfg->n_comms++], elem, len + 1);
+	return 0;
+}
+
+/* PID_MAX_LIMIT on 64-bit kernels. */
+static int add_pid(struct ptrap_config *cfg, const char *elem)
+{
+	unsigned int pid, i;
+
+	if (parse_uint(elem, 1, 4194304, &pid) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_pids; i++)
+		if (cfg->pids[i] == (pid_t)pid)
+			return 0;
+	if (cfg->n_pids >= CLI_MAX_PIDS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->pids[cfg->n_pids++] = (pid_t)pid;
+	return 0;
+}
+
+static const struct list_kind iface_list = {
+	"interface", "interfaces", "an interface name of 1-15 characters",
+	CLI_MAX_IFACES, add_iface,
+};
+static const struct list_kind uid_list = {
+	"user", "users", "an existing user name or a uid",
+	CLI_MAX_UIDS, add_uid,
+};
+static const struct list_kind comm_list = {
+	"command name", "command names", "1-15 characters",
+	CLI_MAX_COMMS, add_comm,
+};
+static const struct list_kind pid_list = {
+	"process id", "process ids", "1-4194304",
+	CLI_MAX_PIDS, add_pid,
+};
+
 /*
  * Split a comma list and feed each element to k->add(); -1 with errno E2BIG
  * means the list is full, anything else blames the element.
@@ -416,6 +410,53 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		return parse_list(cfg, c, arg, &dest_list, err, errlen);
 	case 'p':
 		return parse_list(cfg, c, arg, &port_list, err, errlen);
+	case OPT_ICMP:
+		cfg->icmp = true;
+		return PTRAP_EXIT_OK;
+	case 'c':
+		cfg->connect_only = true;
+		return PTRAP_EXIT_OK;
+	case 'o':
+		return parse_list(cfg, c, arg, &iface_list, err, errlen);
+	case OPT_UID:
+		return parse_list(cfg, c, arg, &uid_list, err, errlen);
+	case OPT_COMM:
+		return parse_list(cfg, c, arg, &comm_list, err, errlen);
+	case OPT_PID:
+		return parse_list(cfg, c, arg, &pid_list, err, errlen);
+	case 'n':
+		return parse_number(c, arg, 0, 1000000, "rate",
+				    "0-1000000 per minute", &cfg->rate_per_min,
+				    err, errlen);
+	case OPT_COUNT: {
+		unsigned int n;
+
+		if (parse_uint(arg, 1, 4000000000ul, &n) < 0)
+			return bad_value(err, errlen, c, "count", arg,
+					 strlen(arg), "1-4000000000");
+		cfg->max_reports = n;
+		return PTRAP_EXIT_OK;
+	}
+	case OPT_HOOK_CAPS:
+		cfg->hook_caps = true;
+		return PTRAP_EXIT_OK;
+	case 'Z':
+		if (arg[0] == '\0' || getpwnam(arg) == NULL)
+			return bad_value(err, errlen, c, "user", arg,
+					 strlen(arg), "an existing user name");
+		cfg->run_as_user = arg;
+		return PTRAP_EXIT_OK;
+	case OPT_SYSLOG:
+		cfg->syslog = true;
+		return PTRAP_EXIT_OK;
+	case OPT_SYSLOG_ONLY:
+		cfg->syslog = true;
+		cfg->syslog_only = true;
+		return PTRAP_EXIT_OK;
+	case 'S':
+		return parse_number(c, arg, 0, CLI_MAX_SNAPLEN,
+				    "snapshot length", "0-262144 bytes",
+				    &cfg->snaplen, err, errlen);
 	case 'e':
 		if (arg[0] == '\0') {
 			set_err(err, errlen, "empty command for -e");
@@ -555,14 +596,15 @@ static void config_defaults(struct ptrap_config *cfg)
 	cfg->max_hooks = CLI_DEFAULT_MAX_HOOKS;
 	cfg->queue_num = CLI_DEFAULT_QUEUE;
 	cfg->backend = CLI_BACKEND_AUTO;
+	cfg->rate_per_min = CLI_DEFAULT_RATE;
 }
 
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	      char *err, size_t errlen)
 {
 	/* '+': stop at the first non-option; ':': report missing arguments. */
-	char shortopts[2 + 2 * N_OPTIONS + 1];
-	struct option longopts[N_OPTIONS + 1];
+	char shortopts[2 + 2 * CLI_MAX_OPTIONS + 1];
+	struct option longopts[CLI_MAX_OPTIONS + 1];
 	bool quiet = false;
 	size_t i, n = 0;
 	int c, ret;
@@ -644,148 +686,30 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		set_err(err, errlen, "-W needs -C or -G");
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cfg->snaplen && !cfg->write_path) {
+		set_err(err, errlen, "-S needs -w");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->n_pids && !cfg->read_path) {
+		set_err(err, errlen, "--pid selects packets for -r only");
+		return PTRAP_EXIT_USAGE;
+	}
 	/* Reading a file traps nothing: no destination or protocol needed. */
 	if (cfg->read_path)
 		return PTRAP_EXIT_OK;
+	if (cfg->connect_only && !cfg->tcp) {
+		set_err(err, errlen,
+			"-c traps TCP connection attempts: it needs -t");
+		return PTRAP_EXIT_CONNECT_NO_TCP;
+	}
 	if (cfg->n_dests == 0) {
 		set_err(err, errlen, "no destination: give -i ADDR");
 		return PTRAP_EXIT_NO_DEST;
 	}
-	if (!cfg->udp && !cfg->tcp) {
-		set_err(err, errlen, "no protocol: give -u and/or -t");
+	if (!cfg->udp && !cfg->tcp && !cfg->icmp) {
+		set_err(err, errlen, "no protocol: give -u, -t and/or --icmp");
 		return PTRAP_EXIT_NO_PROTO;
 	}
 	return PTRAP_EXIT_OK;
 }
 
-#define HELP_WIDTH	79
-#define HELP_COLUMN	26
-
-/* Print text word-wrapped from column col, continuing lines at indent. */
-static void print_wrapped(FILE *out, const char *text, int col, int indent)
-{
-	const char *p = text;
-
-	while (*p) {
-		size_t w = strcspn(p, " ");
-
-		if (col > indent && col + 1 + (int)w > HELP_WIDTH) {
-			fprintf(out, "\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(p, 1, w, out);
-		col += (int)w;
-		p += w;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', out);
-}
-
-static const char *const exit_codes[] = {
-	"success (also after -h and -V)",
-	"runtime error",
-	"usage error: unknown option or bad value",
-	"no destination (-i missing)",
-	"no protocol (neither -u nor -t)",
-	"-c without -t (reserved)",
-	"missing privilege (CAP_NET_ADMIN)",
-	"another ptrap already uses this queue number",
-};
-
-void cli_print_help(FILE *out)
-{
-	size_t i;
-
-	fprintf(out, "Usage: ptrap -u|-t -i ADDR[/LEN] [-p PORT[-PORT]] "
-		"[-e CMD] [OPTION]...\n");
-	print_wrapped(out, "Hold outbound packets to the given destinations, "
-		      "report the local process that sent each one and "
-		      "optionally run a hook on it, then let the packet go.",
-		      0, 0);
-	fprintf(out, "\nOptions:\n");
-	for (i = 0; i < N_OPTIONS; i++) {
-		const struct cli_option *o = &cli_options[i];
-		int col;
-
-		if (o->hidden)
-			continue;
-		if (o->val < 256)
-			col = fprintf(out, "  -%c, --%s", o->val, o->name);
-		else
-			col = fprintf(out, "      --%s", o->name);
-		if (o->arg)
-			col += fprintf(out, " %s", o->arg);
-		if (col + 2 > HELP_COLUMN) {
-			fprintf(out, "\n%*s", HELP_COLUMN, "");
-		} else {
-			fprintf(out, "%*s", HELP_COLUMN - col, "");
-		}
-		print_wrapped(out, o->help, HELP_COLUMN, HELP_COLUMN);
-	}
-	fprintf(out, "\nExit status:\n");
-	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++)
-		fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
-	fprintf(out, "\nExample (report every DNS query to 192.168.1.1 with "
-		"the sender's process tree):\n"
-		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n");
-}
-
-void cli_print_version(FILE *out)
-{
-	fprintf(out, "ptrap %s\n", PACKAGE_VERSION);
-}
-
-/*
- * Roff-escape one line of text.  In prose a '-' after a letter is a hyphen
- * and stays; any other '-' starts an option or is a range, so it becomes
- * "\-", as does every '-' in an option name (dashes: true).
- */
-static void print_roff(FILE *out, const char *s, bool dashes)
-{
-	const char *p;
-
-	if (s[0] == '.' || s[0] == '\'')
-		fputs("\\&", out);
-	for (p = s; *p; p++) {
-		char prev = p > s ? p[-1] : ' ';
-
-		if (*p == '\\')
-			fputs("\\e", out);
-		else if (*p == '-' && (dashes ||
-				       !((prev >= 'a' && prev <= 'z') ||
-					 (prev >= 'A' && prev <= 'Z'))))
-			fputs("\\-", out);
-		else
-			fputc(*p, out);
-	}
-}
-
-void cli_print_man_options(FILE *out)
-{
-	size_t i;
-
-	for (i = 0; i < N_OPTIONS; i++) {
-		const struct cli_option *o = &cli_options[i];
-
-		if (o->hidden)
-			continue;
-		fputs(".TP\n", out);
-		if (o->val < 256)
-			fprintf(out, "\\fB\\-%c\\fR, ", o->val);
-		fputs("\\fB\\-\\-", out);
-		print_roff(out, o->name, true);
-		fputs("\\fR", out);
-		if (o->arg) {
-			fputs(" \\fI", out);
-			print_roff(out, o->arg, true);
-			fputs("\\fR", out);
-		}
-		fputc('\n', out);
-		print_roff(out, o->help, false);
-		fputc('\n', out);
-	}
-}

@@ -3,7 +3,9 @@
 #define PTRAP_CLI_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "addr.h"
 
 /* Exit codes; kept from the original script where they still mean something. */
@@ -37,6 +39,13 @@ enum cli_backend {
 #define CLI_DEFAULT_HOLD_MS	500
 #define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
 #define CLI_DEFAULT_MAX_HOOKS	16
+#define CLI_MAX_IFACES	8
+#define CLI_MAX_UIDS	16
+#define CLI_MAX_COMMS	16
+#define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
+#define CLI_MAX_PIDS	64
+#define CLI_DEFAULT_RATE	20		/* reports per minute per flow */
+#define CLI_MAX_SNAPLEN	262144
 
 struct ptrap_config {
 	bool udp, tcp, icmp;
@@ -44,6 +53,19 @@ struct ptrap_config {
 	unsigned int n_dests;
 	struct addr_port_range ports[CLI_MAX_PORTS];
 	unsigned int n_ports;		/* 0: any port */
+	bool connect_only;		/* -c: TCP SYN without ACK only */
+	char out_ifaces[CLI_MAX_IFACES][IF_NAMESIZE];	/* -o; syntax only */
+	unsigned int n_out_ifaces;
+	uid_t uids[CLI_MAX_UIDS];	/* --uid, matched in the kernel */
+	unsigned int n_uids;
+	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];	/* --comm */
+	unsigned int n_comms;
+	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
+	unsigned int n_pids;
+	unsigned int rate_per_min;	/* -n; 0: unlimited */
+	unsigned long long max_reports;	/* --count; 0: no limit */
+	bool syslog;			/* --syslog: reports also to syslog */
+	bool syslog_only;		/* --syslog-only: instead of stdout */
 	const char *hook_cmd;		/* -e, NULL if none (points into argv) */
 	unsigned int hold_ms;		/* -s */
 	unsigned int hook_timeout_ms;	/* --hook-timeout */
@@ -58,6 +80,9 @@ struct ptrap_config {
 	unsigned long long rotate_bytes; /* -C, in bytes; 0: none */
 	unsigned int rotate_secs;	/* -G; 0: none */
 	unsigned int rotate_files;	/* -W; 0: no limit */
+	unsigned int snaplen;		/* -S; 0: whole packet */
+	const char *run_as_user;	/* -Z, after setup */
+	bool hook_caps;			/* --hook-caps: hooks keep our caps */
 	enum cli_by by;			/* --by, for -r */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The man page's OPTIONS section must be exactly what the option table in
-# src/cli.c generates (ptrap --man-options), and every long option that
+# src/cli_table.c generates (ptrap --man-options), and every long option that
 # --help shows must appear in the man page.  Needs no root, no namespace.
 #
 # Env: PTRAP (the built binary; skip with 77 if unset), TOP_SRCDIR (source

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-#define MAX_ARGS 24
+#define MAX_ARGS 40
 
 /* One canonical line per config, so a table row can state all of it. */
 static void dump_cfg(const struct ptrap_config *c, char *buf, size_t len)
@@ -209,6 +209,39 @@ static const struct bad_case bad[] = {
 	  "invalid grouping 'host' for --by (expected process, destination or flow)" },
 	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
 	{ { "-w", "f.pcapng", "-u" }, 3, "no destination: give -i ADDR" },
+	/* matching, reporting and privilege options */
+	{ { "-u", "-c", "-i", "::1" }, 5, "-c traps TCP connection attempts" },
+	{ { "--icmp", "-c", "-i", "::1" }, 5, "it needs -t" },
+	{ { "-c", "-i", "::1" }, 5, "it needs -t" },
+	{ { "--icmp" }, 3, "no destination" },
+	{ { "-u", "-i", "::1", "-o", "" }, 2, "empty element in '' for -o" },
+	{ { "-u", "-i", "::1", "-o", "0123456789abcdef" }, 2,
+	  "invalid interface '0123456789abcdef' for -o" },
+	{ { "-u", "-i", "::1", "-o", "eth0/1" }, 2, "'eth0/1' for -o" },
+	{ { "-u", "-i", "::1", "-o", "a b" }, 2, "'a b' for -o" },
+	{ { "-u", "-i", "::1", "-o", ".." }, 2, "'..' for -o" },
+	{ { "-u", "-i", "::1", "-o", "a,b,c,d,e,f,g,h,i" }, 2,
+	  "too many interfaces for -o (max 8)" },
+	{ { "-u", "-i", "::1", "--uid", "no-such-user-ptrap" }, 2,
+	  "invalid user 'no-such-user-ptrap' for --uid" },
+	{ { "-u", "-i", "::1", "--uid", "4294967295" }, 2, "for --uid" },
+	{ { "-u", "-i", "::1", "--uid", "-1" }, 2, "'-1' for --uid" },
+	{ { "-u", "-i", "::1", "--comm", "0123456789abcdef" }, 2,
+	  "invalid command name '0123456789abcdef' for --comm" },
+	{ { "-u", "-i", "::1", "-n", "1000001" }, 2, "invalid rate" },
+	{ { "-u", "-i", "::1", "-n", "-1" }, 2, "'-1' for -n" },
+	{ { "-u", "-i", "::1", "--count", "0" }, 2,
+	  "invalid count '0' for --count (expected 1-4000000000)" },
+	{ { "-u", "-i", "::1", "--count", "4000000001" }, 2, "for --count" },
+	{ { "-u", "-i", "::1", "-Z", "no-such-user-ptrap" }, 2,
+	  "invalid user 'no-such-user-ptrap' for -Z" },
+	{ { "-u", "-i", "::1", "-Z", "" }, 2, "invalid user '' for -Z" },
+	{ { "-u", "-i", "::1", "-S", "100" }, 2, "-S needs -w" },
+	{ { "-u", "-i", "::1", "-w", "f", "-S", "262145" }, 2,
+	  "invalid snapshot length '262145' for -S" },
+	{ { "-u", "-i", "::1", "--pid", "1" }, 2, "--pid selects packets" },
+	{ { "-r", "f", "--pid", "0" }, 2, "invalid process id '0' for --pid" },
+	{ { "-r", "f", "--pid", "4194305" }, 2, "for --pid" },
 };
 
 static void test_bad(void **state)
@@ -227,6 +260,57 @@ static void test_bad(void **state)
 			fail_msg("message '%s' lacks '%s'", err, bad[i].msg);
 		assert_null(strchr(err, '\n'));
 	}
+}
+
+/* The fields of the matching, reporting and privilege options. */
+static void test_new_options(void **state)
+{
+	const char *defaults[] = { "-u", "-i", "::1", NULL };
+	const char *all[] = { "-t", "--icmp", "-c", "-i", "::1",
+		"-o", "lo,eth0", "-o", "lo", "--uid", "0,root,65534",
+		"--comm", "dig,curl", "--comm", "dig", "-n", "0",
+		"--count", "4000000000", "-Z", "root", "--hook-caps",
+		"--syslog-only", "-w", "f", "-S", "262144", NULL };
+	const char *report[] = { "-r", "f", "--pid", "1,4194304",
+		"--pid", "1", "--comm", "x", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	assert_int_equal(parse(defaults, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.rate_per_min, CLI_DEFAULT_RATE);
+	assert_int_equal(cfg.rate_per_min, 20);
+	assert_false(cfg.icmp || cfg.connect_only || cfg.syslog ||
+		     cfg.syslog_only || cfg.hook_caps);
+	assert_int_equal(cfg.n_out_ifaces + cfg.n_uids + cfg.n_comms +
+			 cfg.n_pids, 0);
+	assert_true(cfg.max_reports == 0 && cfg.snaplen == 0);
+	assert_null(cfg.run_as_user);
+
+	assert_int_equal(parse(all, &cfg, err, sizeof(err), argv), 0);
+	assert_true(cfg.tcp && cfg.icmp && cfg.connect_only && !cfg.udp);
+	assert_int_equal(cfg.n_out_ifaces, 2);
+	assert_string_equal(cfg.out_ifaces[0], "lo");
+	assert_string_equal(cfg.out_ifaces[1], "eth0");
+	/* "root" is uid 0 again: duplicates are dropped */
+	assert_int_equal(cfg.n_uids, 2);
+	assert_int_equal(cfg.uids[0], 0);
+	assert_int_equal(cfg.uids[1], 65534);
+	assert_int_equal(cfg.n_comms, 2);
+	assert_string_equal(cfg.comms[0], "dig");
+	assert_string_equal(cfg.comms[1], "curl");
+	assert_int_equal(cfg.rate_per_min, 0);
+	assert_true(cfg.max_reports == 4000000000ull);
+	assert_string_equal(cfg.run_as_user, "root");
+	assert_true(cfg.hook_caps && cfg.syslog && cfg.syslog_only);
+	assert_int_equal(cfg.snaplen, 262144);
+
+	/* -r takes the filters and needs no protocol or destination */
+	assert_int_equal(parse(report, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_pids, 2);
+	assert_int_equal(cfg.pids[0], 1);
+	assert_int_equal(cfg.pids[1], 4194304);
+	assert_int_equal(cfg.n_comms, 1);
 }
 
 /* 64 destinations fit; the 65th is a usage error naming the limit. */
@@ -356,7 +440,9 @@ static const char *const visible[] = {
 	"udp", "tcp", "ip", "port", "exec", "hold", "hook-timeout",
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
-	"by", "help", "version",
+	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
+	"comm", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
+	"snaplen", "pid",
 };
 
 static void test_help(void **state)
@@ -375,7 +461,7 @@ static void test_help(void **state)
 	assert_null(strstr(h, "man-options"));
 	assert_non_null(strstr(h, "  -i, --ip ADDR[/LEN]     Destination"));
 	assert_non_null(strstr(h, "      --hook-timeout MS   Kill"));
-	assert_non_null(strstr(h, "  5  -c without -t (reserved)\n"));
+	assert_non_null(strstr(h, "  5  -c without -t\n"));
 	assert_non_null(strstr(h, "  7  another ptrap"));
 	assert_non_null(strstr(h,
 		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n"));
@@ -493,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_new_options),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_argv_and_errbuf),

@@ -1,0 +1,149 @@
+/*
+ * cli_help: the texts generated from the option table: --help, --version
+ * and the man page's OPTIONS section.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_table.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+#define HELP_WIDTH	79
+#define HELP_COLUMN	26
+
+/* Print text word-wrapped from column col, continuing lines at indent. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)w > HELP_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += (int)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static const char *const exit_codes[] = {
+	"success (also after -h and -V)",
+	"runtime error",
+	"usage error: unknown option or bad value",
+	"no destination (-i missing)",
+	"no protocol (none of -u, -t and --icmp)",
+	"-c without -t",
+	"missing privilege (CAP_NET_ADMIN)",
+	"another ptrap already uses this queue number",
+};
+
+void cli_print_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: ptrap -u|-t|--icmp -i ADDR[/LEN] [-p PORT[-PORT]] "
+		"[-e CMD] [OPTION]...\n");
+	print_wrapped(out, "Hold outbound packets to the given destinations, "
+		      "report the local process that sent each one and "
+		      "optionally run a hook on it, then let the packet go.",
+		      0, 0);
+	fprintf(out, "\nOptions:\n");
+	for (i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+		int col;
+
+		if (o->hidden)
+			continue;
+		if (o->val < 256)
+			col = fprintf(out, "  -%c, --%s", o->val, o->name);
+		else
+			col = fprintf(out, "      --%s", o->name);
+		if (o->arg)
+			col += fprintf(out, " %s", o->arg);
+		if (col + 2 > HELP_COLUMN) {
+			fprintf(out, "\n%*s", HELP_COLUMN, "");
+		} else {
+			fprintf(out, "%*s", HELP_COLUMN - col, "");
+		}
+		print_wrapped(out, o->help, HELP_COLUMN, HELP_COLUMN);
+	}
+	fprintf(out, "\nExit status:\n");
+	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++)
+		fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
+	fprintf(out, "\nExample (report every DNS query to 192.168.1.1 with "
+		"the sender's process tree):\n"
+		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n");
+}
+
+void cli_print_version(FILE *out)
+{
+	fprintf(out, "ptrap %s\n", PACKAGE_VERSION);
+}
+
+/*
+ * Roff-escape one line of text.  In prose a '-' after a letter is a hyphen
+ * and stays; any other '-' starts an option or is a range, so it becomes
+ * "\-", as does every '-' in an option name (dashes: true).
+ */
+static void print_roff(FILE *out, const char *s, bool dashes)
+{
+	const char *p;
+
+	if (s[0] == '.' || s[0] == '\'')
+		fputs("\\&", out);
+	for (p = s; *p; p++) {
+		char prev = p > s ? p[-1] : ' ';
+
+		if (*p == '\\')
+			fputs("\\e", out);
+		else if (*p == '-' && (dashes ||
+				       !((prev >= 'a' && prev <= 'z') ||
+					 (prev >= 'A' && prev <= 'Z'))))
+			fputs("\\-", out);
+		else
+			fputc(*p, out);
+	}
+}
+
+void cli_print_man_options(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		if (o->hidden)
+			continue;
+		fputs(".TP\n", out);
+		if (o->val < 256)
+			fprintf(out, "\\fB\\-%c\\fR, ", o->val);
+		fputs("\\fB\\-\\-", out);
+		print_roff(out, o->name, true);
+		fputs("\\fR", out);
+		if (o->arg) {
+			fputs(" \\fI", out);
+			print_roff(out, o->arg, true);
+			fputs("\\fR", out);
+		}
+		fputc('\n', out);
+		print_roff(out, o->help, false);
+		fputc('\n', out);
+	}
+}

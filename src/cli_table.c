@@ -1,0 +1,166 @@
+/*
+ * cli_table: every option ptrap knows, in the order --help shows them.
+ *
+ * This one table drives getopt_long (cli.c), --help and the man page's
+ * OPTIONS section (cli_help.c), so the three cannot drift apart.
+ */
+#include "cli_table.h"
+
+const struct cli_option cli_options[] = {
+	/* What to trap: matched in the kernel. */
+	{ .name = "udp", .val = 'u',
+	  .help = "Trap UDP packets. At least one of -u, -t and --icmp is "
+		  "required." },
+	{ .name = "tcp", .val = 't',
+	  .help = "Trap TCP segments. At least one of -u, -t and --icmp is "
+		  "required." },
+	{ .name = "icmp", .val = OPT_ICMP,
+	  .help = "Trap ICMP and ICMPv6 requests (echo, as sent by ping, and "
+		  "the other request types). Ports do not apply to them." },
+	{ .name = "connect", .val = 'c',
+	  .help = "With -t, trap only TCP connection attempts (SYN without "
+		  "ACK), so each connection is reported once; UDP and ICMP "
+		  "are not affected. Without -t: exit status 5." },
+	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
+	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
+		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
+		  "comma-separated list, up to 64 in all; required. With -r, "
+		  "a filter of the summary." },
+	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
+	  .help = "Destination port or range, 1-65535. Repeat the option or "
+		  "give a comma-separated list, up to 32 in all; default: "
+		  "any port. With -r, a filter of the summary." },
+	{ .name = "out-interface", .val = 'o', .arg = "IF",
+	  .help = "Trap only packets leaving through network interface IF, "
+		  "which must exist when ptrap starts. Repeat the option or "
+		  "give a comma-separated list, up to 8." },
+	{ .name = "uid", .val = OPT_UID, .arg = "USER",
+	  .help = "Trap only packets from sockets owned by USER (a name or a "
+		  "number); matched in the kernel, so other users' packets "
+		  "never reach ptrap. Repeat the option or give a "
+		  "comma-separated list, up to 16." },
+	/* What to report. */
+	{ .name = "comm", .val = OPT_COMM, .arg = "NAME",
+	  .help = "Report (and run the hook for) only processes whose "
+		  "command name, as in /proc/PID/comm (at most 15 "
+		  "characters), is NAME. Other trapped packets are accepted "
+		  "at once without a report; they are counted in the "
+		  "statistics and still written with -w. Repeat the option "
+		  "or give a comma-separated list, up to 16. With -r, a "
+		  "filter of the summary." },
+	{ .name = "rate", .val = 'n', .arg = "N",
+	  .help = "Report and run the hook at most N times per minute per "
+		  "flow (source address, destination address, source port "
+		  "and protocol), in bursts of up to N; 0-1000000, default "
+		  "20, 0 for no limit. Packets over the limit are accepted "
+		  "at once without a report or hook; they are counted as "
+		  "rate-limited in the statistics (SIGUSR1) and still "
+		  "written with -w." },
+	{ .name = "count", .val = OPT_COUNT, .arg = "N",
+	  .help = "Exit, removing the rules, after N reported packets "
+		  "(1-4000000000)." },
+	{ .name = "exec", .val = 'e', .arg = "CMD",
+	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
+		  "appended as last argument while the packet is held. Its "
+		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
+		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
+		  "PTRAP_DPORT." },
+	{ .name = "hold", .val = 's', .arg = "MS",
+	  .help = "Hold a packet at most MS milliseconds while its hook "
+		  "runs, then accept it even if the hook is still running; "
+		  "0-60000, default 500." },
+	{ .name = "hook-timeout", .val = OPT_HOOK_TIMEOUT, .arg = "MS",
+	  .help = "Kill the hook's process group when it runs longer than "
+		  "MS milliseconds; 1-3600000, default 10000." },
+	{ .name = "max-hooks", .val = OPT_MAX_HOOKS, .arg = "N",
+	  .help = "Run at most N hooks at once; a packet arriving while N "
+		  "are running is accepted at once without a hook, and this "
+		  "is reported; 1-1024, default 16." },
+	{ .name = "hook-caps", .val = OPT_HOOK_CAPS,
+	  .help = "Let hooks keep ptrap's capabilities (CAP_NET_ADMIN, "
+		  "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); by default a "
+		  "hook runs without any capability." },
+	{ .name = "user", .val = 'Z', .arg = "USER",
+	  .help = "Once the rules, the queue and the capture file are set "
+		  "up, switch to USER and its group, keeping only the "
+		  "capabilities ptrap needs. Capture files opened later "
+		  "(rotation, SIGHUP) are created as USER, so their "
+		  "directory must be writable by USER." },
+	/* Where reports go. */
+	{ .name = "json", .val = 'j',
+	  .help = "Print one JSON object per line instead of text reports." },
+	{ .name = "syslog", .val = OPT_SYSLOG,
+	  .help = "Also send the reports to syslog: ident ptrap, facility "
+		  "daemon, priority info (warnings: warning)." },
+	{ .name = "syslog-only", .val = OPT_SYSLOG_ONLY,
+	  .help = "Send the reports to syslog as --syslog does, and not to "
+		  "stdout." },
+	{ .name = "verbose", .val = 'v',
+	  .help = "Print more diagnostics on stderr; repeat for more." },
+	{ .name = "quiet", .val = 'q',
+	  .help = "Print only errors on stderr; reports still go to stdout. "
+		  "Cannot be combined with -v." },
+	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
+	  .help = "NFQUEUE number to use, 0-65535, default 4253. Only one "
+		  "ptrap can use a queue number at a time." },
+	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
+	  .help = "How to install the firewall rules: nft, iptables (raw "
+		  "table), auto (nft, else iptables; the default) or none "
+		  "(install nothing and only listen on the queue, after "
+		  "loading a file from rules/ yourself)." },
+	/* Capture files. */
+	{ .name = "write", .val = 'w', .arg = "FILE",
+	  .help = "Also write each trapped packet to FILE in pcapng format, "
+		  "with the sending process in the packet comment "
+		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
+		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
+		  "(appending a new section)." },
+	{ .name = "snaplen", .val = 'S', .arg = "N",
+	  .help = "With -w, save at most the first N bytes of each packet "
+		  "(1-262144), keeping its original length in the file; 0, "
+		  "the default, saves whole packets." },
+	{ .name = "flush", .val = OPT_FLUSH,
+	  .help = "With -w, write every packet to the file at once; by "
+		  "default writes are buffered and at most about a second "
+		  "behind." },
+	{ .name = "file-size", .val = 'C', .arg = "MB",
+	  .help = "With -w, start a new file once the current one is larger "
+		  "than MB megabytes (1000000 bytes; a decimal fraction such "
+		  "as 0.5 is allowed, down to 0.001), like tcpdump: FILE, "
+		  "then FILE1, FILE2 and so on. Each file is a complete "
+		  "pcapng file." },
+	{ .name = "rotate-seconds", .val = 'G', .arg = "SECONDS",
+	  .help = "With -w, start a new file when a packet arrives SECONDS "
+		  "(1-31536000) after the current file was opened. FILE is "
+		  "passed through strftime(3), so \"out-%H%M%S.pcapng\" gives "
+		  "each file its local time." },
+	{ .name = "file-count", .val = 'W', .arg = "N",
+	  .help = "With -C or -G, keep at most N files (1-100000): with -C "
+		  "they are named FILE0 to FILE(N-1), zero-padded, and reused "
+		  "in turn; with -G the oldest is deleted." },
+	{ .name = "read", .val = 'r', .arg = "FILE",
+	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
+		  "\"-\" for stdin) and exit: packets and bytes per process "
+		  "and destination. Needs no privileges and no -i or -u; "
+		  "-i, -p, --pid and --comm select packets. With -j, one "
+		  "JSON object per line." },
+	{ .name = "by", .val = OPT_BY, .arg = "KEY",
+	  .help = "With -r, group the summary by process (the default), "
+		  "destination or flow." },
+	{ .name = "pid", .val = OPT_PID, .arg = "PID",
+	  .help = "With -r, summarise only packets sent by process PID. "
+		  "Repeat the option or give a comma-separated list, up to "
+		  "64." },
+	{ .name = "help", .val = 'h',
+	  .help = "Print this help and exit." },
+	{ .name = "version", .val = 'V',
+	  .help = "Print the version and exit." },
+	/* For tests/netns/man-matches-help.sh and man page editors. */
+	{ .name = "man-options", .val = OPT_MAN_OPTIONS,
+	  .help = "Print the man page OPTIONS section.", .hidden = true },
+};
+
+const size_t cli_n_options = sizeof(cli_options) / sizeof(cli_options[0]);
+
+_Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) <=
+	       CLI_MAX_OPTIONS, "raise CLI_MAX_OPTIONS");
