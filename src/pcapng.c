@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,10 @@
 #endif
 
 #define PW_BUF		(256 * 1024)	/* flushed when the next block does not fit */
-#define PW_BLOCK_MAX	(28 + 65536 + PCAPNG_COMMENT_MAX + 64)
+#define PW_SLL_LEN	16		/* the Linux cooked header before each packet */
+#define PW_BLOCK_MAX	(28 + PW_SLL_LEN + 65536 + PCAPNG_COMMENT_MAX + 64)
+#define PW_IDB_MAX	128
+#define PW_MAX_IFACES	64		/* per section; more share interface 0 */
 
 struct pcapng_writer {
 	char *path;			/* the current file; NULL for stdout */
@@ -46,6 +50,11 @@ struct pcapng_writer {
 	off_t good;			/* end of the last whole block on disk; -1: not seekable */
 	bool failing;			/* the last write failed */
 	bool hdr_on_disk;		/* this section's SHB+IDB reached the file */
+	uint32_t snaplen;		/* 0: whole packets */
+	/* Interface blocks of this section: ifaces[i] is interface i. */
+	uint32_t ifaces[PW_MAX_IFACES];
+	unsigned int n_ifaces;
+	unsigned int n_ifaces_disk;	/* of those, written to the file */
 };
 
 static uint64_t mono_ns(void)
@@ -134,8 +143,11 @@ int pcapng_writer_flush(struct pcapng_writer *w)
 		if (w->good >= 0)
 			w->good += (off_t)w->len;
 		w->hdr_on_disk = true;
+		w->n_ifaces_disk = w->n_ifaces;
 	} else {
 		cut_back(w);
+		/* Interface blocks lost with the buffer are written again. */
+		w->n_ifaces = w->n_ifaces_disk;
 	}
 	w->failing = ret < 0;
 	/* Dropping the buffer even on error keeps blocks whole in the next flush. */
@@ -175,27 +187,56 @@ static void commit(struct pcapng_writer *w, uint8_t *start, uint8_t *end)
 }
 
 /*
- * One raw-IP interface per section for all packets: libpcap 1.10 refuses a
- * second LINKTYPE_RAW interface block ("different type"), so per-device
- * blocks would make the file unreadable for tcpdump.
+ * Every interface block of a file has the same link type and snaplen:
+ * libpcap 1.10 refuses a file whose interfaces differ in either, and tcpdump
+ * must read ours.  The type is Linux cooked capture (what tcpdump -i any
+ * writes), not raw IP: libpcap 1.10.3 compares a later interface's
+ * LINKTYPE_RAW (101) with the first one's DLT_RAW (12) and so refuses any
+ * second raw-IP interface block, even one in a new section.
  */
-static int write_idb(struct pcapng_writer *w, const char *name)
+static int write_idb(struct pcapng_writer *w, uint32_t ifindex, const char *name)
 {
 	uint8_t *start, *p, tsresol = 9;	/* nanoseconds */
 
-	start = p = reserve(w, 128);
+	start = p = reserve(w, PW_IDB_MAX);
 	if (!p)
 		return -1;
 	put32(&p, PCAPNG_BT_IDB);
 	put32(&p, 0);
-	put16(&p, PCAPNG_LINKTYPE_RAW);
+	put16(&p, PCAPNG_LINKTYPE_LINUX_SLL);
 	put16(&p, 0);
-	put32(&p, 0);		/* no snaplen limit */
+	put32(&p, w->snaplen);	/* 0: no limit */
 	put_str_opt(&p, PCAPNG_IF_NAME, name);
 	put_opt(&p, PCAPNG_IF_TSRESOL, &tsresol, 1);
 	put_opt(&p, PCAPNG_OPT_END, NULL, 0);
 	commit(w, start, p);
+	w->ifaces[w->n_ifaces++] = ifindex;
 	return 0;
+}
+
+/*
+ * The interface id of ifindex in this section, writing its block the first
+ * time.  The caller has reserved room for it, so no flush can come between
+ * the interface block and the packet that refers to it.
+ */
+static int iface_id(struct pcapng_writer *w, uint32_t ifindex)
+{
+	char name[IF_NAMESIZE + 16];
+	unsigned int i;
+
+	if (ifindex == 0)
+		return 0;
+	for (i = 1; i < w->n_ifaces; i++)
+		if (w->ifaces[i] == ifindex)
+			return (int)i;
+	if (w->n_ifaces == PW_MAX_IFACES)
+		return 0;
+	/* Looked up once per section: a name seen at capture time. */
+	if (!if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%u", (unsigned int)ifindex);
+	if (write_idb(w, ifindex, name) < 0)
+		return -1;
+	return (int)w->n_ifaces - 1;
 }
 
 static int write_shb(struct pcapng_writer *w)
@@ -228,7 +269,9 @@ static int write_shb(struct pcapng_writer *w)
 	put_str_opt(&p, PCAPNG_SHB_USERAPPL, "ptrap " PACKAGE_VERSION);
 	put_opt(&p, PCAPNG_OPT_END, NULL, 0);
 	commit(w, start, p);
-	return write_idb(w, "ptrap");
+	/* A new section: its interfaces start again, with 0 for "unknown". */
+	w->n_ifaces = w->n_ifaces_disk = 0;
+	return write_idb(w, 0, "ptrap");
 }
 
 static void free_names(struct pcapng_writer *w)
@@ -356,12 +399,36 @@ static int rotate(struct pcapng_writer *w, time_t now)
 	return ret;
 }
 
+/*
+ * The cooked header: sent by us, no link-layer header or address
+ * (ARPHRD_NONE), the protocol taken from the IP version.
+ */
+static void put_sll(uint8_t *p, const struct pcapng_packet *pk)
+{
+	unsigned int ver = pk->caplen ? pk->data[0] >> 4 : 0;
+	uint16_t proto = ver == 4 ? 0x0800 : ver == 6 ? 0x86dd : 0;
+
+	memset(p, 0, PW_SLL_LEN);
+	p[1] = 4;		/* PACKET_OUTGOING */
+	p[2] = 0xff;		/* ARPHRD_NONE, 0xfffe */
+	p[3] = 0xfe;
+	p[14] = proto >> 8;
+	p[15] = proto & 0xff;
+}
+
 int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk)
 {
-	uint32_t caplen = pk->caplen > 65535 ? 65535 : pk->caplen;
+	uint32_t iplen = pk->caplen > 65535 ? 65535 : pk->caplen;
+	uint32_t caplen = PW_SLL_LEN + iplen;
+	uint32_t origlen = PW_SLL_LEN + (pk->origlen < iplen ? iplen : pk->origlen);
 	uint32_t flags = 2;	/* direction: outbound */
-	uint8_t *start, *p;
+	uint8_t *start, *p, sll[PW_SLL_LEN];
 	time_t now = w->base ? time(NULL) : 0;
+	int id;
+
+	/* -S counts the whole record, cooked header included, as libpcap does. */
+	if (w->snaplen && caplen > w->snaplen)
+		caplen = w->snaplen;
 
 	/*
 	 * -C/-G: checked before each packet, as tcpdump does.  A failed
@@ -373,17 +440,23 @@ int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk
 	/* The section header was lost with a failed flush: write it again. */
 	if (!w->hdr_on_disk && w->len == 0 && write_shb(w) < 0)
 		return -1;
+	if (!reserve(w, PW_IDB_MAX + PW_BLOCK_MAX))
+		return -1;
+	id = iface_id(w, pk->ifindex);
 	start = p = reserve(w, PW_BLOCK_MAX);
-	if (!p)
+	if (id < 0 || !p)
 		return -1;
 	put32(&p, PCAPNG_BT_EPB);
 	put32(&p, 0);
-	put32(&p, 0);		/* the section's only interface */
+	put32(&p, (uint32_t)id);
 	put32(&p, (uint32_t)(pk->ts_ns >> 32));
 	put32(&p, (uint32_t)pk->ts_ns);
 	put32(&p, caplen);
-	put32(&p, pk->origlen < caplen ? caplen : pk->origlen);
-	memcpy(p, pk->data, caplen);
+	put32(&p, origlen);
+	put_sll(sll, pk);
+	memcpy(p, sll, caplen < PW_SLL_LEN ? caplen : PW_SLL_LEN);
+	if (caplen > PW_SLL_LEN)
+		memcpy(p + PW_SLL_LEN, pk->data, caplen - PW_SLL_LEN);
 	memset(p + caplen, 0, pad4(caplen) - caplen);
 	p += pad4(caplen);
 	if (pk->comment)
@@ -402,7 +475,8 @@ int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk
 }
 
 struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
-		bool flush_each, const struct pcapng_rotation *rot)
+		bool flush_each, const struct pcapng_rotation *rot,
+		unsigned int snaplen)
 {
 	struct pcapng_writer *w;
 	unsigned int n;
@@ -413,6 +487,7 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 		return NULL;
 	w->fd = -1;
 	w->flush_each = flush_each;
+	w->snaplen = snaplen;
 	w->buf = malloc(PW_BUF);
 	if (!w->buf)
 		goto fail;
@@ -454,7 +529,7 @@ fail:
 
 struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each)
 {
-	return pcapng_writer_open_rotating(path, flush_each, NULL);
+	return pcapng_writer_open_rotating(path, flush_each, NULL, 0);
 }
 
 int pcapng_writer_reopen(struct pcapng_writer *w)

@@ -44,6 +44,7 @@ struct pcapng_packet {
 	uint32_t caplen, origlen;
 	const char *comment;		/* NULL: none */
 	uint32_t pid, tid;		/* 0: unknown (then no pid option) */
+	uint32_t ifindex;		/* output interface; 0: unknown */
 };
 
 /*
@@ -64,9 +65,12 @@ struct pcapng_rotation {
 /*
  * pcapng_writer_open() with rotation (NULL or all zero: none; ignored for
  * "-").  Each file is a complete pcapng file with its own section header.
+ * snaplen: bytes kept of each packet (0: all); the original length is
+ * always recorded.
  */
 struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
-		bool flush_each, const struct pcapng_rotation *rot);
+		bool flush_each, const struct pcapng_rotation *rot,
+		unsigned int snaplen);
 
 /*
  * Flush, close and open path again in append mode, starting a new section
@@ -78,8 +82,9 @@ int pcapng_writer_reopen(struct pcapng_writer *w);
 int pcapng_writer_close(struct pcapng_writer *w);
 
 /*
- * Append one enhanced packet block (and an interface block the first time
- * an ifindex is seen).  Whole blocks only ever reach the file, so it is
+ * Append one enhanced packet block (and an interface block named after the
+ * output interface the first time its ifindex is seen in the section;
+ * interface 0, "ptrap", holds packets without one).  Whole blocks only ever reach the file, so it is
  * valid after every flush.  0, or -1 with errno (write error).
  */
 int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *p);

@@ -1,5 +1,6 @@
 /*
- * pcapng_read: a bounds-checked pcapng walker.
+ * pcapng_read: a bounds-checked pcapng walker, which also reads the
+ * classic pcap files tcpdump writes.
  *
  * Input may be hostile: every block and option length is validated against
  * what is left before it is used, and all reads go through rd16/rd32 on
@@ -20,12 +21,18 @@
 
 #define PR_MAX_IFACES	4096		/* per section; more is refused */
 #define PR_FILE_MAX	(1ull << 32)	/* files are read whole: refuse beyond 4 GiB */
+#define PCAP_MAGIC_US	0xa1b2c3d4u	/* classic pcap, microseconds */
+#define PCAP_MAGIC_NS	0xa1b23c4du	/* classic pcap, nanoseconds */
+#define PCAP_HDR_LEN	24
+#define PCAP_REC_LEN	16
 
 struct pr_iface {
 	uint16_t linktype;
 	bool tsres_pow2;
 	uint8_t tsres;			/* exponent */
 	int64_t tsoffset;		/* seconds */
+	const char *name;		/* if_name, in the buffer; NULL: none */
+	size_t name_len;
 };
 
 struct pr_section {
@@ -112,7 +119,10 @@ static void idb_opt(uint16_t code, const uint8_t *val, uint16_t len,
 	struct pr_iface *ifc = arg;
 	uint64_t v;
 
-	if (code == PCAPNG_IF_TSRESOL && len >= 1) {
+	if (code == PCAPNG_IF_NAME && !ifc->name) {
+		ifc->name = (const char *)val;
+		ifc->name_len = len;
+	} else if (code == PCAPNG_IF_TSRESOL && len >= 1) {
 		ifc->tsres_pow2 = val[0] & 0x80;
 		ifc->tsres = val[0] & 0x7f;
 	} else if (code == PCAPNG_IF_TSOFFSET && len == 8) {
@@ -183,6 +193,8 @@ static int packet_record(struct pr_section *s, uint32_t type,
 		return -1;
 	ifc = &s->ifaces[r->if_id];
 	r->linktype = ifc->linktype;
+	r->if_name = ifc->name;
+	r->if_name_len = ifc->name_len;
 	r->data = body + hdr;
 	if (type == PCAPNG_BT_EPB) {
 		uint64_t ticks = (uint64_t)rd32(body + 4, s->swap) << 32 |
@@ -199,6 +211,62 @@ static int packet_record(struct pr_section *s, uint32_t type,
 	return 0;
 }
 
+/*
+ * Classic pcap: a file header, then records of a 16-byte header and the
+ * packet, all in the byte order of the magic; one link type, interface 0.
+ */
+static long pcap_read_buf(const uint8_t *buf, size_t len, bool swap, bool nano,
+			  pcapng_record_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct pcapng_record r;
+	uint16_t major, minor, linktype;
+	size_t off = PCAP_HDR_LEN;
+	long n = 0;
+
+	if (len < PCAP_HDR_LEN) {
+		set_err(err, errlen, "truncated pcap file header");
+		goto bad;
+	}
+	major = rd16(buf + 4, swap);
+	minor = rd16(buf + 6, swap);
+	if (major != 2) {
+		set_err(err, errlen, "unsupported pcap version %u.%u", major, minor);
+		goto bad;
+	}
+	/* The upper bits of the link type field carry FCS details. */
+	linktype = (uint16_t)rd32(buf + 20, swap);
+	while (off < len) {
+		const uint8_t *b = buf + off;
+		uint32_t sec, frac;
+
+		if (len - off < PCAP_REC_LEN) {
+			set_err(err, errlen, "truncated record at offset %zu", off);
+			goto bad;
+		}
+		memset(&r, 0, sizeof(r));
+		sec = rd32(b, swap);
+		frac = rd32(b + 4, swap);
+		r.caplen = rd32(b + 8, swap);
+		r.origlen = rd32(b + 12, swap);
+		if (r.caplen > len - off - PCAP_REC_LEN) {
+			set_err(err, errlen, "truncated record at offset %zu", off);
+			goto bad;
+		}
+		r.linktype = linktype;
+		r.ts_ns = (uint64_t)sec * 1000000000u +
+			  (nano ? frac : (uint64_t)frac * 1000u);
+		r.data = b + PCAP_REC_LEN;
+		n++;
+		if (cb(&r, arg))
+			break;
+		off += PCAP_REC_LEN + r.caplen;
+	}
+	return n;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
 long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 		     void *arg, char *err, size_t errlen)
 {
@@ -209,6 +277,18 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 	bool in_section = false;
 
 	set_err(err, errlen, "%s", "");
+	if (len >= 4) {
+		uint32_t magic = rd32(buf, false);
+
+		if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
+			return pcap_read_buf(buf, len, false, magic == PCAP_MAGIC_NS,
+					     cb, arg, err, errlen);
+		if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
+		    magic == __builtin_bswap32(PCAP_MAGIC_NS))
+			return pcap_read_buf(buf, len, true,
+					     magic == __builtin_bswap32(PCAP_MAGIC_NS),
+					     cb, arg, err, errlen);
+	}
 	while (off < len) {
 		const uint8_t *b = buf + off;
 		uint32_t type, total;
@@ -232,7 +312,7 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 			s.n_ifaces = 0;
 			in_section = true;
 		} else if (!in_section) {
-			set_err(err, errlen, "not a pcapng file (no section header block)");
+			set_err(err, errlen, "not a pcapng or pcap file");
 			goto bad;
 		}
 		total = rd32(b + 4, s.swap);
@@ -268,7 +348,7 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 	}
 	free(s.ifaces);
 	if (!in_section) {
-		set_err(err, errlen, "not a pcapng file (empty)");
+		set_err(err, errlen, "not a pcapng or pcap file (empty)");
 		errno = EINVAL;
 		return -1;
 	}

@@ -1,4 +1,4 @@
-/* pcapng_read: walk the packets of a pcapng file, any byte order, checked. */
+/* pcapng_read: walk the packets of a pcapng or pcap file, any byte order, checked. */
 #ifndef PTRAP_PCAPNG_READ_H
 #define PTRAP_PCAPNG_READ_H
 
@@ -8,6 +8,8 @@
 
 struct pcapng_record {
 	uint32_t if_id;			/* in its section */
+	const char *if_name;		/* its if_name, not NUL-terminated; */
+	size_t if_name_len;		/* NULL, 0: none */
 	uint16_t linktype;
 	uint64_t ts_ns;			/* ns since the epoch */
 	uint32_t caplen, origlen;
@@ -23,7 +25,8 @@ typedef int (*pcapng_record_cb)(const struct pcapng_record *r, void *arg);
 
 /*
  * Walk len bytes of pcapng: sections in either byte order, any number of
- * interfaces, unknown blocks skipped.  Every length is checked against the
+ * interfaces, unknown blocks skipped.  Classic pcap (microsecond or
+ * nanosecond, either byte order) is read too, as interface 0.  Every length is checked against the
  * buffer; nothing is read outside it.  Calls cb for each enhanced or
  * simple packet block.  Returns the number of records delivered, or -1
  * with a message in err when the data is not pcapng or is damaged (the

@@ -36,7 +36,8 @@ struct report {
 	unsigned int n_procs, cap_procs;
 	struct rp_row *rows;
 	unsigned int n_rows, cap_rows, last_hit;
-	unsigned long long packets, unparsed;
+	unsigned long long packets, unparsed, filtered;
+	const struct report_filter *flt;
 };
 
 struct report *report_new(void)
@@ -51,6 +52,16 @@ void report_free(struct report *rp)
 	free(rp->procs);
 	free(rp->rows);
 	free(rp);
+}
+
+void report_set_filter(struct report *rp, const struct report_filter *flt)
+{
+	rp->flt = flt;
+}
+
+unsigned long long report_filtered(const struct report *rp)
+{
+	return rp->filtered;
 }
 
 void report_totals(const struct report *rp, unsigned long long *packets,
@@ -191,6 +202,47 @@ static const uint8_t *ip_start(const struct pcapng_record *r, size_t *len)
 	return d + off;
 }
 
+static bool prefix_match(const struct addr_prefix *pf, const struct addr_ip *ip)
+{
+	unsigned int full = pf->len / 8, rest = pf->len % 8;
+
+	if (pf->ip.family != ip->family)
+		return false;
+	if (memcmp(pf->ip.u.bytes, ip->u.bytes, full) != 0)
+		return false;
+	return rest == 0 ||
+	       ((pf->ip.u.bytes[full] ^ ip->u.bytes[full]) & (0xff00 >> rest)) == 0;
+}
+
+static bool filter_match(const struct report_filter *flt,
+			 const struct pkt_info *pkt, const struct report_proc *p)
+{
+	bool ok;
+	unsigned int i;
+
+	for (ok = flt->n_dests == 0, i = 0; !ok && i < flt->n_dests; i++)
+		ok = prefix_match(&flt->dests[i], &pkt->dst);
+	if (!ok)
+		return false;
+	for (ok = flt->n_ports == 0, i = 0; !ok && i < flt->n_ports; i++)
+		ok = pkt->has_ports && pkt->dport >= flt->ports[i].lo &&
+		     pkt->dport <= flt->ports[i].hi;
+	if (!ok)
+		return false;
+	for (ok = flt->n_pids == 0, i = 0; !ok && i < flt->n_pids; i++)
+		ok = p->pid >= 0 && p->pid == (long long)flt->pids[i];
+	if (!ok)
+		return false;
+	for (ok = flt->n_comms == 0, i = 0; !ok && i < flt->n_comms; i++)
+		ok = p->comm[0] && strcmp(p->comm, flt->comms[i]) == 0;
+	return ok;
+}
+
+static bool filter_active(const struct report_filter *flt)
+{
+	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms);
+}
+
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
 {
 	return a->pid == b->pid && a->uid == b->uid && a->ppid == b->ppid &&
@@ -251,9 +303,13 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	size_t len, i;
 	int pi;
 
-	rp->packets++;
 	ip = ip_start(r, &len);
 	if (!ip || pkt_parse(ip, len, &pkt) < 0) {
+		if (filter_active(rp->flt)) {
+			rp->filtered++;
+			return 0;
+		}
+		rp->packets++;
 		rp->unparsed++;
 		return 0;
 	}
@@ -263,6 +319,11 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = -1;
 	}
+	if (filter_active(rp->flt) && !filter_match(rp->flt, &pkt, &p)) {
+		rp->filtered++;
+		return 0;
+	}
+	rp->packets++;
 	pi = find_proc(rp, &p);
 	if (pi < 0)
 		return -1;
@@ -294,7 +355,9 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	}
 	rp->last_hit = (unsigned int)(row - rp->rows);
 	row->packets++;
-	row->bytes += r->origlen;
+	/* IP bytes, whatever link header the capture tool put before them. */
+	len = (size_t)(ip - r->data);
+	row->bytes += r->origlen > len ? r->origlen - len : 0;
 	if (r->ts_ns < row->first)
 		row->first = r->ts_ns;
 	if (r->ts_ns > row->last)
@@ -542,7 +605,8 @@ static int add_cb(const struct pcapng_record *r, void *arg)
 	return report_add(arg, r) < 0;
 }
 
-int report_file(const char *path, enum cli_by by, bool json, FILE *out,
+int report_file(const char *path, enum cli_by by, bool json,
+		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen)
 {
 	struct report *rp = report_new();
@@ -552,15 +616,19 @@ int report_file(const char *path, enum cli_by by, bool json, FILE *out,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	report_set_filter(rp, flt);
 	n = pcapng_read_file(path, add_cb, rp, err, errlen);
-	if (n < 0 && rp->packets == 0) {
+	if (n < 0 && rp->packets == 0 && rp->filtered == 0) {
 		report_free(rp);
 		return -1;
 	}
 	report_print(rp, by, json, out);
 	if (json) {
-		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,\"error\":",
+		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
 			rp->packets, rp->unparsed);
+		if (filter_active(flt))
+			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
+		fputs("\"error\":", out);
 		if (n < 0)
 			json_str(out, err);
 		else
@@ -570,6 +638,8 @@ int report_file(const char *path, enum cli_by by, bool json, FILE *out,
 		fprintf(out, "%llu packets%s", rp->packets, n < 0 ? " before the damage" : "");
 		if (rp->unparsed)
 			fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
+		if (filter_active(flt))
+			fprintf(out, ", %llu left out by the filter", rp->filtered);
 		fputc('\n', out);
 	}
 	report_free(rp);

@@ -20,8 +20,27 @@ struct report_proc {
 	char reason[128];	/* "Reason:" when the pid is unknown */
 };
 
+/*
+ * -r with -i, -p, --pid, --comm: a packet is counted only if it matches
+ * every list given (any entry of a list); empty lists match everything.
+ * Packets that are not IPv4/IPv6 match no filter.
+ */
+struct report_filter {
+	const struct addr_prefix *dests;
+	unsigned int n_dests;
+	const struct addr_port_range *ports;	/* destination ports */
+	unsigned int n_ports;
+	const pid_t *pids;
+	unsigned int n_pids;
+	const char (*comms)[CLI_COMM_LEN];
+	unsigned int n_comms;
+};
+
 struct report *report_new(void);
 void report_free(struct report *rp);
+
+/* Count only what flt selects (NULL: everything); flt must outlive rp. */
+void report_set_filter(struct report *rp, const struct report_filter *flt);
 
 /* Count one packet.  0, or -1 with errno ENOMEM. */
 int report_add(struct report *rp, const struct pcapng_record *r);
@@ -35,16 +54,24 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p);
 /* Print the summary grouped by `by`, as a text table or JSON lines. */
 void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out);
 
-/* Packets counted, and those that were not IPv4/IPv6 (not in any group). */
+/*
+ * Packets counted, and those that were not IPv4/IPv6 (not in any group).
+ * Packets the filter left out are in neither.
+ */
 void report_totals(const struct report *rp, unsigned long long *packets,
 		   unsigned long long *unparsed);
 
+/* Packets read but left out by the filter. */
+unsigned long long report_filtered(const struct report *rp);
+
 /*
- * Read path ("-": stdin) and print its summary and a totals line to out.
- * Returns 0; or -1 with a message in err: nothing printed if the file
- * could not be read at all, a partial summary if it is damaged.
+ * Read path ("-": stdin, pcapng or pcap) and print the summary of what flt
+ * selects (NULL: all) and a totals line to out.  Returns 0; or -1 with a
+ * message in err: nothing printed if the file could not be read at all, a
+ * partial summary if it is damaged.
  */
-int report_file(const char *path, enum cli_by by, bool json, FILE *out,
+int report_file(const char *path, enum cli_by by, bool json,
+		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen);
 
 #endif
