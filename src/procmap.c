@@ -444,6 +444,17 @@ int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 	return (int)sc.n;
 }
 
+int procmap_holder_fd(struct procmap *pm, uint64_t inode, pid_t pid)
+{
+	const struct pm_place *set = cache_set(pm, inode);
+	unsigned int i;
+
+	for (i = 0; i < PM_WAYS; i++)
+		if (set[i].inode == inode && set[i].pid == pid)
+			return set[i].fd;
+	return -1;
+}
+
 /*
  * Read up to size-1 bytes of dirfd/name and NUL-terminate; *len gets the
  * byte count.  Short reads are retried: /proc files come in pieces.

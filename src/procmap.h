@@ -22,6 +22,12 @@ void procmap_free(struct procmap *pm);
 int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 		       pid_t *pids, unsigned int max);
 
+/*
+ * The fd by which pid held inode when procmap last saw it (no I/O, not
+ * re-verified), or -1: lets a caller re-check the place later by itself.
+ */
+int procmap_holder_fd(struct procmap *pm, uint64_t inode, pid_t pid);
+
 /* Counters since procmap_new(), for tests and statistics. */
 struct procmap_stats {
 	unsigned long hits;		/* answered from the cache (re-verified) */

@@ -17,13 +17,20 @@
 #define QUEUE_MAXLEN	8192		/* packets the kernel holds for us */
 #define QUEUE_RCVBUF	(16 << 20)	/* bursts wait here, not in drops */
 #define QUEUE_SBUF	(64 * 1024)	/* verdicts batched into one sendmsg */
+#define QUEUE_RX_MSGS	64		/* messages read by one recvmmsg() */
+#define QUEUE_RX_TOTAL	(2 << 20)	/* cap on all receive buffers together */
+#define QUEUE_HDR_ROOM	4096		/* netlink + nfqueue attributes around the copy */
 
 struct queue {
 	struct mnl_socket *nl;
 	unsigned int num;
 	unsigned int portid;
-	char *rbuf;
+	char *rbuf;			/* rx_msgs buffers of rbuf_len bytes */
 	size_t rbuf_len;
+	unsigned int rx_msgs;
+	struct mmsghdr *mmsg;
+	struct iovec *iov;
+	uint32_t last_id;		/* to count ids the kernel skipped */
 	char *sbuf;
 	size_t sbuf_used;
 	struct queue_stats stats;
@@ -62,6 +69,14 @@ static int queue_parse_packet(const struct nlmsghdr *nlh, void *data)
 	if (attr[NFQA_IFINDEX_OUTDEV])
 		p.outdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_OUTDEV]));
 
+	/*
+	 * Ids are given out consecutively to the messages the kernel sends
+	 * us; a gap is messages it could not deliver (socket buffer full,
+	 * reported without ENOBUFS), whose packets fail-open accepted.
+	 */
+	if (rx->q->stats.received && p.id - rx->q->last_id - 1 < 0x80000000u)
+		rx->q->stats.id_gaps += p.id - rx->q->last_id - 1;
+	rx->q->last_id = p.id;
 	rx->q->stats.received++;
 	rx->count++;
 	if (rx->cb)
@@ -109,17 +124,35 @@ struct queue *queue_open(unsigned int num, unsigned int copy_range)
 	struct nlmsghdr *nlh;
 	struct queue *q;
 	uint32_t flags = NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO | NFQA_CFG_F_UID_GID;
-	int size = QUEUE_RCVBUF, saved;
+	int size = QUEUE_RCVBUF, one = 1, saved;
+	unsigned int i;
 
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
 	q->num = num;
-	q->rbuf_len = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
-	q->rbuf = malloc(q->rbuf_len);
+	/* Sized by what is copied: small buffers when -w is not asked for. */
+	if (copy_range == 0 || copy_range > 0xffff)
+		copy_range = 0xffff;
+	/* Each buffer starts a netlink header: keep them 8-byte aligned. */
+	q->rbuf_len = (copy_range + QUEUE_HDR_ROOM + 7) & ~7u;
+	q->rx_msgs = QUEUE_RX_TOTAL / q->rbuf_len;
+	if (q->rx_msgs > QUEUE_RX_MSGS)
+		q->rx_msgs = QUEUE_RX_MSGS;
+	if (q->rx_msgs == 0)
+		q->rx_msgs = 1;
+	q->rbuf = malloc(q->rbuf_len * q->rx_msgs);
+	q->mmsg = calloc(q->rx_msgs, sizeof(*q->mmsg));
+	q->iov = calloc(q->rx_msgs, sizeof(*q->iov));
 	q->sbuf = malloc(QUEUE_SBUF);
-	if (!q->rbuf || !q->sbuf)
+	if (!q->rbuf || !q->mmsg || !q->iov || !q->sbuf)
 		goto err;
+	for (i = 0; i < q->rx_msgs; i++) {
+		q->iov[i].iov_base = q->rbuf + (size_t)i * q->rbuf_len;
+		q->iov[i].iov_len = q->rbuf_len;
+		q->mmsg[i].msg_hdr.msg_iov = &q->iov[i];
+		q->mmsg[i].msg_hdr.msg_iovlen = 1;
+	}
 
 	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!q->nl)
@@ -132,6 +165,13 @@ struct queue *queue_open(unsigned int num, unsigned int copy_range)
 		       &size, sizeof(size)) < 0)
 		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
 			   &size, sizeof(size));
+	/*
+	 * An overrun then costs only the messages that did not fit (their
+	 * packets are accepted by fail-open, and counted by the id gap),
+	 * not an error return in the middle of a batch.
+	 */
+	setsockopt(mnl_socket_get_fd(q->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS,
+		   &one, sizeof(one));
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
@@ -167,6 +207,8 @@ void queue_close(struct queue *q)
 		mnl_socket_close(q->nl);
 	}
 	free(q->rbuf);
+	free(q->mmsg);
+	free(q->iov);
 	free(q->sbuf);
 	free(q);
 }
@@ -179,11 +221,13 @@ int queue_fd(const struct queue *q)
 int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *arg)
 {
 	struct queue_rx rx = { .q = q, .cb = cb, .arg = arg };
-	unsigned int i;
-	ssize_t n;
+	unsigned int got = 0, want;
+	int i, n;
 
-	for (i = 0; i < max; i++) {
-		n = recv(mnl_socket_get_fd(q->nl), q->rbuf, q->rbuf_len, MSG_DONTWAIT);
+	/* One syscall brings up to rx_msgs messages (one packet each). */
+	while (got < max) {
+		want = max - got < q->rx_msgs ? max - got : q->rx_msgs;
+		n = recvmmsg(mnl_socket_get_fd(q->nl), q->mmsg, want, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -196,13 +240,20 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *a
 			}
 			return -1;
 		}
-		/*
-		 * An error message here answers one of our verdicts (the kernel
-		 * dropped that packet already, e.g. its device went down): it
-		 * is counted, never fatal, or one odd packet would stop the trap.
-		 */
-		if (mnl_cb_run(q->rbuf, n, 0, q->portid, queue_parse_packet, &rx) < 0)
-			q->stats.errors++;
+		for (i = 0; i < n; i++) {
+			/*
+			 * An error message here answers one of our verdicts
+			 * (the kernel dropped that packet already, e.g. its
+			 * device went down): it is counted, never fatal, or
+			 * one odd packet would stop the trap.
+			 */
+			if (mnl_cb_run(q->iov[i].iov_base, q->mmsg[i].msg_len, 0,
+				       q->portid, queue_parse_packet, &rx) < 0)
+				q->stats.errors++;
+		}
+		got += (unsigned int)n;
+		if ((unsigned int)n < want)
+			break;	/* drained */
 	}
 	return rx.count;
 }

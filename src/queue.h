@@ -20,7 +20,8 @@ struct queue_packet {
 struct queue_stats {
 	unsigned long long received;
 	unsigned long long verdicts;
-	unsigned long long enobufs;	/* times the kernel could not deliver to us */
+	unsigned long long id_gaps;	/* packet ids we never got: undeliverable */
+	unsigned long long enobufs;	/* ENOBUFS errors (messages lost) */
 	unsigned long long errors;	/* verdicts the kernel refused */
 };
 

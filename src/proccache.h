@@ -1,0 +1,39 @@
+/* proccache: per-pid process details, re-checked cheaply instead of re-read. */
+#ifndef PTRAP_PROCCACHE_H
+#define PTRAP_PROCCACHE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "procmap.h"
+#include "resolver.h"
+
+struct proccache;
+
+/* size: records kept (rounded up to a multiple of the ways); root as procmap's. */
+struct proccache *proccache_new(const char *root, unsigned int size);
+void proccache_free(struct proccache *pc);
+
+/*
+ * Details of pid as procmap_read_proc() gives them.  A cached record is
+ * used only if /proc/PID/stat still shows the same start time (field 22)
+ * and comm and /proc/PID/exe the same target, so a recycled pid or an
+ * exec() is read afresh; ppid is always taken from the fresh stat.
+ * 0, or -1 with errno (ESRCH once the process is gone).
+ */
+int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
+		  struct resolver_proc *out);
+
+/*
+ * The cached record of pid without any check or I/O (NULL if none): for
+ * callers that verified the process themselves moments ago.
+ */
+const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid);
+
+struct proccache_stats {
+	unsigned long hits;		/* record re-used after the cheap check */
+	unsigned long reads;		/* read in full (new, recycled, exec'd) */
+};
+
+void proccache_stats(const struct proccache *pc, struct proccache_stats *st);
+
+#endif
