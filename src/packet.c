@@ -45,6 +45,22 @@ static int not_ip(struct pkt_info *out, const char *why)
 	return -1;
 }
 
+static bool icmp_is_echo(uint8_t proto, uint8_t type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 8 || type == 0;
+	return type == 128 || type == 129;
+}
+
+/* Errors carry the start of the packet that caused them (RFC 792, 4443). */
+static bool icmp_is_error(uint8_t proto, uint8_t type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 3 || type == 4 || type == 5 || type == 11 ||
+		       type == 12;
+	return type >= 1 && type <= 4;
+}
+
 /* l4 points at the transport header, n bytes of it are inside the packet. */
 static void parse_l4(const uint8_t *l4, size_t n, struct pkt_info *out)
 {
@@ -82,11 +98,12 @@ static void parse_l4(const uint8_t *l4, size_t n, struct pkt_info *out)
 		out->icmp_type = l4[0];
 		out->icmp_code = l4[1];
 		out->has_icmp = true;
-		if ((out->proto == IPPROTO_ICMP &&
-		     (l4[0] == 8 || l4[0] == 0)) ||
-		    (out->proto == IPPROTO_ICMPV6 &&
-		     (l4[0] == 128 || l4[0] == 129)))
+		out->icmp_echo = icmp_is_echo(out->proto, l4[0]);
+		out->icmp_error = icmp_is_error(out->proto, l4[0]);
+		if (out->icmp_echo) {
 			out->icmp_id = get16(l4 + 4);
+			out->icmp_seq = get16(l4 + 6);
+		}
 		break;
 	default:
 		break;

@@ -16,6 +16,9 @@ struct pkt_info {
 	bool has_icmp;
 	uint8_t icmp_type, icmp_code;
 	uint16_t icmp_id;	/* echo request/reply identifier, host order */
+	uint16_t icmp_seq;	/* echo request/reply sequence number, host order */
+	bool icmp_echo;		/* echo request or reply: icmp_id/icmp_seq valid */
+	bool icmp_error;	/* an error quoting another packet (unreachable, ...) */
 	bool fragment;		/* part of a fragmented datagram */
 	uint16_t l3_len;	/* IP header(s) length incl. IPv6 extension headers */
 	uint32_t ip_len;	/* total length claimed by the IP header */
@@ -45,6 +48,8 @@ const char *pkt_proto_name(uint8_t proto);
  *   is a partial copy, not a problem either.
  * - At most 16 IPv6 extension headers are walked.
  * - TCP needs its 20-byte minimum header, UDP 8, ICMP/ICMPv6 8 (has_icmp).
+ *   ICMP errors are ICMPv4 types 3, 4, 5, 11, 12 and ICMPv6 types 1-4;
+ *   the packet they quote is not parsed.
  * - problem is a static string, e.g. "truncated udp header",
  *   "non-first fragment", "too many ipv6 extension headers".
  */

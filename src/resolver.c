@@ -1,16 +1,27 @@
 /* resolver: from a packet's flow (and the uid the queue gave) to the process. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "flowcache.h"
+#include "icmpsock.h"
+#include "proccache.h"
 #include "procmap.h"
 #include "resolver.h"
 #include "sockdiag.h"
 
+#define RESOLVER_FLOWS	4096		/* flows remembered */
+#define RESOLVER_PROCS	512		/* process records remembered */
+
 struct resolver {
 	struct sockdiag *sd;
 	struct procmap *pm;
+	struct flowcache *fc;
+	struct proccache *pc;
+	struct icmpsock *is;
 };
 
 struct resolver *resolver_new(const char *proc_root)
@@ -27,6 +38,15 @@ struct resolver *resolver_new(const char *proc_root)
 	r->pm = procmap_new(proc_root);
 	if (!r->pm)
 		goto err;
+	r->fc = flowcache_new(proc_root, RESOLVER_FLOWS);
+	if (!r->fc)
+		goto err;
+	r->pc = proccache_new(proc_root, RESOLVER_PROCS);
+	if (!r->pc)
+		goto err;
+	r->is = icmpsock_new(proc_root);
+	if (!r->is)
+		goto err;
 	return r;
 
 err:
@@ -42,6 +62,9 @@ void resolver_free(struct resolver *r)
 		return;
 	sockdiag_close(r->sd);
 	procmap_free(r->pm);
+	flowcache_free(r->fc);
+	proccache_free(r->pc);
+	icmpsock_free(r->is);
 	free(r);
 }
 
@@ -49,9 +72,6 @@ void resolver_free(struct resolver *r)
 static const char *lookup_problem(const struct pkt_info *pkt, int err)
 {
 	switch (pkt->proto) {
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return "icmp sockets are not looked up yet";
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		break;
@@ -62,7 +82,8 @@ static const char *lookup_problem(const struct pkt_info *pkt, int err)
 		return "no ports (fragment or truncated)";
 	switch (err) {
 	case ENOENT:
-		return "socket not found (closed before lookup)";
+		/* sock_diag has tcp/udp tables only; a closed udp socket leaves them */
+		return "no socket in sock_diag: raw socket, or closed before lookup";
 	case EAFNOSUPPORT:
 		return "not ipv4/ipv6";
 	default:
@@ -70,31 +91,114 @@ static const char *lookup_problem(const struct pkt_info *pkt, int err)
 	}
 }
 
-int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
-		    long long queue_uid, long long queue_gid,
-		    struct resolver_result *res)
+static uint64_t mono_ns(void)
 {
-	pid_t pids[RESOLVER_MAX_PIDS];
-	struct sockdiag_sock sk;
-	long long uid;
-	int n, i;
+	struct timespec ts;
 
-	memset(res, 0, sizeof(*res));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void init_result(struct resolver_result *res, long long queue_uid,
+			long long queue_gid)
+{
+	/* procs[] is most of the size and is filled as it is used */
+	memset(res, 0, offsetof(struct resolver_result, procs));
+	res->problem = NULL;
 	if (queue_uid >= 0) {
 		res->has_uid = true;
 		res->uid = (uid_t)queue_uid;
 		res->gid = queue_gid >= 0 ? (gid_t)queue_gid : (gid_t)-1;
 	}
+}
+
+/* Only the bytes in use: the record is mostly an empty cmdline buffer. */
+static void copy_proc(struct resolver_proc *dst, const struct resolver_proc *src)
+{
+	size_t len = src->cmdline_len < sizeof(src->cmdline) ?
+		     src->cmdline_len + 1 : sizeof(src->cmdline);
+
+	memcpy(dst, src, offsetof(struct resolver_proc, cmdline));
+	memcpy(dst->cmdline, src->cmdline, len);
+	dst->cmdline_len = src->cmdline_len;
+}
+
+static void finish_gid(struct resolver_result *res)
+{
+	if (res->gid == (gid_t)-1 && res->procs[0].uid == res->uid)
+		res->gid = res->procs[0].gid;
+}
+
+/*
+ * A cached flow: within the trust time the process records are taken as
+ * they are; after a re-verification they get proccache's cheap check.
+ * -1 when a holder's record is gone: the caller looks the flow up again.
+ */
+static int from_cache(struct resolver *r, const struct flowcache_entry *e,
+		      bool checked, struct resolver_result *res)
+{
+	unsigned int i;
+
+	res->has_inode = true;
+	res->inode = e->inode;
+	if (!res->has_uid && e->has_uid) {
+		res->has_uid = true;
+		res->uid = e->uid;
+		res->gid = (gid_t)-1;
+	}
+	for (i = 0; i < e->n; i++) {
+		struct resolver_proc *out = &res->procs[res->n_procs];
+		const struct resolver_proc *p;
+
+		if (checked) {
+			if (proccache_get(r->pc, r->pm, e->pid[i], out) < 0)
+				return -1;
+		} else {
+			p = proccache_peek(r->pc, e->pid[i]);
+			if (!p)
+				return -1;
+			copy_proc(out, p);
+		}
+		res->n_procs++;
+	}
+	finish_gid(res);
+	return 0;
+}
+
+int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
+		    long long queue_uid, long long queue_gid,
+		    struct resolver_result *res)
+{
+	const struct flowcache_entry *hit;
+	struct flowcache_entry fe = { .n = 0 };
+	pid_t pids[RESOLVER_MAX_PIDS];
+	struct sockdiag_sock sk;
+	uint64_t now;
+	bool checked;
+	long long uid;
+	int n, i;
+
+	init_result(res, queue_uid, queue_gid);
 	if (!r || !pkt) {
 		res->problem = "internal error";
 		errno = EINVAL;
 		return -1;
 	}
 
+	if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
+		return icmpsock_resolve(r->is, r->pm, pkt, res);
 	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP) {
 		res->problem = lookup_problem(pkt, EPROTONOSUPPORT);
 		errno = ENOENT;
 		return -1;
+	}
+	now = mono_ns();
+	hit = flowcache_lookup(r->fc, pkt, queue_uid, now, &checked);
+	if (hit) {
+		if (from_cache(r, hit, checked, res) == 0)
+			return 0;
+		flowcache_forget(r->fc, pkt);
+		init_result(res, queue_uid, queue_gid);
 	}
 	if (!pkt->has_ports || sockdiag_lookup(r->sd, pkt, &sk) < 0) {
 		res->problem = lookup_problem(pkt, errno);
@@ -123,15 +227,22 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 	}
 	for (i = 0; i < n; i++) {
 		/* a holder that exits meanwhile is left out, not reported half */
-		if (procmap_read_proc(r->pm, pids[i], &res->procs[res->n_procs]) == 0)
-			res->n_procs++;
+		if (proccache_get(r->pc, r->pm, pids[i], &res->procs[res->n_procs]) < 0)
+			continue;
+		res->n_procs++;
+		fe.pid[fe.n] = pids[i];
+		fe.fd[fe.n] = procmap_holder_fd(r->pm, sk.inode, pids[i]);
+		fe.n++;
 	}
 	if (res->n_procs == 0) {
 		res->problem = "no process holds the socket (exited?)";
 		errno = ENOENT;
 		return -1;
 	}
-	if (res->gid == (gid_t)-1 && res->procs[0].uid == res->uid)
-		res->gid = res->procs[0].gid;
+	fe.inode = sk.inode;
+	fe.has_uid = true;
+	fe.uid = sk.uid;
+	flowcache_store(r->fc, pkt, queue_uid, &fe, now);
+	finish_gid(res);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #define RESOLVER_COMM_MAX	64
 #define RESOLVER_PATH_MAX	512
 #define RESOLVER_CMDLINE_MAX	2048
+#define RESOLVER_PROBLEM_MAX	160
 
 struct resolver_proc {
 	pid_t pid, ppid;
@@ -31,7 +32,13 @@ struct resolver_result {
 	uint64_t inode;
 	unsigned int n_procs;		/* processes holding that socket */
 	struct resolver_proc procs[RESOLVER_MAX_PIDS];	/* procs[0] is reported first */
-	const char *problem;		/* when n_procs == 0: why (static string) */
+	/*
+	 * When n_procs == 0: why.  With n_procs > 0 it may say how the socket
+	 * was chosen (several raw ICMP sockets).  A static string, or
+	 * problem_buf: do not copy a result by value.
+	 */
+	const char *problem;
+	char problem_buf[RESOLVER_PROBLEM_MAX];
 };
 
 struct resolver;

@@ -238,12 +238,12 @@ static void test_unknown(void **state)
 	who.has_uid = true;
 	who.uid = 1000;
 	who.gid = 100;
-	who.problem = "socket not found (closed before lookup)";
+	who.problem = "no socket in sock_diag: raw socket, or closed before lookup";
 	check_event("unknown-uid", &ev);
 	out_format_event_text(&ev, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "Matching PID: unknown uid=1000 udp "
-		"192.0.2.10:40000 -> 192.0.2.53:53 (socket not found "
-		"(closed before lookup))\n"));
+		"192.0.2.10:40000 -> 192.0.2.53:53 (no socket in sock_diag: "
+		"raw socket, or closed before lookup)\n"));
 
 	who.has_uid = false;
 	who.problem = "no socket for this flow";

@@ -716,6 +716,87 @@ static void test_icmp6_echo(void **state)
 	assert_int_equal(pi.icmp_id, 0);
 }
 
+/* Sequence numbers, and which messages are echoes or errors. */
+static void test_icmp_seq_kinds(void **state)
+{
+	static const struct {
+		bool v6;
+		uint8_t type;
+		bool echo, error;
+	} kinds[] = {
+		{ false, 8, true, false },	/* echo request */
+		{ false, 0, true, false },	/* echo reply */
+		{ false, 3, false, true },	/* destination unreachable */
+		{ false, 4, false, true },	/* source quench */
+		{ false, 5, false, true },	/* redirect */
+		{ false, 11, false, true },	/* time exceeded */
+		{ false, 12, false, true },	/* parameter problem */
+		{ false, 13, false, false },	/* timestamp request */
+		{ false, 128, false, false },	/* an ICMPv6 number in ICMPv4 */
+		{ true, 128, true, false },
+		{ true, 129, true, false },
+		{ true, 1, false, true },
+		{ true, 2, false, true },	/* packet too big */
+		{ true, 3, false, true },
+		{ true, 4, false, true },
+		{ true, 8, false, false },
+		{ true, 135, false, false },	/* neighbour solicitation */
+	};
+	struct pkt p;
+	struct pkt_info pi;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i].v6)
+			ipv6(&p, IPPROTO_ICMPV6);
+		else
+			ipv4(&p, 5, IPPROTO_ICMP, 0);
+		icmp(&p, kinds[i].type, 0, 0x1234);
+		p.b[p.n - 10] = 0xbe;		/* sequence 0xbeef */
+		p.b[p.n - 9] = 0xef;
+		if (kinds[i].v6)
+			v6_done(&p);
+		else
+			v4_done(&p);
+		parse_ok(&p, &pi);
+		assert_true(pi.has_icmp);
+		assert_int_equal(pi.icmp_type, kinds[i].type);
+		assert_int_equal(pi.icmp_echo, kinds[i].echo);
+		assert_int_equal(pi.icmp_error, kinds[i].error);
+		assert_int_equal(pi.icmp_id, kinds[i].echo ? 0x1234 : 0);
+		assert_int_equal(pi.icmp_seq, kinds[i].echo ? 0xbeef : 0);
+		assert_null(pi.problem);
+	}
+
+	/* exactly the 8-byte header is enough; one byte less is not */
+	ipv4(&p, 5, IPPROTO_ICMP, 0);
+	icmp(&p, 8, 0, 0x0102);
+	v4_done(&p);
+	p.n = 28;
+	parse_ok(&p, &pi);
+	assert_true(pi.icmp_echo);
+	assert_int_equal(pi.icmp_id, 0x0102);
+	assert_int_equal(pi.icmp_seq, 1);
+	p.n = 27;
+	parse_ok(&p, &pi);
+	assert_false(pi.has_icmp);
+	assert_false(pi.icmp_echo);
+	assert_false(pi.icmp_error);
+	assert_int_equal(pi.icmp_seq, 0);
+	assert_string_equal(pi.problem, "truncated icmp header");
+
+	/* the IP total length, not the copy, ends the header */
+	ipv6(&p, IPPROTO_ICMPV6);
+	icmp(&p, 128, 0, 0x0102);
+	v6_done(&p);
+	p.b[5] = 6;			/* payload length 6 of 16 */
+	parse_ok(&p, &pi);
+	assert_false(pi.has_icmp);
+	assert_false(pi.icmp_echo);
+	assert_string_equal(pi.problem, "truncated icmpv6 header");
+}
+
 static void test_udplite_other(void **state)
 {
 	struct pkt p;
@@ -907,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_icmp_echo),
 		cmocka_unit_test(test_icmp6_echo),
+		cmocka_unit_test(test_icmp_seq_kinds),
 		cmocka_unit_test(test_udplite_other),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_random_bytes),

@@ -5,8 +5,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "procmap.h"
+#include "resolver.h"
 
 struct fake {
 	char root[64];
@@ -618,6 +622,144 @@ static void test_read_proc_gone(void **state)
 	assert_int_equal(errno, EPROTO);
 }
 
+/* What a racing exit leaves: the fd found by the scan, then files gone. */
+static void rm_files(struct fake *fk, int pid, const char *const *names)
+{
+	char path[256];
+
+	for (; *names; names++) {
+		snprintf(path, sizeof(path), "%s/%d/%s", fk->root, pid, *names);
+		assert_int_equal(unlink(path), 0);
+	}
+}
+
+static void test_exit_mid_lookup(void **state)
+{
+	static const char *const status[] = { "status", NULL };
+	static const char *const comm[] = { "comm", NULL };
+	static const char *const rest[] = { "cmdline", "exe", NULL };
+	struct fake *fk = *state;
+	struct resolver_proc p;
+	pid_t pids[4];
+
+	mk_simple(fk, 100, "dig");
+	mk_sock(fk, 100, 3, 4242);
+	mk_simple(fk, 101, "curl");
+	mk_sock(fk, 101, 3, 4343);
+	open_pm(fk);
+	assert_int_equal(procmap_find_inode(fk->pm, 4242, -1, pids, 4), 1);
+	assert_int_equal(pids[0], 100);
+
+	/* gone between the fd scan and the details: ESRCH, nothing half-read */
+	rm_files(fk, 100, status);
+	errno = 0;
+	memset(&p, 0x55, sizeof(p));
+	assert_int_equal(procmap_read_proc(fk->pm, 100, &p), -1);
+	assert_int_equal(errno, ESRCH);
+
+	/* status read, then comm gone: the same */
+	assert_int_equal(procmap_find_inode(fk->pm, 4343, -1, pids, 4), 1);
+	rm_files(fk, 101, comm);
+	errno = 0;
+	assert_int_equal(procmap_read_proc(fk->pm, 101, &p), -1);
+	assert_int_equal(errno, ESRCH);
+
+	/* the whole directory gone: the cached place is stale, no holder */
+	rm_pid(fk, 100);
+	assert_int_equal(procmap_find_inode(fk->pm, 4242, -1, pids, 4), 0);
+	assert_int_equal(procmap_read_proc(fk->pm, 100, &p), -1);
+	assert_int_equal(errno, ESRCH);
+
+	/* a zombie-like entry (no cmdline, no exe) is still named */
+	mk_simple(fk, 102, "zombie");
+	mk_sock(fk, 102, 4, 4444);
+	rm_files(fk, 102, rest);
+	assert_int_equal(procmap_find_inode(fk->pm, 4444, -1, pids, 4), 1);
+	assert_int_equal(procmap_read_proc(fk->pm, 102, &p), 0);
+	assert_string_equal(p.comm, "zombie");
+	assert_string_equal(p.exe, "");
+	assert_int_equal(p.cmdline_len, 0);
+}
+
+/* <root>/<pid>/stat: the resolver's process cache reads comm, ppid, start. */
+static void mk_stat(struct fake *fk, int pid, const char *comm)
+{
+	char path[256], buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%d (%s) S 1 %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 "
+		     "20 0 1 0 12345 1000000 100\n", pid, comm, pid, pid);
+	snprintf(path, sizeof(path), "%s/%d/stat", fk->root, pid);
+	xwrite(path, buf, (size_t)n);
+}
+
+/*
+ * The resolver with a real socket (sock_diag finds it) and a fake /proc
+ * whose holder exits mid-lookup: "unknown" with a reason and the inode.
+ */
+static void test_resolver_holder_exits(void **state)
+{
+	static const char *const status[] = { "status", NULL };
+	struct fake *fk = *state;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct resolver_result res;
+	struct pkt_info pkt;
+	struct resolver *r;
+	socklen_t salen = sizeof(sa);
+	struct stat st;
+	char path[256];
+	int fd;
+
+
+	/* the resolver also opens <root>/net */
+	snprintf(path, sizeof(path), "%s/net", fk->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = resolver_new(fk->root);
+	if (!r)
+		skip();		/* no sock_diag here */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.src.family = pkt.dst.family = AF_INET;
+	pkt.src.u.v4 = sa.sin_addr;
+	pkt.dst.u.v4.s_addr = htonl(INADDR_LOOPBACK);
+	pkt.proto = IPPROTO_UDP;
+	pkt.has_ports = true;
+	pkt.sport = ntohs(sa.sin_port);
+	pkt.dport = 9;
+
+	mk_simple(fk, 100, "dig");
+	mk_stat(fk, 100, "dig");
+	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
+	rm_files(fk, 100, status);
+	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, &res), -1);
+	assert_int_equal(res.n_procs, 0);
+	assert_true(res.has_inode);
+	assert_int_equal(res.inode, st.st_ino);
+	assert_true(res.has_uid);
+	assert_int_equal(res.uid, 1000);
+	assert_non_null(res.problem);
+	assert_non_null(strstr(res.problem, "exited"));
+
+	/* the same lookup with the process whole names it: the path works */
+	rm_pid(fk, 100);
+	mk_simple(fk, 100, "dig");
+	mk_stat(fk, 100, "dig");
+	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
+	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, &res), 0);
+	assert_int_equal(res.n_procs, 1);
+	assert_int_equal(res.procs[0].pid, 100);
+	assert_string_equal(res.procs[0].comm, "dig");
+
+	close(fd);
+	resolver_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -641,6 +783,8 @@ int main(void)
 		T(test_read_proc_thread),
 		T(test_read_proc_odd),
 		T(test_read_proc_gone),
+		T(test_exit_mid_lookup),
+		T(test_resolver_holder_exits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
