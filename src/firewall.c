@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 
 #define FW_TEXT_MAX	(256 * 1024)
 #define FW_OUT_MAX	4096
+#define FW_LIST_MAX	(256 * 1024)	/* a raw OUTPUT listing */
 
 enum fw_kind { FW_AUTO, FW_NFT, FW_IPT, FW_NONE };
 
@@ -90,6 +92,20 @@ void fw_unlock_queue(int fd)
 		}
 		close(fd);
 	}
+}
+
+int fw_check_ifaces(const struct ptrap_config *cfg, const char **missing)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_out_ifaces; i++) {
+		if (if_nametoindex(cfg->out_ifaces[i]) == 0) {
+			*missing = cfg->out_ifaces[i];
+			errno = ENODEV;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 struct fw *fw_new(const struct ptrap_config *cfg)
@@ -200,6 +216,42 @@ static int ipt_chain_exists(int f, const char *chain)
 	return run_quiet(argv, NULL, out, sizeof(out)) == 0;
 }
 
+/*
+ * Delete every raw OUTPUT rule whose target is chain, however it is
+ * guarded (-o and --uid put matches on the jumps): each "-A OUTPUT ...
+ * -j chain" line of the listing becomes a "-D" line for iptables-restore.
+ * A line cut off by a full buffer has no newline and is left alone.
+ */
+static void ipt_delete_jumps(int f, const char *chain)
+{
+	char *list[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-S", "OUTPUT", NULL };
+	char *restore[] = { (char *)fw_ipt_restore[f], "-w", "--noflush", NULL };
+	char *out = malloc(FW_LIST_MAX), *text = malloc(FW_LIST_MAX + 32);
+	char tail[RULES_NAME_MAX + 8], ignored[256];
+	size_t tlen, pos = 0, n;
+	char *line, *eol;
+
+	if (!out || !text || run_quiet(list, NULL, out, FW_LIST_MAX) != 0)
+		goto cleanup;
+	tlen = (size_t)snprintf(tail, sizeof(tail), " -j %s", chain);
+	pos = (size_t)snprintf(text, FW_LIST_MAX, "*raw\n");
+	for (line = out; (eol = strchr(line, '\n')) != NULL; line = eol + 1) {
+		n = (size_t)(eol - line);
+		if (n < 10 + tlen || strncmp(line, "-A OUTPUT ", 10) != 0 ||
+		    strncmp(eol - tlen, tail, tlen) != 0)
+			continue;
+		/* text is as large as out, plus room for the frame */
+		memcpy(text + pos, line, n + 1);
+		text[pos + 1] = 'D';
+		pos += n + 1;
+	}
+	snprintf(text + pos, FW_LIST_MAX + 32 - pos, "COMMIT\n");
+	run_quiet(restore, text, ignored, sizeof(ignored));
+cleanup:
+	free(out);
+	free(text);
+}
+
 /* Tolerant removal, one step at a time: used for leftovers and as a fallback. */
 static int ipt_remove_chain(int f, const char *chain)
 {
@@ -209,6 +261,7 @@ static int ipt_remove_chain(int f, const char *chain)
 	char *drop[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-X", (char *)chain, NULL };
 	int i;
 
+	ipt_delete_jumps(f, chain);
 	/* A jump added twice (by hand or a crash mid-way) must go too. */
 	for (i = 0; i < 64 && run_quiet(del, NULL, out, sizeof(out)) == 0; i++)
 		;
@@ -359,4 +412,62 @@ int fw_remove(struct fw *fw, char *why, size_t whylen)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Sum the counters of the queue rules in one family's chain.  Read with
+ * libnftables, in-process: after privs_drop() an iptables child would have
+ * no CAP_NET_ADMIN.  This sees iptables-nft's rules (Debian's default);
+ * iptables-legacy keeps its counters where nft cannot see them.
+ */
+static int ipt_count(struct nft_ctx *nft, int f, const char *chain,
+		     unsigned long long *pkts)
+{
+	const char *p, *eol, *c, *qn;
+	unsigned long long n;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "list chain %s raw %s",
+		 fw_family[f] == AF_INET ? "ip" : "ip6", chain);
+	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	/* "... counter packets N bytes M queue num Q bypass", one rule a line */
+	for (p = nft_ctx_get_output_buffer(nft); p && *p; p = *eol ? eol + 1 : eol) {
+		eol = strchrnul(p, '\n');
+		c = strstr(p, " counter packets ");
+		qn = strstr(p, " queue ");
+		if (c && c < eol && qn && qn < eol &&
+		    sscanf(c, " counter packets %llu", &n) == 1)
+			*pkts += n;
+	}
+	return 0;
+}
+
+int fw_rule_matches(struct fw *fw, unsigned long long *pkts)
+{
+	char chain[RULES_NAME_MAX];
+	struct nft_ctx *nft;
+	int f, ret = 0;
+
+	if (fw->kind != FW_IPT) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft) {
+		errno = ENOMEM;
+		return -1;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
+	*pkts = 0;
+	for (f = 0; f < 2 && ret == 0; f++) {
+		if (fw->ipt_installed[f])
+			ret = ipt_count(nft, f, chain, pkts);
+	}
+	nft_ctx_free(nft);
+	return ret;
 }

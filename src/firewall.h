@@ -21,6 +21,13 @@ struct fw;
 int fw_lock_queue(unsigned int queue_num, pid_t *owner);
 void fw_unlock_queue(int fd);
 
+/*
+ * Every -o interface must exist now (the rules match by name, so one that
+ * appears later would be trapped too, but a typo should not trap nothing
+ * silently).  Returns 0, or -1 with errno ENODEV and *missing set.
+ */
+int fw_check_ifaces(const struct ptrap_config *cfg, const char **missing);
+
 /* Nothing is touched until fw_install. */
 struct fw *fw_new(const struct ptrap_config *cfg);
 void fw_free(struct fw *fw);
@@ -42,6 +49,15 @@ int fw_install(struct fw *fw, char *why, size_t whylen);
 
 /* Remove exactly what fw_install added.  0, or -1 with errno (why says). */
 int fw_remove(struct fw *fw, char *why, size_t whylen);
+
+/*
+ * Packets ptrap's rules have sent to the queue since fw_install, from the
+ * iptables rule counters (the kernel counts a packet accepted because the
+ * queue was full nowhere else).  0, or -1 with errno: ENOTSUP for the nft
+ * and none backends (no counters) and for iptables-legacy.  Lists the
+ * chains over netlink: not for every packet.
+ */
+int fw_rule_matches(struct fw *fw, unsigned long long *pkts);
 
 /* "nft", "iptables" or "none" once installed; "auto" before. */
 const char *fw_backend(const struct fw *fw);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "rules.h"
@@ -23,16 +24,26 @@
 #define RULES_MULTIPORT_SLOTS	15
 
 /*
- * ICMP requests a local program can send and wait on.  Neighbour discovery,
- * router solicitation and MLD are left alone: the kernel sends them, no
- * socket owns them, and delaying them would stall the network.  Information
- * and address mask requests are deprecated (RFC 6918).
+ * ICMP requests a local program can send and wait on for an answer.
+ * Information and address mask requests are deprecated (RFC 6918) but
+ * still sendable from a raw socket, and a program sending them is worth
+ * naming.  Neighbour discovery, router solicitation, MLD and the ICMPv6
+ * node information query are left alone: the kernel sends the first three
+ * (no socket owns them, and delaying them would stall the network), the
+ * last is experimental.  iptables has no name for the information request.
  */
-static const char *const rules_icmp4_types[] = {
-	"echo-request", "timestamp-request",
+struct rules_icmp_type {
+	const char *nft, *ipt;
 };
-static const char *const rules_icmp6_types[] = {
-	"echo-request",
+
+static const struct rules_icmp_type rules_icmp4_types[] = {
+	{ "echo-request", "echo-request" },
+	{ "timestamp-request", "timestamp-request" },
+	{ "info-request", "15" },
+	{ "address-mask-request", "address-mask-request" },
+};
+static const struct rules_icmp_type rules_icmp6_types[] = {
+	{ "echo-request", "echo-request" },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -43,6 +54,11 @@ struct rules_set {
 	unsigned int n_dests;
 	struct addr_port_range ports[CLI_MAX_PORTS];
 	unsigned int n_ports;
+	char ifaces[CLI_MAX_IFACES][IF_NAMESIZE];	/* sorted, unique */
+	unsigned int n_ifaces;
+	uid_t uids[CLI_MAX_UIDS];			/* sorted, unique */
+	unsigned int n_uids;
+	bool syn;		/* -c: TCP rules match SYN without ACK only */
 	unsigned int queue;
 };
 
@@ -138,13 +154,88 @@ static int norm_ports(const struct ptrap_config *cfg, struct rules_set *rs)
 	return 0;
 }
 
+/*
+ * Interface names go into the rule text unquoted for iptables and quoted
+ * for nft, where '*' is a wildcard; iptables reads a trailing '+' as one.
+ * Only names that mean themselves in both are accepted.
+ */
+static bool iface_plain(const char *name)
+{
+	size_t i, n = strnlen(name, IF_NAMESIZE);
+
+	if (n == 0 || n >= IF_NAMESIZE)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* Sorted and unique, so the text does not depend on the user's order. */
+static int norm_ifaces(const struct ptrap_config *cfg, struct rules_set *rs)
+{
+	unsigned int i, j, n = 0;
+	int cmp = 1;
+
+	for (i = 0; i < cfg->n_out_ifaces; i++) {
+		if (!iface_plain(cfg->out_ifaces[i]))
+			return -1;
+		for (j = n; j > 0; j--) {
+			cmp = strcmp(rs->ifaces[j - 1], cfg->out_ifaces[i]);
+			if (cmp <= 0)
+				break;
+		}
+		if (j > 0 && cmp == 0)
+			continue;
+		memmove(rs->ifaces[j + 1], rs->ifaces[j],
+			(n - j) * sizeof(rs->ifaces[0]));
+		memcpy(rs->ifaces[j], cfg->out_ifaces[i],
+		       strnlen(cfg->out_ifaces[i], IF_NAMESIZE - 1) + 1);
+		n++;
+	}
+	rs->n_ifaces = n;
+	return 0;
+}
+
+static int norm_uids(const struct ptrap_config *cfg, struct rules_set *rs)
+{
+	unsigned int i, j, n = 0;
+	uid_t u;
+
+	for (i = 0; i < cfg->n_uids; i++) {
+		u = cfg->uids[i];
+		/* (uid_t)-1 is "no uid" to the kernel */
+		if (u == (uid_t)-1)
+			return -1;
+		for (j = n; j > 0 && rs->uids[j - 1] > u; j--)
+			;
+		if (j > 0 && rs->uids[j - 1] == u)
+			continue;
+		memmove(&rs->uids[j + 1], &rs->uids[j],
+			(n - j) * sizeof(rs->uids[0]));
+		rs->uids[j] = u;
+		n++;
+	}
+	rs->n_uids = n;
+	return 0;
+}
+
 static int rules_prepare(const struct ptrap_config *cfg, struct rules_set *rs)
 {
 	if (!cfg || cfg->n_dests > CLI_MAX_DESTS ||
-	    cfg->n_ports > CLI_MAX_PORTS || cfg->queue_num > RULES_QUEUE_MAX)
+	    cfg->n_ports > CLI_MAX_PORTS || cfg->queue_num > RULES_QUEUE_MAX ||
+	    cfg->n_out_ifaces > CLI_MAX_IFACES || cfg->n_uids > CLI_MAX_UIDS ||
+	    (cfg->connect_only && !cfg->tcp))
 		goto invalid;
-	if (norm_dests(cfg, rs) < 0 || norm_ports(cfg, rs) < 0)
+	if (norm_dests(cfg, rs) < 0 || norm_ports(cfg, rs) < 0 ||
+	    norm_ifaces(cfg, rs) < 0 || norm_uids(cfg, rs) < 0)
 		goto invalid;
+	rs->syn = cfg->connect_only;
 	rs->queue = cfg->queue_num;
 	return 0;
 invalid:
@@ -207,13 +298,24 @@ static void nft_dest_set(struct strbuf *rb, const struct rules_set *rs,
 		sb_printf(rb, " }");
 }
 
+/*
+ * The same and-mask as iptables' --syn (SYN set; ACK, RST and FIN clear),
+ * so both backends trap the same segments: one per connection attempt.
+ */
+#define RULES_NFT_SYN	" tcp flags & (fin | syn | rst | ack) == syn"
+
 static void nft_l4(struct strbuf *rb, const struct rules_set *rs,
 		   const char *proto)
 {
+	bool syn = rs->syn && strcmp(proto, "tcp") == 0;
 	unsigned int i;
 
 	if (rs->n_ports == 0) {
-		sb_printf(rb, " meta l4proto %s", proto);
+		/* a tcp flags match implies the protocol */
+		if (syn)
+			sb_printf(rb, RULES_NFT_SYN);
+		else
+			sb_printf(rb, " meta l4proto %s", proto);
 		return;
 	}
 	sb_printf(rb, " %s dport %s", proto, rs->n_ports > 1 ? "{ " : "");
@@ -224,11 +326,33 @@ static void nft_l4(struct strbuf *rb, const struct rules_set *rs,
 	}
 	if (rs->n_ports > 1)
 		sb_printf(rb, " }");
+	if (syn)
+		sb_printf(rb, RULES_NFT_SYN);
+}
+
+/* oifname and skuid: before the address, as a set when there are several. */
+static void nft_owner(struct strbuf *rb, const struct rules_set *rs)
+{
+	unsigned int i;
+
+	if (rs->n_ifaces > 0) {
+		sb_printf(rb, "oifname %s", rs->n_ifaces > 1 ? "{ " : "");
+		for (i = 0; i < rs->n_ifaces; i++)
+			sb_printf(rb, "%s\"%s\"", i ? ", " : "", rs->ifaces[i]);
+		sb_printf(rb, "%s ", rs->n_ifaces > 1 ? " }" : "");
+	}
+	if (rs->n_uids > 0) {
+		sb_printf(rb, "meta skuid %s", rs->n_uids > 1 ? "{ " : "");
+		for (i = 0; i < rs->n_uids; i++)
+			sb_printf(rb, "%s%u", i ? ", " : "",
+				  (unsigned int)rs->uids[i]);
+		sb_printf(rb, "%s ", rs->n_uids > 1 ? " }" : "");
+	}
 }
 
 static void nft_icmp(struct strbuf *rb, int family)
 {
-	const char *const *types = rules_icmp4_types;
+	const struct rules_icmp_type *types = rules_icmp4_types;
 	size_t i, n = ARRAY_SIZE(rules_icmp4_types);
 
 	if (family == AF_INET6) {
@@ -238,7 +362,7 @@ static void nft_icmp(struct strbuf *rb, int family)
 	sb_printf(rb, " %s type %s", family == AF_INET ? "icmp" : "icmpv6",
 		  n > 1 ? "{ " : "");
 	for (i = 0; i < n; i++)
-		sb_printf(rb, "%s%s", i ? ", " : "", types[i]);
+		sb_printf(rb, "%s%s", i ? ", " : "", types[i].nft);
 	if (n > 1)
 		sb_printf(rb, " }");
 }
@@ -248,7 +372,9 @@ enum rules_proto { RULES_UDP, RULES_TCP, RULES_ICMP };
 static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 		     int family, enum rules_proto proto)
 {
-	sb_printf(rb, "\t\t%s daddr ", family == AF_INET ? "ip" : "ip6");
+	sb_printf(rb, "\t\t");
+	nft_owner(rb, rs);
+	sb_printf(rb, "%s daddr ", family == AF_INET ? "ip" : "ip6");
 	nft_dest_set(rb, rs, family);
 	if (proto == RULES_ICMP)
 		nft_icmp(rb, family);
@@ -313,6 +439,8 @@ static void ipt_head(struct strbuf *rb, const struct rules_set *rs,
 	sb_printf(rb, "-A PTRAP_%u -d ", rs->queue);
 	rb_prefix(rb, p);
 	sb_printf(rb, " -p %s", proto);
+	if (rs->syn && strcmp(proto, "tcp") == 0)
+		sb_printf(rb, " --syn");
 }
 
 static void ipt_tail(struct strbuf *rb, const struct rules_set *rs)
@@ -361,7 +489,7 @@ static void ipt_l4(struct strbuf *rb, const struct rules_set *rs,
 static void ipt_icmp(struct strbuf *rb, const struct rules_set *rs,
 		     const struct addr_prefix *p)
 {
-	const char *const *types = rules_icmp4_types;
+	const struct rules_icmp_type *types = rules_icmp4_types;
 	size_t i, n = ARRAY_SIZE(rules_icmp4_types);
 	bool v6 = p->ip.family == AF_INET6;
 
@@ -372,8 +500,31 @@ static void ipt_icmp(struct strbuf *rb, const struct rules_set *rs,
 	for (i = 0; i < n; i++) {
 		ipt_head(rb, rs, p, v6 ? "ipv6-icmp" : "icmp");
 		sb_printf(rb, " --%s %s", v6 ? "icmpv6-type" : "icmp-type",
-			  types[i]);
+			  types[i].ipt);
 		ipt_tail(rb, rs);
+	}
+}
+
+/*
+ * -o and --uid guard the jumps from OUTPUT, one per interface and uid
+ * pair: the chain's rules stay one per destination, and a packet takes at
+ * most one jump (it has one interface and one owner).  op is 'A' or 'D'.
+ */
+static void ipt_jumps(struct strbuf *rb, const struct rules_set *rs, char op)
+{
+	unsigned int i, j, ni = rs->n_ifaces ? rs->n_ifaces : 1;
+	unsigned int nu = rs->n_uids ? rs->n_uids : 1;
+
+	for (i = 0; i < ni; i++) {
+		for (j = 0; j < nu; j++) {
+			sb_printf(rb, "-%c OUTPUT", op);
+			if (rs->n_ifaces)
+				sb_printf(rb, " -o %s", rs->ifaces[i]);
+			if (rs->n_uids)
+				sb_printf(rb, " -m owner --uid-owner %u",
+					  (unsigned int)rs->uids[j]);
+			sb_printf(rb, " -j PTRAP_%u\n", rs->queue);
+		}
 	}
 }
 
@@ -418,7 +569,8 @@ int rules_ipt_install(const struct ptrap_config *cfg, int family,
 		if (cfg->icmp)
 			ipt_icmp(&rb, &rs, p);
 	}
-	sb_printf(&rb, "-A OUTPUT -j PTRAP_%u\nCOMMIT\n", rs.queue);
+	ipt_jumps(&rb, &rs, 'A');
+	sb_printf(&rb, "COMMIT\n");
 	return sb_finish(&rb);
 }
 
@@ -433,8 +585,10 @@ int rules_ipt_remove(const struct ptrap_config *cfg, int family,
 		return -1;
 	if (count_family(&rs, family) == 0)
 		return sb_finish(&rb);
-	/* The jump goes first: a referenced chain cannot be deleted. */
-	sb_printf(&rb, "*raw\n-D OUTPUT -j PTRAP_%u\n-F PTRAP_%u\n"
-		  "-X PTRAP_%u\nCOMMIT\n", rs.queue, rs.queue, rs.queue);
+	/* The jumps go first: a referenced chain cannot be deleted. */
+	sb_printf(&rb, "*raw\n");
+	ipt_jumps(&rb, &rs, 'D');
+	sb_printf(&rb, "-F PTRAP_%u\n-X PTRAP_%u\nCOMMIT\n", rs.queue,
+		  rs.queue);
 	return sb_finish(&rb);
 }

@@ -2,9 +2,12 @@
  * Golden tests for the rule text: each case is a configuration whose nft
  * script, iptables-restore inputs and their removal texts must equal
  * tests/data/rules/<case>.{nft,ipt4,ipt6}[-remove] byte for byte.
+ * The option matrix (every combination of protocol, -c, -o, --uid,
+ * address family and port form) is one file per text kind,
+ * tests/data/rules/matrix/all.*, each case after a "# case: NAME" line.
  * PTRAP_UPDATE_GOLDEN=1 rewrites the files instead (review the diff by eye
- * before committing).  tests/netns/rules-files.sh feeds the
- * same files to the real tools.
+ * before committing).  tests/netns/rules-files.sh and rules-matrix.sh feed
+ * the same files to the real tools.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,10 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "rules.h"
 
 #define TEXT_MAX	(64 * 1024)
+#define MATRIX_MAX	(2 * 1024 * 1024)
 #define MAX_ITEMS	24
 
 struct golden_case {
@@ -90,9 +95,9 @@ static void build_config(const struct golden_case *gc, struct ptrap_config *cfg)
 	cfg->backend = CLI_BACKEND_AUTO;
 }
 
-static char *read_file(const char *path, size_t *len)
+static char *read_file(const char *path, size_t max, size_t *len)
 {
-	char *buf = malloc(TEXT_MAX + 1);
+	char *buf = malloc(max + 1);
 	FILE *f = fopen(path, "re");
 
 	if (!buf || !f) {
@@ -101,7 +106,7 @@ static char *read_file(const char *path, size_t *len)
 			fclose(f);
 		return NULL;
 	}
-	*len = fread(buf, 1, TEXT_MAX, f);
+	*len = fread(buf, 1, max, f);
 	buf[*len] = '\0';
 	fclose(f);
 	return buf;
@@ -147,7 +152,7 @@ static void check_golden(const char *name, const char *ext, const char *text,
 		assert_int_equal(fclose(f), 0);
 		return;
 	}
-	want = read_file(path, &flen);
+	want = read_file(path, MATRIX_MAX, &flen);
 	if (!want) {
 		print_error("cannot read %s\n", path);
 		fail();
@@ -183,6 +188,290 @@ static void test_goldens(void **state)
 			     rules_ipt_remove(&cfg, AF_INET6, buf, TEXT_MAX));
 	}
 	free(buf);
+}
+
+/* --- the option matrix --- */
+
+enum { M_UDP = 1, M_TCP = 2, M_ICMP = 4 };
+
+static const struct {
+	const char *name;
+	unsigned int protos;
+} m_protos[] = {
+	{ "u", M_UDP }, { "t", M_TCP }, { "icmp", M_ICMP },
+	{ "mixed", M_UDP | M_TCP | M_ICMP },
+};
+
+static const struct {
+	const char *name;
+	const char *dests[4];
+	bool v4, v6;
+} m_dests[] = {
+	{ "v4", { "192.0.2.53" }, true, false },
+	{ "v6", { "2001:db8::53" }, false, true },
+	{ "mixed", { "192.0.2.0/24", "2001:db8::53", "198.51.100.7" },
+	  true, true },
+};
+
+static const struct {
+	const char *name;
+	const char *ports[3];
+} m_ports[] = {
+	{ "noport", { NULL } },
+	{ "list", { "853", "53" } },
+	{ "range", { "1024-2048" } },
+};
+
+/* Given unsorted: the text must come out sorted. */
+static const char *const m_ifaces[] = { "lo", "d0" };
+static const uid_t m_uids[] = { 1000, 0 };
+
+struct m_case {
+	char name[64];
+	struct ptrap_config cfg;
+	unsigned int protos;
+	bool c, o, uid, v4, v6;
+	unsigned int n_ports;
+};
+
+/* Calls fn for every valid combination; -c needs TCP. */
+static unsigned int m_each(void (*fn)(const struct m_case *mc, void *arg),
+			   void *arg)
+{
+	const size_t np = sizeof(m_protos) / sizeof(m_protos[0]);
+	const size_t nd = sizeof(m_dests) / sizeof(m_dests[0]);
+	const size_t nq = sizeof(m_ports) / sizeof(m_ports[0]);
+	struct golden_case gc;
+	struct m_case mc;
+	size_t p, d, q, i, k;
+	unsigned int c, o, u, n = 0;
+
+	/* k counts through the product; the last dimension varies fastest */
+	for (k = 0; k < np * 8 * nd * nq; k++) {
+		q = k % nq;
+		d = k / nq % nd;
+		u = (unsigned int)(k / (nq * nd) % 2);
+		o = (unsigned int)(k / (nq * nd * 2) % 2);
+		c = (unsigned int)(k / (nq * nd * 4) % 2);
+		p = k / (nq * nd * 8);
+		if (c && !(m_protos[p].protos & M_TCP))
+			continue;
+		memset(&gc, 0, sizeof(gc));
+		memset(&mc, 0, sizeof(mc));
+		gc.name = mc.name;
+		for (i = 0; i < 4 && m_dests[d].dests[i]; i++)
+			gc.dests[i] = m_dests[d].dests[i];
+		for (i = 0; i < 3 && m_ports[q].ports[i]; i++)
+			gc.ports[i] = m_ports[q].ports[i];
+		mc.n_ports = (unsigned int)i;
+		gc.udp = m_protos[p].protos & M_UDP;
+		gc.tcp = m_protos[p].protos & M_TCP;
+		gc.icmp = m_protos[p].protos & M_ICMP;
+		gc.queue = 4253;
+		build_config(&gc, &mc.cfg);
+		mc.cfg.connect_only = c;
+		if (o) {
+			for (i = 0; i < 2; i++)
+				strcpy(mc.cfg.out_ifaces[i], m_ifaces[i]);
+			mc.cfg.n_out_ifaces = 2;
+		}
+		if (u) {
+			for (i = 0; i < 2; i++)
+				mc.cfg.uids[i] = m_uids[i];
+			mc.cfg.n_uids = 2;
+		}
+		snprintf(mc.name, sizeof(mc.name), "%s%s%s%s-%s-%s",
+			 m_protos[p].name, c ? "-c" : "", o ? "-o" : "",
+			 u ? "-uid" : "", m_dests[d].name, m_ports[q].name);
+		mc.protos = m_protos[p].protos;
+		mc.c = c;
+		mc.o = o;
+		mc.uid = u;
+		mc.v4 = m_dests[d].v4;
+		mc.v6 = m_dests[d].v6;
+		fn(&mc, arg);
+		n++;
+	}
+	return n;
+}
+
+static unsigned int count_str(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static unsigned int count_lines_with(const char *text, const char *a,
+				     const char *b)
+{
+	unsigned int n = 0;
+	const char *eol;
+	char line[1024];
+
+	for (; *text; text = *eol ? eol + 1 : eol) {
+		eol = strchr(text, '\n');
+		if (!eol)
+			eol = text + strlen(text);
+		snprintf(line, sizeof(line), "%.*s", (int)(eol - text), text);
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			n++;
+	}
+	return n;
+}
+
+/* What each option must do to the text, beyond matching the goldens. */
+static void m_check(const struct m_case *mc, void *arg)
+{
+	const bool tcp = mc->protos & M_TCP, icmp = mc->protos & M_ICMP;
+	unsigned int fams = (unsigned int)mc->v4 + mc->v6;
+	unsigned int jumps = (mc->o ? 2 : 1) * (mc->uid ? 2 : 1);
+	char *buf = arg;
+
+	assert_true(rules_nft_install(&mc->cfg, buf, TEXT_MAX) > 0);
+	/* every rule has the same guards, as sets, sorted */
+	assert_int_equal(count_str(buf, "oifname { \"d0\", \"lo\" } "),
+			 mc->o ? count_str(buf, " counter ") : 0);
+	assert_int_equal(count_str(buf, "meta skuid { 0, 1000 } "),
+			 mc->uid ? count_str(buf, " counter ") : 0);
+	/* -c: exactly the TCP rules, one per family, carry the SYN test */
+	assert_int_equal(count_str(buf, "tcp flags & (fin | syn | rst | ack) == syn"),
+			 mc->c ? fams : 0);
+	assert_int_equal(count_lines_with(buf, "icmp", "dport"), 0);
+	if (tcp && mc->n_ports)
+		assert_int_equal(count_lines_with(buf, " tcp dport ", NULL), fams);
+
+	assert_true(rules_ipt_install(&mc->cfg, AF_INET, buf, TEXT_MAX) >= 0);
+	if (mc->v4) {
+		assert_int_equal(count_str(buf, "-A OUTPUT"), jumps);
+		assert_int_equal(count_str(buf, " -o lo "), mc->o ? jumps / 2 : 0);
+		assert_int_equal(count_str(buf, " --uid-owner 0 "),
+				 mc->uid ? jumps / 2 : 0);
+		assert_int_equal(count_lines_with(buf, "-p tcp", NULL),
+				 count_lines_with(buf, "-p tcp", mc->c ? " --syn" : "-p"));
+		assert_int_equal(count_str(buf, "--syn"),
+				 mc->c ? count_lines_with(buf, "-p tcp", NULL) : 0);
+		assert_int_equal(count_lines_with(buf, "-p icmp", "port"), 0);
+		if (icmp)
+			assert_true(count_lines_with(buf, "--icmp-type 15 ", NULL) > 0);
+		assert_true(rules_ipt_remove(&mc->cfg, AF_INET, buf, TEXT_MAX) > 0);
+		assert_int_equal(count_str(buf, "-D OUTPUT"), jumps);
+	} else {
+		assert_string_equal(buf, "");
+	}
+	assert_true(rules_ipt_install(&mc->cfg, AF_INET6, buf, TEXT_MAX) >= 0);
+	if (mc->v6) {
+		assert_int_equal(count_str(buf, "-A OUTPUT"), jumps);
+		assert_int_equal(count_lines_with(buf, "-p ipv6-icmp", NULL),
+				 icmp ? 1 : 0);
+	} else {
+		assert_string_equal(buf, "");
+	}
+}
+
+struct m_text {
+	char *buf[6];
+	size_t at[6];
+	char *tmp;
+};
+
+static const char *const m_exts[6] = {
+	"nft", "ipt4", "ipt6", "nft-remove", "ipt4-remove", "ipt6-remove",
+};
+
+static void m_append(const struct m_case *mc, void *arg)
+{
+	struct m_text *t = arg;
+	int k, n;
+
+	for (k = 0; k < 6; k++) {
+		switch (k) {
+		case 0: n = rules_nft_install(&mc->cfg, t->tmp, TEXT_MAX); break;
+		case 1: n = rules_ipt_install(&mc->cfg, AF_INET, t->tmp, TEXT_MAX); break;
+		case 2: n = rules_ipt_install(&mc->cfg, AF_INET6, t->tmp, TEXT_MAX); break;
+		case 3: n = rules_nft_remove(&mc->cfg, t->tmp, TEXT_MAX); break;
+		case 4: n = rules_ipt_remove(&mc->cfg, AF_INET, t->tmp, TEXT_MAX); break;
+		default: n = rules_ipt_remove(&mc->cfg, AF_INET6, t->tmp, TEXT_MAX); break;
+		}
+		assert_true(n >= 0);
+		n = snprintf(t->buf[k] + t->at[k], MATRIX_MAX - t->at[k],
+			     "# case: %s\n%s", mc->name, t->tmp);
+		assert_true(n > 0 && (size_t)n < MATRIX_MAX - t->at[k]);
+		t->at[k] += (size_t)n;
+	}
+}
+
+static void test_matrix(void **state)
+{
+	struct m_text t;
+	unsigned int n;
+	int k;
+
+	memset(&t, 0, sizeof(t));
+	t.tmp = malloc(TEXT_MAX);
+	assert_non_null(t.tmp);
+	/* 4 protocol sets x 2 (-c, TCP only) x 2 x 2 x 3 x 3 */
+	assert_int_equal(m_each(m_check, t.tmp), 216);
+	for (k = 0; k < 6; k++) {
+		t.buf[k] = malloc(MATRIX_MAX);
+		assert_non_null(t.buf[k]);
+	}
+	n = m_each(m_append, &t);
+	assert_int_equal(n, 216);
+	for (k = 0; k < 6; k++) {
+		check_golden("matrix/all", m_exts[k], t.buf[k], (int)t.at[k]);
+		free(t.buf[k]);
+	}
+	free(t.tmp);
+}
+
+/* Names that would be wildcards or need quoting, and uid -1, are refused. */
+static void test_guard_invalid(void **state)
+{
+	static const char *const bad[] = { "eth+", "eth*", "a\"b", "a b", "" };
+	struct ptrap_config cfg;
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build_config(&cases[0], &cfg);
+		strcpy(cfg.out_ifaces[0], bad[i]);
+		cfg.n_out_ifaces = 1;
+		errno = 0;
+		assert_int_equal(rules_nft_install(&cfg, buf, sizeof(buf)), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)), -1);
+		assert_int_equal(rules_ipt_remove(&cfg, AF_INET, buf, sizeof(buf)), -1);
+	}
+	build_config(&cases[0], &cfg);
+	cfg.uids[0] = (uid_t)-1;
+	cfg.n_uids = 1;
+	errno = 0;
+	assert_int_equal(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+	/* -c without TCP: cli_parse exits 5 before this */
+	build_config(&cases[0], &cfg);	/* UDP */
+	cfg.connect_only = true;
+	errno = 0;
+	assert_int_equal(rules_nft_install(&cfg, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EINVAL);
+	/* duplicates collapse: one jump for "d0,d0" and uid "7,7" */
+	build_config(&cases[0], &cfg);
+	strcpy(cfg.out_ifaces[0], "d0");
+	strcpy(cfg.out_ifaces[1], "d0");
+	cfg.n_out_ifaces = 2;
+	cfg.uids[0] = 7;
+	cfg.uids[1] = 7;
+	cfg.n_uids = 2;
+	assert_true(rules_ipt_install(&cfg, AF_INET, buf, sizeof(buf)) > 0);
+	assert_int_equal(count_str(buf, "-A OUTPUT -o d0 -m owner --uid-owner 7 -j PTRAP_4253\n"), 1);
+	assert_int_equal(count_str(buf, "-A OUTPUT"), 1);
+	assert_true(rules_nft_install(&cfg, buf, sizeof(buf)) > 0);
+	assert_int_equal(count_str(buf, "oifname \"d0\" meta skuid 7 ip daddr"), 1);
 }
 
 static void test_names(void **state)
@@ -427,6 +716,8 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_host_bits_masked),
+		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_guard_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
