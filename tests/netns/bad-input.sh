@@ -28,6 +28,28 @@ expect 2 "65536" -u -i $DNS4 --queue-num 65536
 expect 2 "stray" -u -i $DNS4 stray
 expect 2 "" -u -i $DNS4 -e ""
 
+# Files that cannot be written or read: exit 1, one line naming the file,
+# checked before any rule is installed (expect checks none is left).
+expect 1 "$WORK/missing/x.pcapng" -u -i $DNS4 -p 53 -w "$WORK/missing/x.pcapng"
+grep -q "No such file or directory" "$WORK/err" || fail "-w missing dir: $(cat "$WORK/err")"
+# Root ignores permission bits, not a read-only mount (in a private mount
+# namespace, so nothing outside this test sees it).
+mkdir "$WORK/ro"
+unshare -m sh -c 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"' sh "$WORK/ro" \
+	"$PTRAP" -u -i $DNS4 -p 53 -w "$WORK/ro/x.pcapng" >"$WORK/out" 2>"$WORK/err" </dev/null
+rc=$?
+[ "$rc" -eq 1 ] || fail "-w read-only: exit $rc, expected 1 ($(cat "$WORK/err"))"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "-w read-only: $(cat "$WORK/err")"
+grep -q "$WORK/ro/x.pcapng: Read-only file system" "$WORK/err" || fail "-w read-only: $(cat "$WORK/err")"
+[ -z "$(ptrap_rules)" ] || fail "-w read-only: rules left behind"
+expect 1 "$WORK/none.pcapng" -r "$WORK/none.pcapng"
+grep -q "No such file or directory" "$WORK/err" || fail "-r missing: $(cat "$WORK/err")"
+yes "not a capture file" | head -c 4096 >"$WORK/garbage.pcapng"
+expect 1 "not a pcapng or pcap file" -r "$WORK/garbage.pcapng"
+: >"$WORK/empty.pcapng"
+expect 1 "not a pcapng or pcap file" -r "$WORK/empty.pcapng"
+[ ! -s "$WORK/out" ] || fail "-r garbage printed a summary: $(cat "$WORK/out")"
+
 # Privileges: as nobody, without capabilities.
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

@@ -78,7 +78,8 @@ PY
 # queue_total (3rd column) and id_sequence (8th) of our queue.
 queue_col() { awk -v c="$1" '$1 == 4253 { print $c }' /proc/net/netfilter/nfnetlink_queue; }
 
-start_ptrap bad -u -i $DNS4 -i $DNS6 -p 53 -j
+# -n 0: every crafted packet must be reported, many share a flow.
+start_ptrap bad -u -i $DNS4 -i $DNS6 -p 53 -j -n 0
 python3 "$WORK/send.py" 1 >"$WORK/sent" || fail "sender failed"
 info "what the kernel let through: $(sort "$WORK/sent" | tr '\n' ',')"
 # IHL < 5 or beyond the packet: the kernel refuses to send (EINVAL).
