@@ -179,7 +179,10 @@ static const struct list_kind port_list = {
 	CLI_MAX_PORTS, add_port,
 };
 
-/* As the kernel's dev_valid_name(): 1-15 bytes, no '/', ':' or space. */
+/*
+ * 1-15 bytes of letters, digits, '.', '_' and '-': the kernel allows more,
+ * but '*', '+' and quotes would mean patterns or syntax to iptables or nft.
+ */
 static int add_iface(struct ptrap_config *cfg, const char *elem)
 {
 	size_t len = strlen(elem);
@@ -190,7 +193,9 @@ static int add_iface(struct ptrap_config *cfg, const char *elem)
 	    strcmp(elem, "..") == 0)
 		return -1;
 	for (c = elem; *c; c++)
-		if (*c == '/' || *c == ':' || *c <= ' ' || *c == 0x7f)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
+		      *c == '-'))
 			return -1;
 	for (i = 0; i < cfg->n_out_ifaces; i++)
 		if (strcmp(cfg->out_ifaces[i], elem) == 0)
@@ -267,7 +272,8 @@ static int add_pid(struct ptrap_config *cfg, const char *elem)
 }
 
 static const struct list_kind iface_list = {
-	"interface", "interfaces", "an interface name of 1-15 characters",
+	"interface", "interfaces",
+	"an interface name: 1-15 letters, digits, '.', '_' or '-'",
 	CLI_MAX_IFACES, add_iface,
 };
 static const struct list_kind uid_list = {

@@ -50,7 +50,7 @@ static const char *const exit_codes[] = {
 	"no destination (-i missing)",
 	"no protocol (none of -u, -t and --icmp)",
 	"-c without -t",
-	"missing privilege (CAP_NET_ADMIN)",
+	"missing capability (CAP_NET_ADMIN, or one needed to drop privileges)",
 	"another ptrap already uses this queue number",
 };
 

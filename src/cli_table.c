@@ -77,15 +77,17 @@ const struct cli_option cli_options[] = {
 		  "are running is accepted at once without a hook, and this "
 		  "is reported; 1-1024, default 16." },
 	{ .name = "hook-caps", .val = OPT_HOOK_CAPS,
-	  .help = "Let hooks keep ptrap's capabilities (CAP_NET_ADMIN, "
-		  "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); by default a "
-		  "hook runs without any capability." },
+	  .help = "Give hooks ptrap's capabilities (CAP_NET_ADMIN, "
+		  "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) as ambient "
+		  "capabilities; by default a hook runs with none, even as "
+		  "root." },
 	{ .name = "user", .val = 'Z', .arg = "USER",
-	  .help = "Once the rules, the queue and the capture file are set "
-		  "up, switch to USER and its group, keeping only the "
-		  "capabilities ptrap needs. Capture files opened later "
-		  "(rotation, SIGHUP) are created as USER, so their "
-		  "directory must be writable by USER." },
+	  .help = "Once the rules and the queue are set up, run as USER "
+		  "(its uid, group and supplementary groups), keeping only "
+		  "CAP_NET_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH. "
+		  "The -w file is created as USER, also on rotation and "
+		  "SIGHUP, so its directory must be writable by USER (as "
+		  "tcpdump -Z)." },
 	/* Where reports go. */
 	{ .name = "json", .val = 'j',
 	  .help = "Print one JSON object per line instead of text reports." },
@@ -117,8 +119,10 @@ const struct cli_option cli_options[] = {
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",
 	  .help = "With -w, save at most the first N bytes of each packet "
-		  "(1-262144), keeping its original length in the file; 0, "
-		  "the default, saves whole packets." },
+		  "(1-262144; like tcpdump -s, counting the 16-byte Linux "
+		  "cooked header the file gives each packet), keeping its "
+		  "original length in the file; 0, the default, saves whole "
+		  "packets." },
 	{ .name = "flush", .val = OPT_FLUSH,
 	  .help = "With -w, write every packet to the file at once; by "
 		  "default writes are buffered and at most about a second "

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,11 +22,18 @@
 #include "hook.h"
 #include "output.h"
 #include "packet.h"
+#include "policy.h"
+#include "stats.h"
+#include "syslog_out.h"
+#include "warnlimit.h"
 
 #define LOOP_BATCH	256		/* queue messages read per wake-up */
 #define LOOP_OBUF	(512 * 1024)	/* a hook's output, JSON-escaped */
 
 enum loop_src { SRC_QUEUE = 1, SRC_SIGNAL, SRC_TIMER, SRC_HOOK };
+
+/* Runtime warnings that can repeat per packet: one line per kind per 10 s. */
+enum loop_warn { WARN_NO_PROCESS, WARN_UNPARSED, WARN_VERDICT, WARN_HOOK_WATCH };
 
 struct loop {
 	const struct ptrap_config *cfg;
@@ -41,6 +49,9 @@ struct loop {
 	bool write_failing;		/* -w: an ENOSPC/EIO incident is going on */
 	unsigned long long seq;
 	char *obuf;
+	struct policy *pol;		/* --comm, -n, --count */
+	struct warnlimit wl;
+	unsigned long long verdict_errors;	/* refusals already warned about */
 };
 
 static uint64_t now_ns(void)
@@ -66,6 +77,9 @@ static void emit(struct loop *l, const char *s, int len)
 {
 	if (len <= 0)
 		return;
+	syslog_out_report(s, len);
+	if (l->cfg->syslog_only)
+		return;
 	if (fwrite(s, 1, len, l->out) != (size_t)len)
 		l->stop = true;
 }
@@ -74,8 +88,31 @@ static void emit(struct loop *l, const char *s, int len)
 	if ((l)->cfg->verbosity >= 0) { \
 		fprintf(stderr, "ptrap: warning: " __VA_ARGS__); \
 		fputc('\n', stderr); \
+		syslog_out_warning(__VA_ARGS__); \
 	} \
 } while (0)
+
+static void warn_limited(struct loop *l, enum loop_warn kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn_limited(struct loop *l, enum loop_warn kind, const char *fmt, ...)
+{
+	unsigned long long held;
+	va_list ap;
+
+	if (l->cfg->verbosity < 0 || !warnlimit_allow(&l->wl, kind, now_ns(), &held))
+		return;
+	fputs("ptrap: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (held)
+		fprintf(stderr, " (%llu more suppressed)", held);
+	fputc('\n', stderr);
+	va_start(ap, fmt);
+	syslog_out_vwarning(fmt, ap);
+	va_end(ap);
+}
 
 static void flow_str(const struct pkt_info *pkt, char *buf, size_t len)
 {
@@ -121,7 +158,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	}
 	l->st->hooks_run++;
 	if (ep_add(l->ep, run->out_fd, SRC_HOOK, (unsigned int)(run - hook_slot(l->hooks, 0))) < 0)
-		warn(l, "cannot watch hook output: %s", strerror(errno));
+		warn_limited(l, WARN_HOOK_WATCH, "cannot watch hook output: %s", strerror(errno));
 	if (l->cfg->hold_ms == 0) {
 		queue_accept(l->q, p->id);
 		return;
@@ -162,6 +199,7 @@ static void write_packet(struct loop *l, const struct queue_packet *p,
 		.caplen = p->data ? p->len : 0,
 		.origlen = p->orig_len,
 		.comment = comment,
+		.ifindex = p->outdev,
 	};
 
 	if (!l->pw)
@@ -178,7 +216,32 @@ static void write_packet(struct loop *l, const struct queue_packet *p,
 		snprintf(comment, sizeof(comment),
 			 "PID: unknown\nUserId: %s\nReason: not an IPv4/IPv6 packet", uid);
 	}
-	write_status(l, pcapng_writer_packet(l->pw, &pk));
+	if (pcapng_writer_packet(l->pw, &pk) == 0) {
+		l->st->pcap_packets++;
+		l->st->pcap_bytes += pk.caplen;
+		write_status(l, 0);
+	} else {
+		write_status(l, -1);
+	}
+}
+
+/* --comm, -n, --count: a packet that is not reported is only accepted. */
+static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
+			  const struct resolver_result *who)
+{
+	switch (policy_check(l->pol, pkt, who, now_ns())) {
+	case POLICY_REPORT:
+		return true;
+	case POLICY_RATE_LIMITED:
+		l->st->rate_limited++;
+		break;
+	case POLICY_COMM_FILTERED:
+		l->st->comm_filtered++;
+		break;
+	case POLICY_DONE:
+		break;
+	}
+	return false;
 }
 
 static void on_packet(const struct queue_packet *p, void *arg)
@@ -194,8 +257,8 @@ static void on_packet(const struct queue_packet *p, void *arg)
 	if (!p->data || pkt_parse(p->data, p->len, &pkt) < 0) {
 		l->st->unparsed++;
 		if (l->cfg->verbosity > 0)
-			warn(l, "packet %u is not IPv4/IPv6 (%s); accepted", p->id,
-			     p->data ? pkt.problem : "no payload");
+			warn_limited(l, WARN_UNPARSED, "packet %u is not IPv4/IPv6 (%s); accepted",
+				     p->id, p->data ? pkt.problem : "no payload");
 		if (l->pw) {
 			struct timespec ts;
 
@@ -210,6 +273,10 @@ static void on_packet(const struct queue_packet *p, void *arg)
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	write_packet(l, p, &ev.ts, &who);
+	if (!report_wanted(l, &pkt, &who)) {
+		queue_accept(l->q, p->id);
+		return;
+	}
 	ev.pkt = &pkt;
 	ev.who = &who;
 	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
@@ -223,11 +290,11 @@ static void on_packet(const struct queue_packet *p, void *arg)
 			l->st->unattributed++;
 		flow_str(&pkt, flow, sizeof(flow));
 		if (who.has_uid)
-			warn(l, "no process for %s (uid %lu): %s", flow,
-			     (unsigned long)who.uid, who.problem ? who.problem : "unknown");
+			warn_limited(l, WARN_NO_PROCESS, "no process for %s (uid %lu): %s", flow,
+				     (unsigned long)who.uid, who.problem ? who.problem : "unknown");
 		else
-			warn(l, "no process for %s: %s", flow,
-			     who.problem ? who.problem : "unknown");
+			warn_limited(l, WARN_NO_PROCESS, "no process for %s: %s", flow,
+				     who.problem ? who.problem : "unknown");
 		queue_accept(l->q, p->id);
 		return;
 	}
@@ -336,7 +403,7 @@ static void on_signals(struct loop *l)
 			l->reap = true;
 			break;
 		case SIGUSR1:
-			loop_print_stats(stderr, l->st, l->q);
+			loop_print_stats(l->cfg, stderr, l->out, l->st, l->q);
 			break;
 		case SIGHUP:
 			if (l->pw && pcapng_writer_reopen(l->pw) < 0)
@@ -346,6 +413,19 @@ static void on_signals(struct loop *l)
 			break;
 		}
 	}
+}
+
+/* The kernel refused verdicts (e.g. their packet's device went away). */
+static void check_verdict_errors(struct loop *l)
+{
+	struct queue_stats qs;
+
+	queue_get_stats(l->q, &qs);
+	if (qs.errors == l->verdict_errors)
+		return;
+	warn_limited(l, WARN_VERDICT, "the kernel refused %llu verdicts (packet already gone)",
+		     qs.errors - l->verdict_errors);
+	l->verdict_errors = qs.errors;
 }
 
 static int dispatch(struct loop *l, const struct epoll_event *ev)
@@ -358,6 +438,7 @@ static int dispatch(struct loop *l, const struct epoll_event *ev)
 	case SRC_QUEUE:
 		if (queue_receive(l->q, LOOP_BATCH, on_packet, l) < 0)
 			return -1;
+		check_verdict_errors(l);
 		break;
 	case SRC_SIGNAL:
 		on_signals(l);
@@ -420,6 +501,7 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 	struct epoll_event evs[32];
 	int i, n, ret = -1, saved = 0;
 
+	warnlimit_init(&l.wl, WARNLIMIT_DEFAULT_MS);
 	l.obuf = malloc(LOOP_OBUF);
 	if (!l.obuf)
 		return -1;
@@ -428,6 +510,11 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 		if (!l.hooks)
 			goto out;
 	}
+	l.pol = policy_new(cfg, 0);
+	if (!l.pol)
+		goto out;
+	if (cfg->syslog || cfg->syslog_only)
+		syslog_out_open();
 	l.ep = epoll_create1(EPOLL_CLOEXEC);
 	l.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (l.ep < 0 || l.tfd < 0 ||
@@ -449,6 +536,9 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 		}
 		finish_hooks(&l);
 		check_deadlines(&l);
+		/* --count: done once the last report's hook has run too. */
+		if (policy_done(l.pol) && (!l.hooks || hook_running(l.hooks) == 0))
+			l.stop = true;
 		if (queue_flush(q) < 0)
 			goto out;
 		if (fflush(l.out) == EOF)
@@ -468,6 +558,8 @@ out:
 	if (l.ep >= 0)
 		close(l.ep);
 	free(l.obuf);
+	policy_free(l.pol);
+	syslog_out_close();
 	errno = saved;
 	return ret;
 }
@@ -484,17 +576,42 @@ void loop_accept_pending(struct queue *q)
 	queue_flush(q);
 }
 
-void loop_print_stats(FILE *out, const struct loop_stats *st,
-		      const struct queue *q)
+void loop_print_stats(const struct ptrap_config *cfg, FILE *err, FILE *json_out,
+		      const struct loop_stats *st, const struct queue *q)
 {
 	struct queue_stats qs;
+	struct stats s = {
+		.queue_num = cfg->queue_num,
+		.trapped = st->trapped, .by_pid = st->by_pid,
+		.by_uid_only = st->by_uid_only, .unattributed = st->unattributed,
+		.unparsed = st->unparsed,
+		.hooks_run = st->hooks_run, .hooks_timed_out = st->hooks_timed_out,
+		.hooks_skipped = st->hooks_skipped, .holds_expired = st->holds_expired,
+		.rate_limited = st->rate_limited, .comm_filtered = st->comm_filtered,
+		.writing = cfg->write_path != NULL,
+		.pcap_packets = st->pcap_packets, .pcap_bytes = st->pcap_bytes,
+		.write_errors = st->write_errors,
+	};
+	char buf[2048];
+	int len;
 
 	queue_get_stats(q, &qs);
-	fprintf(out, "ptrap: %llu packets trapped: %llu attributed to a process, "
-		"%llu to a uid only, %llu unattributed, %llu unparsed; "
-		"hooks: %llu run, %llu skipped (cap), %llu timed out, %llu holds expired; "
-		"queue: %llu verdicts, %llu receive overruns\n",
-		st->trapped, st->by_pid, st->by_uid_only, st->unattributed, st->unparsed,
-		st->hooks_run, st->hooks_skipped, st->hooks_timed_out, st->holds_expired,
-		qs.verdicts, qs.enobufs);
+	s.verdicts = qs.verdicts;
+	s.verdict_errors = qs.errors;
+	s.enobufs = qs.enobufs;
+	s.id_gaps = qs.id_gaps;
+	s.have_kernel = stats_read_nfqueue(STATS_NFQUEUE_PATH, cfg->queue_num,
+					   &s.kernel) == 0;
+	s.have_matched = st->rule_matches &&
+			 st->rule_matches(st->rule_matches_arg, &s.matched) == 0;
+	if (cfg->json) {
+		len = stats_format_json(&s, buf, sizeof(buf));
+		if (len > 0)
+			fwrite(buf, 1, len, json_out);
+		fflush(json_out);
+	} else {
+		len = stats_format_text(&s, buf, sizeof(buf));
+		if (len > 0)
+			fwrite(buf, 1, len, err);
+	}
 }

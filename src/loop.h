@@ -17,6 +17,15 @@ struct loop_stats {
 	unsigned long long hooks_run, hooks_skipped, hooks_timed_out, holds_expired;
 	unsigned long long unparsed;
 	unsigned long long write_errors;	/* -w: packets not written */
+	unsigned long long rate_limited;	/* -n: reports and hooks skipped */
+	unsigned long long comm_filtered;	/* --comm: not reported */
+	unsigned long long pcap_packets, pcap_bytes;	/* -w: handed to the writer */
+	/*
+	 * Packets the rules sent to the queue, from their counters (set by
+	 * main; NULL when the backend has none): see stats.h.
+	 */
+	int (*rule_matches)(void *arg, unsigned long long *pkts);
+	void *rule_matches_arg;
 };
 
 /*
@@ -34,7 +43,11 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 /* Accept whatever is still waiting in the queue (after the rules are gone). */
 void loop_accept_pending(struct queue *q);
 
-void loop_print_stats(FILE *out, const struct loop_stats *st,
-		      const struct queue *q);
+/*
+ * The statistics (src/stats.h): text to err, or with -j one JSON object
+ * to json_out.
+ */
+void loop_print_stats(const struct ptrap_config *cfg, FILE *err, FILE *json_out,
+		      const struct loop_stats *st, const struct queue *q);
 
 #endif

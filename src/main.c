@@ -10,7 +10,6 @@
 #include "config.h"
 #endif
 
-#include <cap-ng.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "firewall.h"
 #include "loop.h"
 #include "pcapng.h"
+#include "privs.h"
 #include "queue.h"
 #include "report.h"
 #include "resolver.h"
@@ -47,14 +47,6 @@ static int verbosity;
 	fputc('\n', stderr); \
 } while (0)
 
-static bool have_net_admin(void)
-{
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_get_caps_process() < 0)
-		return geteuid() == 0;
-	return capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN);
-}
-
 /*
  * Signals are read from a signalfd, never handled asynchronously.  A
  * disposition of SIG_IGN (inherited by `ptrap &` from a non-interactive
@@ -76,6 +68,22 @@ static int setup_signals(void)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* -S: no more than the file keeps, but never less than the resolver reads. */
+static unsigned int copy_range(const struct ptrap_config *cfg, bool writing)
+{
+	if (!writing)
+		return MAIN_COPY_RANGE;
+	if (cfg->snaplen == 0 || cfg->snaplen >= MAIN_COPY_RANGE_WRITE)
+		return MAIN_COPY_RANGE_WRITE;
+	return cfg->snaplen > MAIN_COPY_RANGE ? cfg->snaplen : MAIN_COPY_RANGE;
+}
+
+/* For the statistics: the fail-open count needs the rule counters. */
+static int rule_matches(void *arg, unsigned long long *pkts)
+{
+	return fw_rule_matches(arg, pkts);
 }
 
 static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
@@ -111,7 +119,10 @@ int main(int argc, char **argv)
 	struct queue *q = NULL;
 	struct fw *fw = NULL;
 	struct pcapng_writer *pw = NULL;
+	struct privs privs = { .user = NULL };
+	const char *lacking;
 	char err[512], why[512], what[1024];
+	const char *missing = NULL;
 	int rc, sigfd = -1, lockfd = -1, stale;
 	pid_t owner;
 
@@ -134,9 +145,16 @@ int main(int argc, char **argv)
 	}
 	verbosity = cfg.verbosity;
 	if (cfg.read_path) {
+		struct report_filter flt = {
+			.dests = cfg.dests, .n_dests = cfg.n_dests,
+			.ports = cfg.ports, .n_ports = cfg.n_ports,
+			.pids = cfg.pids, .n_pids = cfg.n_pids,
+			.comms = cfg.comms, .n_comms = cfg.n_comms,
+		};
+
 		/* Only reads a file: no privileges, no rules, no queue. */
-		if (report_file(cfg.read_path, cfg.by, cfg.json, stdout, err,
-				sizeof(err)) < 0) {
+		if (report_file(cfg.read_path, cfg.by, cfg.json, &flt, stdout,
+				err, sizeof(err)) < 0) {
 			fflush(stdout);
 			fail("%s: %s", cfg.read_path, err);
 			return PTRAP_EXIT_RUNTIME;
@@ -144,11 +162,29 @@ int main(int argc, char **argv)
 		return fflush(stdout) == EOF ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
 	}
 
-	if (!have_net_admin()) {
-		fail("CAP_NET_ADMIN is needed to install rules and bind queue %u (run as root)",
-		     cfg.queue_num);
+	/* Before privileges and rules: a mistyped -o is a usage error. */
+	if (fw_check_ifaces(&cfg, &missing) < 0) {
+		fail("no such interface '%s' for -o", missing);
+		return PTRAP_EXIT_USAGE;
+	}
+	if (privs_init(&privs, cfg.run_as_user, cfg.hook_caps) < 0) {
+		fail("-Z %s: %s", cfg.run_as_user,
+		     errno == ENOENT ? "no such user" : strerror(errno));
+		return PTRAP_EXIT_USAGE;
+	}
+	lacking = privs_missing(&privs);
+	if (lacking) {
+		if (strcmp(lacking, "CAP_NET_ADMIN") == 0)
+			fail("CAP_NET_ADMIN is needed to install rules and bind queue %u (run as root)",
+			     cfg.queue_num);
+		else
+			fail("%s is needed to drop privileges%s (run as root)",
+			     lacking, cfg.run_as_user ? " with -Z" : "");
 		return PTRAP_EXIT_NO_PRIV;
 	}
+	lacking = privs_missing_optional();
+	if (lacking)
+		note("without %s other users' processes cannot be named", lacking);
 
 	rc = PTRAP_EXIT_RUNTIME;
 	sigfd = setup_signals();
@@ -175,12 +211,25 @@ int main(int argc, char **argv)
 			.max_files = cfg.rotate_files,
 		};
 
-		/* Before any rule: a bad path must not cost a trapped packet. */
-		pw = pcapng_writer_open_rotating(cfg.write_path, cfg.flush, &rot);
-		if (!pw) {
-			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+		/*
+		 * Before any rule: a bad path must not cost a trapped packet.
+		 * As the -Z user, who will reopen and rotate it (as tcpdump).
+		 */
+		if (privs_become_user(&privs) < 0) {
+			fail("cannot become user %s: %s", cfg.run_as_user, strerror(errno));
 			goto out;
 		}
+		pw = pcapng_writer_open_rotating(cfg.write_path, cfg.flush, &rot,
+						 cfg.snaplen);
+		if (!pw)
+			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+		if (privs_become_self(&privs) < 0) {
+			fail("cannot switch back from user %s: %s", cfg.run_as_user,
+			     strerror(errno));
+			goto out;
+		}
+		if (!pw)
+			goto out;
 	}
 	res = resolver_new("/proc");
 	if (!res) {
@@ -188,7 +237,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Bind before any rule points at the queue. */
-	q = queue_open(cfg.queue_num, pw ? MAIN_COPY_RANGE_WRITE : MAIN_COPY_RANGE);
+	q = queue_open(cfg.queue_num, copy_range(&cfg, pw != NULL));
 	if (!q) {
 		if (errno == EBUSY) {
 			fail("queue %u is bound by another program; use --queue-num", cfg.queue_num);
@@ -215,6 +264,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	note("%s", why);
+	stats.rule_matches = rule_matches;
+	stats.rule_matches_arg = fw;
+	/* Rules, queue and files are set up: what is left needs little. */
+	if (privs_drop(&privs) < 0) {
+		fail("cannot drop privileges%s%s: %s", cfg.run_as_user ? " to user " : "",
+		     cfg.run_as_user ? cfg.run_as_user : "", strerror(errno));
+		goto out;
+	}
 	describe(&cfg, what, sizeof(what));
 	note("trapping %s on queue %u%s; Ctrl-C to stop", what, cfg.queue_num,
 	     cfg.hook_cmd ? ", running the hook for each" : "");
@@ -225,9 +282,14 @@ int main(int argc, char **argv)
 		rc = PTRAP_EXIT_RUNTIME;
 	}
 	if (cfg.verbosity > 0)
-		loop_print_stats(stderr, &stats, q);
+		loop_print_stats(&cfg, stderr, cfg.write_path &&
+				 strcmp(cfg.write_path, "-") == 0 ? stderr : stdout,
+				 &stats, q);
 
 out:
+	/* iptables-restore, run to remove our rules, needs CAP_NET_ADMIN. */
+	if (fw && privs_children_net_admin(&privs) < 0)
+		fail("cannot pass CAP_NET_ADMIN to iptables: %s", strerror(errno));
 	if (fw) {
 		if (fw_remove(fw, why, sizeof(why)) < 0) {
 			fail("could not remove all rules: %s", why);

@@ -220,6 +220,8 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "-o", "eth0/1" }, 2, "'eth0/1' for -o" },
 	{ { "-u", "-i", "::1", "-o", "a b" }, 2, "'a b' for -o" },
 	{ { "-u", "-i", "::1", "-o", ".." }, 2, "'..' for -o" },
+	{ { "-u", "-i", "::1", "-o", "eth*" }, 2, "'eth*' for -o" },
+	{ { "-u", "-i", "::1", "-o", "a\"b" }, 2, "'a\"b' for -o" },
 	{ { "-u", "-i", "::1", "-o", "a,b,c,d,e,f,g,h,i" }, 2,
 	  "too many interfaces for -o (max 8)" },
 	{ { "-u", "-i", "::1", "--uid", "no-such-user-ptrap" }, 2,
