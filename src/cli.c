@@ -15,14 +15,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_lists.h"
 #include "cli_table.h"
 
 #define N_OPTIONS cli_n_options
-
-/* Longest argument echoed back in a message; argv can be arbitrarily long. */
-#define SHOW_MAX 64
-/* Longest single element of a comma list we try to parse. */
-#define ELEM_MAX 128
 
 static const char *const backend_names[] = {
 	[CLI_BACKEND_AUTO] = "auto",
@@ -62,7 +58,7 @@ static const struct cli_option *find_option(int val)
 }
 
 /* "-i" or "--hook-timeout": how the user most likely spelled it. */
-static const char *option_label(int val, char *buf, size_t len)
+const char *cli_option_label(int val, char *buf, size_t len)
 {
 	const struct cli_option *o = find_option(val);
 
@@ -75,8 +71,7 @@ static const char *option_label(int val, char *buf, size_t len)
 	return buf;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void cli_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,16 +82,16 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Report "'VALUE'" shortened to SHOW_MAX bytes so the message stays a line. */
-static int bad_value(char *err, size_t errlen, int val, const char *what,
-		     const char *s, size_t slen, const char *expected)
+/* "'VALUE'" shortened to CLI_SHOW_MAX bytes so the message stays a line. */
+int cli_bad_value(char *err, size_t errlen, int val, const char *what,
+		  const char *s, size_t slen, const char *expected)
 {
 	char label[32];
-	int show = slen > SHOW_MAX ? SHOW_MAX : (int)slen;
+	int show = slen > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)slen;
 
-	set_err(err, errlen, "invalid %s '%.*s%s' for %s (expected %s)",
-		what, show, s, slen > SHOW_MAX ? "..." : "",
-		option_label(val, label, sizeof(label)), expected);
+	cli_set_err(err, errlen, "invalid %s '%.*s%s' for %s (expected %s)",
+		    what, show, s, slen > CLI_SHOW_MAX ? "..." : "",
+		    cli_option_label(val, label, sizeof(label)), expected);
 	return PTRAP_EXIT_USAGE;
 }
 
@@ -104,8 +99,8 @@ static int bad_value(char *err, size_t errlen, int val, const char *what,
  * Decimal only: strtoul alone would accept spaces, signs and junk.  A
  * leading zero is refused as in addr.c, so "010" is never a surprise.
  */
-static int parse_uint(const char *s, unsigned long min, unsigned long max,
-		      unsigned int *out)
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+		   unsigned int *out)
 {
 	unsigned long v;
 	char *end;
@@ -120,226 +115,14 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-static bool prefix_equal(const struct addr_prefix *a,
-			 const struct addr_prefix *b)
-{
-	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
-}
-
-static int add_dest(struct ptrap_config *cfg, const char *elem)
-{
-	struct addr_prefix p;
-	unsigned int i;
-
-	if (addr_parse_prefix(elem, &p) < 0)
-		return -1;
-	for (i = 0; i < cfg->n_dests; i++)
-		if (prefix_equal(&cfg->dests[i], &p))
-			return 0;
-	if (cfg->n_dests >= CLI_MAX_DESTS) {
-		errno = E2BIG;
-		return -1;
-	}
-	cfg->dests[cfg->n_dests++] = p;
-	return 0;
-}
-
-static int add_port(struct ptrap_config *cfg, const char *elem)
-{
-	struct addr_port_range r;
-	unsigned int i;
-
-	if (addr_parse_port_range(elem, &r) < 0)
-		return -1;
-	for (i = 0; i < cfg->n_ports; i++)
-		if (cfg->ports[i].lo == r.lo && cfg->ports[i].hi == r.hi)
-			return 0;
-	if (cfg->n_ports >= CLI_MAX_PORTS) {
-		errno = E2BIG;
-		return -1;
-	}
-	cfg->ports[cfg->n_ports++] = r;
-	return 0;
-}
-
-/* What a comma-list option holds, for parse_list() and its messages. */
-struct list_kind {
-	const char *what, *plural;
-	const char *expected;
-	int max;
-	int (*add)(struct ptrap_config *cfg, const char *elem);
-};
-
-static const struct list_kind dest_list = {
-	"address", "addresses", "IPv4 or IPv6 ADDR[/LEN]",
-	CLI_MAX_DESTS, add_dest,
-};
-static const struct list_kind port_list = {
-	"port", "ports", "1-65535 or LO-HI",
-	CLI_MAX_PORTS, add_port,
-};
-
-/*
- * 1-15 bytes of letters, digits, '.', '_' and '-': the kernel allows more,
- * but '*', '+' and quotes would mean patterns or syntax to iptables or nft.
- */
-static int add_iface(struct ptrap_config *cfg, const char *elem)
-{
-	size_t len = strlen(elem);
-	unsigned int i;
-	const char *c;
-
-	if (len == 0 || len >= IF_NAMESIZE || strcmp(elem, ".") == 0 ||
-	    strcmp(elem, "..") == 0)
-		return -1;
-	for (c = elem; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
-		      *c == '-'))
-			return -1;
-	for (i = 0; i < cfg->n_out_ifaces; i++)
-		if (strcmp(cfg->out_ifaces[i], elem) == 0)
-			return 0;
-	if (cfg->n_out_ifaces >= CLI_MAX_IFACES) {
-		errno = E2BIG;
-		return -1;
-	}
-	memcpy(cfg->out_ifaces[cfg->n_out_ifaces++], elem, len + 1);
-	return 0;
-}
-
-/* A number is a uid as is (like chown); anything else must be a user. */
-static int add_uid(struct ptrap_config *cfg, const char *elem)
-{
-	unsigned int uid, i;
-
-	if (elem[0] >= '0' && elem[0] <= '9') {
-		/* (uid_t)-1 means "no uid" to the kernel. */
-		if (parse_uint(elem, 0, 4294967294ul, &uid) < 0)
-			return -1;
-	} else {
-		const struct passwd *pw = getpwnam(elem);
-
-		if (pw == NULL)
-			return -1;
-		uid = pw->pw_uid;
-	}
-	for (i = 0; i < cfg->n_uids; i++)
-		if (cfg->uids[i] == (uid_t)uid)
-			return 0;
-	if (cfg->n_uids >= CLI_MAX_UIDS) {
-		errno = E2BIG;
-		return -1;
-	}
-	cfg->uids[cfg->n_uids++] = (uid_t)uid;
-	return 0;
-}
-
-static int add_comm(struct ptrap_config *cfg, const char *elem)
-{
-	size_t len = strlen(elem);
-	unsigned int i;
-
-	if (len == 0 || len >= CLI_COMM_LEN)
-		return -1;
-	for (i = 0; i < cfg->n_comms; i++)
-		if (strcmp(cfg->comms[i], elem) == 0)
-			return 0;
-	if (cfg->n_comms >= CLI_MAX_COMMS) {
-		errno = E2BIG;
-		return -1;
-	}
-	memcpy(cfg->comms[cfg->n_comms++], elem, len + 1);
-	return 0;
-}
-
-/* PID_MAX_LIMIT on 64-bit kernels. */
-static int add_pid(struct ptrap_config *cfg, const char *elem)
-{
-	unsigned int pid, i;
-
-	if (parse_uint(elem, 1, 4194304, &pid) < 0)
-		return -1;
-	for (i = 0; i < cfg->n_pids; i++)
-		if (cfg->pids[i] == (pid_t)pid)
-			return 0;
-	if (cfg->n_pids >= CLI_MAX_PIDS) {
-		errno = E2BIG;
-		return -1;
-	}
-	cfg->pids[cfg->n_pids++] = (pid_t)pid;
-	return 0;
-}
-
-static const struct list_kind iface_list = {
-	"interface", "interfaces",
-	"an interface name: 1-15 letters, digits, '.', '_' or '-'",
-	CLI_MAX_IFACES, add_iface,
-};
-static const struct list_kind uid_list = {
-	"user", "users", "an existing user name or a uid",
-	CLI_MAX_UIDS, add_uid,
-};
-static const struct list_kind comm_list = {
-	"command name", "command names", "1-15 characters",
-	CLI_MAX_COMMS, add_comm,
-};
-static const struct list_kind pid_list = {
-	"process id", "process ids", "1-4194304",
-	CLI_MAX_PIDS, add_pid,
-};
-
-/*
- * Split a comma list and feed each element to k->add(); -1 with errno E2BIG
- * means the list is full, anything else blames the element.
- */
-static int parse_list(struct ptrap_config *cfg, int val, const char *list,
-		      const struct list_kind *k, char *err, size_t errlen)
-{
-	const char *p = list;
-	char label[32];
-
-	option_label(val, label, sizeof(label));
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		char elem[ELEM_MAX];
-
-		if (n == 0) {
-			size_t len = strlen(list);
-
-			set_err(err, errlen, "empty element in '%.*s%s' for %s",
-				len > SHOW_MAX ? SHOW_MAX : (int)len, list,
-				len > SHOW_MAX ? "..." : "", label);
-			return PTRAP_EXIT_USAGE;
-		}
-		if (n >= sizeof(elem))
-			return bad_value(err, errlen, val, k->what, p, n,
-					 k->expected);
-		memcpy(elem, p, n);
-		elem[n] = '\0';
-		if (k->add(cfg, elem) < 0) {
-			if (errno != E2BIG)
-				return bad_value(err, errlen, val, k->what,
-						 p, n, k->expected);
-			set_err(err, errlen, "too many %s for %s (max %d)",
-				k->plural, label, k->max);
-			return PTRAP_EXIT_USAGE;
-		}
-		if (comma == NULL)
-			return PTRAP_EXIT_OK;
-		p = comma + 1;
-	}
-}
-
 static int parse_number(int val, const char *s, unsigned long min,
 			unsigned long max, const char *what,
 			const char *expected, unsigned int *out,
 			char *err, size_t errlen)
 {
-	if (parse_uint(s, min, max, out) < 0)
-		return bad_value(err, errlen, val, what, s, strlen(s),
-				 expected);
+	if (cli_parse_uint(s, min, max, out) < 0)
+		return cli_bad_value(err, errlen, val, what, s, strlen(s),
+				     expected);
 	return PTRAP_EXIT_OK;
 }
 
@@ -413,23 +196,18 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		cfg->tcp = true;
 		return PTRAP_EXIT_OK;
 	case 'i':
-		return parse_list(cfg, c, arg, &dest_list, err, errlen);
 	case 'p':
-		return parse_list(cfg, c, arg, &port_list, err, errlen);
+	case 'o':
+	case OPT_UID:
+	case OPT_COMM:
+	case OPT_PID:
+		return cli_parse_list(cfg, c, arg, err, errlen);
 	case OPT_ICMP:
 		cfg->icmp = true;
 		return PTRAP_EXIT_OK;
 	case 'c':
 		cfg->connect_only = true;
 		return PTRAP_EXIT_OK;
-	case 'o':
-		return parse_list(cfg, c, arg, &iface_list, err, errlen);
-	case OPT_UID:
-		return parse_list(cfg, c, arg, &uid_list, err, errlen);
-	case OPT_COMM:
-		return parse_list(cfg, c, arg, &comm_list, err, errlen);
-	case OPT_PID:
-		return parse_list(cfg, c, arg, &pid_list, err, errlen);
 	case 'n':
 		return parse_number(c, arg, 0, 1000000, "rate",
 				    "0-1000000 per minute", &cfg->rate_per_min,
@@ -437,9 +215,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_COUNT: {
 		unsigned int n;
 
-		if (parse_uint(arg, 1, 4000000000ul, &n) < 0)
-			return bad_value(err, errlen, c, "count", arg,
-					 strlen(arg), "1-4000000000");
+		if (cli_parse_uint(arg, 1, 4000000000ul, &n) < 0)
+			return cli_bad_value(err, errlen, c, "count", arg,
+					     strlen(arg), "1-4000000000");
 		cfg->max_reports = n;
 		return PTRAP_EXIT_OK;
 	}
@@ -448,8 +226,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		return PTRAP_EXIT_OK;
 	case 'Z':
 		if (arg[0] == '\0' || getpwnam(arg) == NULL)
-			return bad_value(err, errlen, c, "user", arg,
-					 strlen(arg), "an existing user name");
+			return cli_bad_value(err, errlen, c, "user", arg,
+					     strlen(arg), "an existing user name");
 		cfg->run_as_user = arg;
 		return PTRAP_EXIT_OK;
 	case OPT_SYSLOG:
@@ -465,11 +243,11 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 				    &cfg->snaplen, err, errlen);
 	case 'e':
 		if (arg[0] == '\0') {
-			set_err(err, errlen, "empty command for -e");
+			cli_set_err(err, errlen, "empty command for -e");
 			return PTRAP_EXIT_USAGE;
 		}
 		if (cfg->hook_cmd != NULL) {
-			set_err(err, errlen, "-e given more than once");
+			cli_set_err(err, errlen, "-e given more than once");
 			return PTRAP_EXIT_USAGE;
 		}
 		cfg->hook_cmd = arg;
@@ -489,9 +267,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 				    "0-65535", &cfg->queue_num, err, errlen);
 	case OPT_BACKEND:
 		if (parse_backend(arg, &cfg->backend) < 0)
-			return bad_value(err, errlen, c, "backend", arg,
-					 strlen(arg),
-					 "auto, nft, iptables or none");
+			return cli_bad_value(err, errlen, c, "backend", arg,
+					     strlen(arg),
+					     "auto, nft, iptables or none");
 		return PTRAP_EXIT_OK;
 	case 'w':
 		cfg->write_path = arg;
@@ -504,8 +282,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		return PTRAP_EXIT_OK;
 	case 'C':
 		if (parse_megabytes(arg, &cfg->rotate_bytes) < 0)
-			return bad_value(err, errlen, c, "file size", arg,
-					 strlen(arg), "0.001-1000000 MB");
+			return cli_bad_value(err, errlen, c, "file size", arg,
+					     strlen(arg), "0.001-1000000 MB");
 		return PTRAP_EXIT_OK;
 	case 'G':
 		return parse_number(c, arg, 1, 31536000, "rotation interval",
@@ -516,9 +294,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 				    "1-100000", &cfg->rotate_files, err, errlen);
 	case OPT_BY:
 		if (parse_by(arg, &cfg->by) < 0)
-			return bad_value(err, errlen, c, "grouping", arg,
-					 strlen(arg),
-					 "process, destination or flow");
+			return cli_bad_value(err, errlen, c, "grouping", arg,
+					     strlen(arg),
+					     "process, destination or flow");
 		return PTRAP_EXIT_OK;
 	case 'j':
 		cfg->json = true;
@@ -537,7 +315,7 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		cfg->man_options = true;
 		return PTRAP_EXIT_OK;
 	}
-	set_err(err, errlen, "internal error: unhandled option %d", c);
+	cli_set_err(err, errlen, "internal error: unhandled option %d", c);
 	return PTRAP_EXIT_USAGE;
 }
 
@@ -558,39 +336,39 @@ static int count_prefix_matches(const char *elem)
 static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 {
 	size_t len = strlen(elem);
-	int show = len > SHOW_MAX ? SHOW_MAX : (int)len;
-	const char *more = len > SHOW_MAX ? "..." : "";
+	int show = len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len;
+	const char *more = len > CLI_SHOW_MAX ? "..." : "";
 	bool is_long = strncmp(elem, "--", 2) == 0;
 	const struct cli_option *o;
 
 	if (c == ':') {
 		o = find_option(optopt);
 		if (o == NULL)
-			set_err(err, errlen, "missing argument for '%.*s%s'",
-				show, elem, more);
+			cli_set_err(err, errlen, "missing argument for '%.*s%s'",
+				    show, elem, more);
 		else if (is_long || o->val >= 256)
-			set_err(err, errlen, "option --%s needs a value (%s)",
-				o->name, o->arg);
+			cli_set_err(err, errlen, "option --%s needs a value (%s)",
+				    o->name, o->arg);
 		else
-			set_err(err, errlen, "option -%c needs a value (%s)",
-				o->val, o->arg);
+			cli_set_err(err, errlen, "option -%c needs a value (%s)",
+				    o->val, o->arg);
 		return PTRAP_EXIT_USAGE;
 	}
 	/* "--udp=1" also lands here, with optopt naming the option. */
 	if (is_long && optopt != 0 && strchr(elem, '='))
-		set_err(err, errlen, "option '%.*s%s' takes no argument",
-			show, elem, more);
+		cli_set_err(err, errlen, "option '%.*s%s' takes no argument",
+			    show, elem, more);
 	else if (is_long && count_prefix_matches(elem) > 1)
-		set_err(err, errlen, "ambiguous option '%.*s%s'",
-			show, elem, more);
+		cli_set_err(err, errlen, "ambiguous option '%.*s%s'",
+			    show, elem, more);
 	else if (is_long)
-		set_err(err, errlen, "unknown option '%.*s%s'",
-			show, elem, more);
+		cli_set_err(err, errlen, "unknown option '%.*s%s'",
+			    show, elem, more);
 	else if (optopt > 0x20 && optopt < 0x7f)
-		set_err(err, errlen, "unknown option '-%c'", optopt);
+		cli_set_err(err, errlen, "unknown option '-%c'", optopt);
 	else
-		set_err(err, errlen, "unknown option in '%.*s%s'",
-			show, elem, more);
+		cli_set_err(err, errlen, "unknown option in '%.*s%s'",
+			    show, elem, more);
 	return PTRAP_EXIT_USAGE;
 }
 
@@ -616,7 +394,7 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	int c, ret;
 
 	config_defaults(cfg);
-	set_err(err, errlen, "%s", "");
+	cli_set_err(err, errlen, "%s", "");
 
 	shortopts[n++] = '+';
 	shortopts[n++] = ':';
@@ -660,60 +438,61 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	}
 	if (optind < argc) {
 		size_t len = strlen(argv[optind]);
+		bool cut = len > CLI_SHOW_MAX;
 
-		set_err(err, errlen, "unexpected argument '%.*s%s'",
-			len > SHOW_MAX ? SHOW_MAX : (int)len, argv[optind],
-			len > SHOW_MAX ? "..." : "");
+		cli_set_err(err, errlen, "unexpected argument '%.*s%s'",
+			    cut ? CLI_SHOW_MAX : (int)len, argv[optind],
+			    cut ? "..." : "");
 		return PTRAP_EXIT_USAGE;
 	}
 
 	if (cfg->help || cfg->version || cfg->man_options)
 		return PTRAP_EXIT_OK;
 	if (quiet && cfg->verbosity > 0) {
-		set_err(err, errlen, "-q and -v cannot be combined");
+		cli_set_err(err, errlen, "-q and -v cannot be combined");
 		return PTRAP_EXIT_USAGE;
 	}
 	if (quiet)
 		cfg->verbosity = -1;
 	if (cfg->read_path && cfg->write_path) {
-		set_err(err, errlen, "-r and -w cannot be combined");
+		cli_set_err(err, errlen, "-r and -w cannot be combined");
 		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->write_path && cfg->write_path[0] == '\0') {
-		set_err(err, errlen, "empty file name for -w");
+		cli_set_err(err, errlen, "empty file name for -w");
 		return PTRAP_EXIT_USAGE;
 	}
 	if ((cfg->rotate_bytes || cfg->rotate_secs || cfg->rotate_files) &&
 	    (!cfg->write_path || strcmp(cfg->write_path, "-") == 0)) {
-		set_err(err, errlen, "-C, -G and -W need -w FILE (not stdout)");
+		cli_set_err(err, errlen, "-C, -G and -W need -w FILE (not stdout)");
 		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->rotate_files && !cfg->rotate_bytes && !cfg->rotate_secs) {
-		set_err(err, errlen, "-W needs -C or -G");
+		cli_set_err(err, errlen, "-W needs -C or -G");
 		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->snaplen && !cfg->write_path) {
-		set_err(err, errlen, "-S needs -w");
+		cli_set_err(err, errlen, "-S needs -w");
 		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->n_pids && !cfg->read_path) {
-		set_err(err, errlen, "--pid selects packets for -r only");
+		cli_set_err(err, errlen, "--pid selects packets for -r only");
 		return PTRAP_EXIT_USAGE;
 	}
 	/* Reading a file traps nothing: no destination or protocol needed. */
 	if (cfg->read_path)
 		return PTRAP_EXIT_OK;
 	if (cfg->connect_only && !cfg->tcp) {
-		set_err(err, errlen,
-			"-c traps TCP connection attempts: it needs -t");
+		cli_set_err(err, errlen,
+			    "-c traps TCP connection attempts: it needs -t");
 		return PTRAP_EXIT_CONNECT_NO_TCP;
 	}
 	if (cfg->n_dests == 0) {
-		set_err(err, errlen, "no destination: give -i ADDR");
+		cli_set_err(err, errlen, "no destination: give -i ADDR");
 		return PTRAP_EXIT_NO_DEST;
 	}
 	if (!cfg->udp && !cfg->tcp && !cfg->icmp) {
-		set_err(err, errlen, "no protocol: give -u, -t and/or --icmp");
+		cli_set_err(err, errlen, "no protocol: give -u, -t and/or --icmp");
 		return PTRAP_EXIT_NO_PROTO;
 	}
 	return PTRAP_EXIT_OK;

@@ -5,11 +5,10 @@
  * A packet is held only while its hook runs; otherwise it gets its verdict
  * right after it was attributed and reported, in the same batch.
  */
-#include "loop.h"
+#include "loop_int.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -23,7 +22,6 @@
 #include "output.h"
 #include "packet.h"
 #include "policy.h"
-#include "stats.h"
 #include "syslog_out.h"
 #include "warnlimit.h"
 
@@ -31,36 +29,6 @@
 #define LOOP_OBUF	(512 * 1024)	/* a hook's output, JSON-escaped */
 
 enum loop_src { SRC_QUEUE = 1, SRC_SIGNAL, SRC_TIMER, SRC_HOOK };
-
-/* Runtime warnings that can repeat per packet: one line per kind per 10 s. */
-enum loop_warn { WARN_NO_PROCESS, WARN_UNPARSED, WARN_VERDICT, WARN_HOOK_WATCH };
-
-struct loop {
-	const struct ptrap_config *cfg;
-	struct queue *q;
-	struct resolver *r;
-	struct hook_set *hooks;
-	struct loop_stats *st;
-	struct pcapng_writer *pw;
-	FILE *out;			/* reports: stderr when -w - owns stdout */
-	int ep, sigfd, tfd;
-	bool stop;
-	bool reap;
-	bool write_failing;		/* -w: an ENOSPC/EIO incident is going on */
-	unsigned long long seq;
-	char *obuf;
-	struct policy *pol;		/* --comm, -n, --count */
-	struct warnlimit wl;
-	unsigned long long verdict_errors;	/* refusals already warned about */
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static int ep_add(int ep, int fd, enum loop_src src, unsigned int idx)
 {
@@ -70,62 +38,6 @@ static int ep_add(int ep, int fd, enum loop_src src, unsigned int idx)
 	};
 
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-}
-
-/* A reader that went away (ptrap | head) ends the run like a signal would. */
-static void emit(struct loop *l, const char *s, int len)
-{
-	if (len <= 0)
-		return;
-	syslog_out_report(s, len);
-	if (l->cfg->syslog_only)
-		return;
-	if (fwrite(s, 1, len, l->out) != (size_t)len)
-		l->stop = true;
-}
-
-#define warn(l, ...) do { \
-	if ((l)->cfg->verbosity >= 0) { \
-		fprintf(stderr, "ptrap: warning: " __VA_ARGS__); \
-		fputc('\n', stderr); \
-		syslog_out_warning(__VA_ARGS__); \
-	} \
-} while (0)
-
-static void warn_limited(struct loop *l, enum loop_warn kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void warn_limited(struct loop *l, enum loop_warn kind, const char *fmt, ...)
-{
-	unsigned long long held;
-	va_list ap;
-
-	if (l->cfg->verbosity < 0 || !warnlimit_allow(&l->wl, kind, now_ns(), &held))
-		return;
-	fputs("ptrap: warning: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (held)
-		fprintf(stderr, " (%llu more suppressed)", held);
-	fputc('\n', stderr);
-	va_start(ap, fmt);
-	syslog_out_vwarning(fmt, ap);
-	va_end(ap);
-}
-
-static void flow_str(const struct pkt_info *pkt, char *buf, size_t len)
-{
-	char s[ADDR_STR_MAX], d[ADDR_STR_MAX];
-
-	if (pkt->has_ports) {
-		addr_endpoint_str(&pkt->src, pkt->sport, s, sizeof(s));
-		addr_endpoint_str(&pkt->dst, pkt->dport, d, sizeof(d));
-	} else {
-		addr_ip_str(&pkt->src, s, sizeof(s));
-		addr_ip_str(&pkt->dst, d, sizeof(d));
-	}
-	snprintf(buf, len, "%s %s -> %s", pkt_proto_name(pkt->proto), s, d);
 }
 
 static void start_hook(struct loop *l, const struct queue_packet *p,
@@ -142,23 +54,28 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		.sport = pkt->has_ports ? pkt->sport : -1,
 		.dport = pkt->has_ports ? pkt->dport : -1,
 	};
-	uint64_t now = now_ns();
+	uint64_t now = loop_now_ns();
 	struct hook_run *run;
 
 	run = hook_start(l->hooks, &info, l->seq, now);
 	if (!run) {
 		l->st->hooks_skipped++;
 		if (errno == EAGAIN)
-			warn(l, "hook not run for PID %ld: %u hooks already running (--max-hooks); packet accepted",
-			     (long)info.pid, hook_running(l->hooks));
+			loop_warn(l, "hook not run for PID %ld: %u hooks already "
+				  "running (--max-hooks); packet accepted",
+				  (long)info.pid, hook_running(l->hooks));
 		else
-			warn(l, "hook not run for PID %ld: %s", (long)info.pid, strerror(errno));
+			loop_warn(l, "hook not run for PID %ld: %s",
+				  (long)info.pid, strerror(errno));
 		queue_accept(l->q, p->id);
 		return;
 	}
 	l->st->hooks_run++;
-	if (ep_add(l->ep, run->out_fd, SRC_HOOK, (unsigned int)(run - hook_slot(l->hooks, 0))) < 0)
-		warn_limited(l, WARN_HOOK_WATCH, "cannot watch hook output: %s", strerror(errno));
+	if (ep_add(l->ep, run->out_fd, SRC_HOOK,
+		   (unsigned int)(run - hook_slot(l->hooks, 0))) < 0)
+		loop_warn_limited(l, WARN_HOOK_WATCH,
+				  "cannot watch hook output: %s",
+				  strerror(errno));
 	if (l->cfg->hold_ms == 0) {
 		queue_accept(l->q, p->id);
 		return;
@@ -168,68 +85,11 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	run->hold_until = now + (uint64_t)l->cfg->hold_ms * 1000000ull;
 }
 
-/*
- * After each -w write: a failing disk is told once per incident, not per
- * packet, and again when writing works again (packets are accepted all
- * along; those trapped meanwhile are not in the file).
- */
-static void write_status(struct loop *l, int ret)
-{
-	bool failing = pcapng_writer_failing(l->pw);
-	const char *why = strerror(errno);
-
-	if (ret < 0)
-		l->st->write_errors++;
-	if (failing && !l->write_failing)
-		warn(l, "cannot write the capture file: %s; packets are still accepted but not saved until writing works again",
-		     why);
-	else if (!failing && l->write_failing)
-		warn(l, "writing the capture file again");
-	l->write_failing = failing;
-}
-
-/* -w: the packet with its sender in the comment. */
-static void write_packet(struct loop *l, const struct queue_packet *p,
-			 const struct timespec *ts, const struct resolver_result *who)
-{
-	char comment[PCAPNG_COMMENT_MAX];
-	struct pcapng_packet pk = {
-		.ts_ns = (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec,
-		.data = p->data,
-		.caplen = p->data ? p->len : 0,
-		.origlen = p->orig_len,
-		.comment = comment,
-		.ifindex = p->outdev,
-	};
-
-	if (!l->pw)
-		return;
-	if (who) {
-		pcapng_format_comment(who, comment, sizeof(comment));
-		if (who->n_procs > 0)
-			pk.pid = (uint32_t)who->procs[0].pid;
-	} else {
-		char uid[24] = "?";
-
-		if (p->uid >= 0)
-			snprintf(uid, sizeof(uid), "%lld", p->uid);
-		snprintf(comment, sizeof(comment),
-			 "PID: unknown\nUserId: %s\nReason: not an IPv4/IPv6 packet", uid);
-	}
-	if (pcapng_writer_packet(l->pw, &pk) == 0) {
-		l->st->pcap_packets++;
-		l->st->pcap_bytes += pk.caplen;
-		write_status(l, 0);
-	} else {
-		write_status(l, -1);
-	}
-}
-
 /* --comm, -n, --count: a packet that is not reported is only accepted. */
 static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 			  const struct resolver_result *who)
 {
-	switch (policy_check(l->pol, pkt, who, now_ns())) {
+	switch (policy_check(l->pol, pkt, who, loop_now_ns())) {
 	case POLICY_REPORT:
 		return true;
 	case POLICY_RATE_LIMITED:
@@ -257,13 +117,15 @@ static void on_packet(const struct queue_packet *p, void *arg)
 	if (!p->data || pkt_parse(p->data, p->len, &pkt) < 0) {
 		l->st->unparsed++;
 		if (l->cfg->verbosity > 0)
-			warn_limited(l, WARN_UNPARSED, "packet %u is not IPv4/IPv6 (%s); accepted",
-				     p->id, p->data ? pkt.problem : "no payload");
+			loop_warn_limited(l, WARN_UNPARSED,
+					  "packet %u is not IPv4/IPv6 (%s); "
+					  "accepted", p->id,
+					  p->data ? pkt.problem : "no payload");
 		if (l->pw) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
-			write_packet(l, p, &ts, NULL);
+			loop_write_packet(l, p, &ts, NULL);
 		}
 		queue_accept(l->q, p->id);
 		return;
@@ -272,7 +134,7 @@ static void on_packet(const struct queue_packet *p, void *arg)
 
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
-	write_packet(l, p, &ev.ts, &who);
+	loop_write_packet(l, p, &ev.ts, &who);
 	if (!report_wanted(l, &pkt, &who)) {
 		queue_accept(l->q, p->id);
 		return;
@@ -281,20 +143,23 @@ static void on_packet(const struct queue_packet *p, void *arg)
 	ev.who = &who;
 	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
 			   : out_format_event_text(&ev, l->obuf, LOOP_OBUF);
-	emit(l, l->obuf, len);
+	loop_emit(l, l->obuf, len);
 
 	if (who.n_procs == 0) {
 		if (who.has_uid)
 			l->st->by_uid_only++;
 		else
 			l->st->unattributed++;
-		flow_str(&pkt, flow, sizeof(flow));
+		loop_flow_str(&pkt, flow, sizeof(flow));
 		if (who.has_uid)
-			warn_limited(l, WARN_NO_PROCESS, "no process for %s (uid %lu): %s", flow,
-				     (unsigned long)who.uid, who.problem ? who.problem : "unknown");
+			loop_warn_limited(l, WARN_NO_PROCESS,
+					  "no process for %s (uid %lu): %s",
+					  flow, (unsigned long)who.uid,
+					  who.problem ? who.problem : "unknown");
 		else
-			warn_limited(l, WARN_NO_PROCESS, "no process for %s: %s", flow,
-				     who.problem ? who.problem : "unknown");
+			loop_warn_limited(l, WARN_NO_PROCESS,
+					  "no process for %s: %s", flow,
+					  who.problem ? who.problem : "unknown");
 		queue_accept(l->q, p->id);
 		return;
 	}
@@ -323,7 +188,7 @@ static void report_hook(struct loop *l, struct hook_run *run)
 	clock_gettime(CLOCK_REALTIME, &h.ts);
 	len = l->cfg->json ? out_format_hook_json(&h, l->obuf, LOOP_OBUF)
 			   : out_format_hook_text(&h, l->obuf, LOOP_OBUF);
-	emit(l, l->obuf, len);
+	loop_emit(l, l->obuf, len);
 }
 
 /* Hooks that exited: collect the rest of their output, report, release. */
@@ -355,7 +220,7 @@ static void finish_hooks(struct loop *l)
 static void check_deadlines(struct loop *l)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-	uint64_t now = now_ns(), next = UINT64_MAX;
+	uint64_t now = loop_now_ns(), next = UINT64_MAX;
 	unsigned int i;
 
 	if (!l->hooks)
@@ -407,7 +272,8 @@ static void on_signals(struct loop *l)
 			break;
 		case SIGHUP:
 			if (l->pw && pcapng_writer_reopen(l->pw) < 0)
-				warn(l, "cannot reopen the capture file: %s", strerror(errno));
+				loop_warn(l, "cannot reopen the capture file: %s",
+					  strerror(errno));
 			break;
 		default:
 			break;
@@ -423,8 +289,9 @@ static void check_verdict_errors(struct loop *l)
 	queue_get_stats(l->q, &qs);
 	if (qs.errors == l->verdict_errors)
 		return;
-	warn_limited(l, WARN_VERDICT, "the kernel refused %llu verdicts (packet already gone)",
-		     qs.errors - l->verdict_errors);
+	loop_warn_limited(l, WARN_VERDICT,
+			  "the kernel refused %llu verdicts (packet already gone)",
+			  qs.errors - l->verdict_errors);
 	l->verdict_errors = qs.errors;
 }
 
@@ -480,9 +347,9 @@ static int flush_timeout(struct loop *l)
 
 	if (!l->pw || (since = pcapng_writer_pending_since(l->pw)) == 0)
 		return -1;
-	now = now_ns();
+	now = loop_now_ns();
 	if (now >= since + 1000000000ull) {
-		write_status(l, pcapng_writer_flush(l->pw));
+		loop_write_status(l, pcapng_writer_flush(l->pw));
 		return -1;
 	}
 	return (int)((since + 1000000000ull - now) / 1000000ull) + 1;
@@ -506,7 +373,8 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 	if (!l.obuf)
 		return -1;
 	if (cfg->hook_cmd) {
-		l.hooks = hook_set_new(cfg->hook_cmd, cfg->max_hooks, cfg->hook_timeout_ms);
+		l.hooks = hook_set_new(cfg->hook_cmd, cfg->max_hooks,
+				       cfg->hook_timeout_ms);
 		if (!l.hooks)
 			goto out;
 	}
@@ -552,7 +420,8 @@ out:
 	hook_set_free(l.hooks);
 	fflush(l.out);
 	if (pw && pcapng_writer_flush(pw) < 0)
-		warn(&l, "cannot write the capture file: %s", strerror(errno));
+		loop_warn(&l, "cannot write the capture file: %s",
+			  strerror(errno));
 	if (l.tfd >= 0)
 		close(l.tfd);
 	if (l.ep >= 0)
@@ -574,44 +443,4 @@ void loop_accept_pending(struct queue *q)
 	while (queue_receive(q, LOOP_BATCH, accept_cb, q) > 0)
 		queue_flush(q);
 	queue_flush(q);
-}
-
-void loop_print_stats(const struct ptrap_config *cfg, FILE *err, FILE *json_out,
-		      const struct loop_stats *st, const struct queue *q)
-{
-	struct queue_stats qs;
-	struct stats s = {
-		.queue_num = cfg->queue_num,
-		.trapped = st->trapped, .by_pid = st->by_pid,
-		.by_uid_only = st->by_uid_only, .unattributed = st->unattributed,
-		.unparsed = st->unparsed,
-		.hooks_run = st->hooks_run, .hooks_timed_out = st->hooks_timed_out,
-		.hooks_skipped = st->hooks_skipped, .holds_expired = st->holds_expired,
-		.rate_limited = st->rate_limited, .comm_filtered = st->comm_filtered,
-		.writing = cfg->write_path != NULL,
-		.pcap_packets = st->pcap_packets, .pcap_bytes = st->pcap_bytes,
-		.write_errors = st->write_errors,
-	};
-	char buf[2048];
-	int len;
-
-	queue_get_stats(q, &qs);
-	s.verdicts = qs.verdicts;
-	s.verdict_errors = qs.errors;
-	s.enobufs = qs.enobufs;
-	s.id_gaps = qs.id_gaps;
-	s.have_kernel = stats_read_nfqueue(STATS_NFQUEUE_PATH, cfg->queue_num,
-					   &s.kernel) == 0;
-	s.have_matched = st->rule_matches &&
-			 st->rule_matches(st->rule_matches_arg, &s.matched) == 0;
-	if (cfg->json) {
-		len = stats_format_json(&s, buf, sizeof(buf));
-		if (len > 0)
-			fwrite(buf, 1, len, json_out);
-		fflush(json_out);
-	} else {
-		len = stats_format_text(&s, buf, sizeof(buf));
-		if (len > 0)
-			fwrite(buf, 1, len, err);
-	}
 }

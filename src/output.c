@@ -25,32 +25,118 @@ static long clamp_nsec(long nsec)
 	return nsec > 999999999L ? 999999999L : nsec;
 }
 
+/*
+ * The date and time of one second, formatted once: a busy flow reports
+ * many packets a second, and localtime_r + strftime cost more than the
+ * rest of a report.  Local time is keyed on the zone too (tzset() after
+ * a change of TZ gives new names or offset); localtime_r itself does not
+ * look at TZ again, so nothing else can change the answer.
+ */
+struct ts_memo {
+	bool valid;
+	time_t sec;
+	const char *tz0, *tz1;
+	long tzoff;
+	size_t n;
+	char s[48];
+};
+
+static struct ts_memo text_memo, json_memo;
+
+static bool ts_memo_hit(const struct ts_memo *m, time_t sec, bool local)
+{
+	if (!m->valid || m->sec != sec)
+		return false;
+	return !local || (m->tz0 == tzname[0] && m->tz1 == tzname[1] &&
+			  m->tzoff == timezone);
+}
+
+/* Seconds through strftime, once per second; false if unrepresentable. */
+static bool ts_seconds(struct ts_memo *m, time_t sec, bool local)
+{
+	struct tm tm;
+
+	if (ts_memo_hit(m, sec, local))
+		return true;
+	m->valid = false;
+	if ((local ? localtime_r(&sec, &tm) : gmtime_r(&sec, &tm)) == NULL)
+		return false;
+	m->n = strftime(m->s, sizeof(m->s), local ? "%Y-%m-%d, %H:%M:%S" :
+			"%Y-%m-%dT%H:%M:%S", &tm);
+	if (m->n == 0)
+		return false;
+	m->sec = sec;
+	m->tz0 = tzname[0];
+	m->tz1 = tzname[1];
+	m->tzoff = timezone;
+	m->valid = true;
+	return true;
+}
+
+/* '.' and the first digits of the fraction of a second, zero-padded. */
+static void ob_fraction(struct strbuf *b, long nsec, int digits)
+{
+	char d[10];
+	int i;
+
+	d[0] = '.';
+	for (i = 9; i > digits; i--)
+		nsec /= 10;
+	for (i = digits; i > 0; i--) {
+		d[i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	sb_mem(b, d, (size_t)digits + 1);
+}
+
 /* "[2026-11-22, 21:44:03.123]" in local time, like the old script. */
 static void ob_text_ts(struct strbuf *b, const struct timespec *ts)
 {
-	struct tm tm;
-	char s[64];
-
-	if (localtime_r(&ts->tv_sec, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%d, %H:%M:%S", &tm) == 0) {
+	if (!ts_seconds(&text_memo, ts->tv_sec, true)) {
 		b->full = true;	/* unrepresentable time: refuse */
 		return;
 	}
-	sb_printf(b, "[%s.%03ld]", s, clamp_nsec(ts->tv_nsec) / 1000000);
+	sb_char(b, '[');
+	sb_mem(b, text_memo.s, text_memo.n);
+	ob_fraction(b, clamp_nsec(ts->tv_nsec), 3);
+	sb_char(b, ']');
 }
 
 /* "2026-11-22T20:44:03.123456Z" (RFC 3339, UTC). */
 static void ob_json_ts(struct strbuf *b, const struct timespec *ts)
 {
-	struct tm tm;
-	char s[64];
-
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+	if (!ts_seconds(&json_memo, ts->tv_sec, false)) {
 		b->full = true;
 		return;
 	}
-	sb_printf(b, "\"%s.%06ldZ\"", s, clamp_nsec(ts->tv_nsec) / 1000);
+	sb_char(b, '"');
+	sb_mem(b, json_memo.s, json_memo.n);
+	ob_fraction(b, clamp_nsec(ts->tv_nsec), 6);
+	sb_str(b, "Z\"");
+}
+
+/* --- numbers: decimal without printf, on the per-packet path --- */
+
+static void ob_ulong(struct strbuf *b, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_mem(b, d + i, sizeof(d) - i);
+}
+
+static void ob_long(struct strbuf *b, long v)
+{
+	if (v < 0) {
+		sb_char(b, '-');
+		ob_ulong(b, 0ull - (unsigned long long)v);
+	} else {
+		ob_ulong(b, (unsigned long long)v);
+	}
 }
 
 /* --- text values --- */
@@ -233,9 +319,12 @@ static void ob_text_process(struct strbuf *b, const struct resolver_result *who)
 
 	if (n > RESOLVER_MAX_PIDS)
 		n = RESOLVER_MAX_PIDS;
-	sb_printf(b, "%d comm=", (int)p->pid);
+	ob_long(b, (long)(int)p->pid);
+	sb_str(b, " comm=");
 	ob_text_value(b, p->comm, strnlen(p->comm, sizeof(p->comm)));
-	sb_printf(b, " uid=%u exe=", (unsigned int)p->uid);
+	sb_str(b, " uid=");
+	ob_ulong(b, (unsigned int)p->uid);
+	sb_str(b, " exe=");
 	if (p->exe[0] == '\0')
 		sb_char(b, '?');
 	else
@@ -264,7 +353,9 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		sb_printf(&b, "unknown uid=%u", (unsigned int)who->uid);
 	else
 		sb_str(&b, "unknown uid=?");
-	sb_printf(&b, " %s ", pkt_proto_name(pkt->proto));
+	sb_char(&b, ' ');
+	sb_str(&b, pkt_proto_name(pkt->proto));
+	sb_char(&b, ' ');
 	ob_endpoint(&b, &pkt->src, pkt->has_ports, pkt->sport);
 	sb_str(&b, " -> ");
 	ob_endpoint(&b, &pkt->dst, pkt->has_ports, pkt->dport);
@@ -291,7 +382,9 @@ static void ob_json_ip(struct strbuf *b, const struct addr_ip *ip)
 {
 	char s[ADDR_STR_MAX];
 
-	sb_printf(b, "\"%s\"", addr_ip_str(ip, s, sizeof(s)));
+	sb_char(b, '"');
+	sb_str(b, addr_ip_str(ip, s, sizeof(s)));
+	sb_char(b, '"');
 }
 
 /* argv as an array: NUL-separated, a trailing NUL ends the last item. */
@@ -334,9 +427,14 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 			sb_str(b, ",\"uid\":null,\"gid\":null");
 		sb_str(b, ",\"comm\":null,\"exe\":null,\"cmdline\":null");
 	} else {
-		sb_printf(b, ",\"pid\":%d,\"ppid\":%d,\"uid\":%u,\"gid\":%u",
-			  (int)p->pid, (int)p->ppid, (unsigned int)p->uid,
-			  (unsigned int)p->gid);
+		sb_str(b, ",\"pid\":");
+		ob_long(b, (long)(int)p->pid);
+		sb_str(b, ",\"ppid\":");
+		ob_long(b, (long)(int)p->ppid);
+		sb_str(b, ",\"uid\":");
+		ob_ulong(b, (unsigned int)p->uid);
+		sb_str(b, ",\"gid\":");
+		ob_ulong(b, (unsigned int)p->gid);
 		sb_str(b, ",\"comm\":");
 		ob_json_cstr(b, p->comm, sizeof(p->comm));
 		sb_str(b, ",\"exe\":");
@@ -348,8 +446,11 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 		ob_json_cmdline(b, p);
 	}
 	sb_str(b, ",\"pids\":[");
-	for (i = 0; i < n; i++)
-		sb_printf(b, "%s%d", i ? "," : "", (int)who->procs[i].pid);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_char(b, ',');
+		ob_long(b, (long)(int)who->procs[i].pid);
+	}
 	sb_char(b, ']');
 }
 
@@ -364,19 +465,25 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		return -1;
 	}
 	sb_init(&b, buf, len);
-	sb_printf(&b, "{\"type\":\"packet\",\"seq\":%llu,\"ts\":", ev->seq);
+	sb_str(&b, "{\"type\":\"packet\",\"seq\":");
+	ob_ulong(&b, ev->seq);
+	sb_str(&b, ",\"ts\":");
 	ob_json_ts(&b, &ev->ts);
-	sb_printf(&b, ",\"proto\":\"%s\",\"src\":", pkt_proto_name(pkt->proto));
+	sb_str(&b, ",\"proto\":\"");
+	sb_str(&b, pkt_proto_name(pkt->proto));
+	sb_str(&b, "\",\"src\":");
 	ob_json_ip(&b, &pkt->src);
-	if (pkt->has_ports)
-		sb_printf(&b, ",\"sport\":%u", pkt->sport);
-	else
+	if (pkt->has_ports) {
+		sb_str(&b, ",\"sport\":");
+		ob_ulong(&b, pkt->sport);
+	} else
 		sb_str(&b, ",\"sport\":null");
 	sb_str(&b, ",\"dst\":");
 	ob_json_ip(&b, &pkt->dst);
-	if (pkt->has_ports)
-		sb_printf(&b, ",\"dport\":%u", pkt->dport);
-	else
+	if (pkt->has_ports) {
+		sb_str(&b, ",\"dport\":");
+		ob_ulong(&b, pkt->dport);
+	} else
 		sb_str(&b, ",\"dport\":null");
 	if (!pkt->has_ports && pkt->has_icmp) {
 		sb_printf(&b, ",\"icmp_type\":%u,\"icmp_code\":%u",
@@ -389,10 +496,10 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		sb_str(&b, ",\"problem\":");
 		ob_json_cstr(&b, who->problem, 256);	/* static reason strings */
 	}
-	if (who->has_inode)
-		sb_printf(&b, ",\"inode\":%llu",
-			  (unsigned long long)who->inode);
-	else
+	if (who->has_inode) {
+		sb_str(&b, ",\"inode\":");
+		ob_ulong(&b, who->inode);
+	} else
 		sb_str(&b, ",\"inode\":null");
 	if (pkt->problem != NULL) {
 		sb_str(&b, ",\"packet_problem\":");

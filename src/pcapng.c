@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +54,7 @@ struct pcapng_writer {
 	uint32_t ifaces[PW_MAX_IFACES];
 	unsigned int n_ifaces;
 	unsigned int n_ifaces_disk;	/* of those, written to the file */
+	struct pcapng_comments *comments;
 };
 
 static uint64_t mono_ns(void)
@@ -489,7 +489,8 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 	w->flush_each = flush_each;
 	w->snaplen = snaplen;
 	w->buf = malloc(PW_BUF);
-	if (!w->buf)
+	w->comments = pcapng_comments_new();
+	if (!w->buf || !w->comments)
 		goto fail;
 	if (rot && (rot->max_bytes || rot->secs) && strcmp(path, "-") != 0) {
 		w->rot = *rot;
@@ -521,6 +522,7 @@ fail:
 	if (w->path && w->fd >= 0)
 		close(w->fd);
 	free_names(w);
+	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
@@ -560,63 +562,15 @@ int pcapng_writer_close(struct pcapng_writer *w)
 		saved = errno;
 	}
 	free_names(w);
+	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
 	return ret;
 }
 
-/* Append at *off; stop (truncated, NUL kept) when buf is full. */
-static void __attribute__((format(printf, 4, 5)))
-add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+const char *pcapng_writer_comment(struct pcapng_writer *w,
+				  const struct resolver_result *who)
 {
-	va_list ap;
-	int n;
-
-	if (*off + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*off += (size_t)n < len - *off ? (size_t)n : len - *off - 1;
-}
-
-size_t pcapng_format_comment(const struct resolver_result *who,
-			     char *buf, size_t len)
-{
-	const struct resolver_proc *pr = &who->procs[0];
-	size_t off = 0, i;
-
-	if (len == 0)
-		return 0;
-	buf[0] = '\0';
-	if (who->n_procs == 0) {
-		add(buf, len, &off, "PID: unknown\n");
-		if (who->has_uid)
-			add(buf, len, &off, "UserId: %lu\n", (unsigned long)who->uid);
-		else
-			add(buf, len, &off, "UserId: ?\n");
-		add(buf, len, &off, "Reason: %s",
-		    who->problem ? who->problem : "unknown");
-		return off;
-	}
-	add(buf, len, &off, "PID: %ld\nCmd: %s\nArgs:", (long)pr->pid,
-	    pr->exe[0] ? pr->exe : "?");
-	/* argv is NUL-separated; a line per field keeps the comment parseable. */
-	for (i = 0; i < pr->cmdline_len && i < sizeof(pr->cmdline); ) {
-		const char *a = pr->cmdline + i;
-		size_t n = strnlen(a, pr->cmdline_len - i);
-		size_t k;
-
-		add(buf, len, &off, " ");
-		for (k = 0; k < n && off + 1 < len; k++)
-			buf[off++] = a[k] == '\n' || a[k] == '\r' ? ' ' : a[k];
-		buf[off] = '\0';
-		i += n + 1;
-	}
-	add(buf, len, &off, "\nUserId: %lu\nParentPID: %ld\nComm: %s",
-	    (unsigned long)pr->uid, (long)pr->ppid, pr->comm);
-	return off;
+	return pcapng_comment(w->comments, who);
 }

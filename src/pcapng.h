@@ -111,4 +111,20 @@ uint64_t pcapng_writer_pending_since(const struct pcapng_writer *w);
 size_t pcapng_format_comment(const struct resolver_result *who,
 			     char *buf, size_t len);
 
+/*
+ * A memo of those comments (pcapng_comment.c): the packets of a flow carry
+ * the same one.  pcapng_comment() returns the comment for who, re-used when
+ * procs[0] is byte for byte the record it was made from; the text stays
+ * valid until the next call.
+ */
+struct pcapng_comments;
+struct pcapng_comments *pcapng_comments_new(void);
+void pcapng_comments_free(struct pcapng_comments *c);
+const char *pcapng_comment(struct pcapng_comments *c,
+			   const struct resolver_result *who);
+
+/* pcapng_comment() with the writer's own memo. */
+const char *pcapng_writer_comment(struct pcapng_writer *w,
+				  const struct resolver_result *who);
+
 #endif

@@ -101,15 +101,17 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 			  s->queue_num, STATS_NFQUEUE_PATH);
 	if (fo.have_queue_full)
 		sb_printf(&b, "ptrap: stats: fail-open: %llu packets accepted unseen: "
-			  "%llu with the queue full (rule matches %llu - ids %llu - dropped %llu), "
+			  "%llu with the queue full (rule matches %llu - "
+			  "ids %llu - dropped %llu), "
 			  "%llu undeliverable (gaps in packet ids)\n",
 			  fo.queue_full + fo.undeliverable, fo.queue_full, s->matched,
 			  s->kernel.id_sequence, s->kernel.queue_dropped, fo.undeliverable);
 	else
-		sb_printf(&b, "ptrap: stats: fail-open: %llu undeliverable packets accepted unseen "
-			  "(gaps in packet ids); those accepted with the queue full are not "
-			  "counted (the kernel neither counts nor numbers them, no rule counters)\n",
-			  fo.undeliverable);
+		sb_printf(&b, "ptrap: stats: fail-open: %llu undeliverable "
+			  "packets accepted unseen (gaps in packet ids); "
+			  "those accepted with the queue full are not counted "
+			  "(the kernel neither counts nor numbers them, "
+			  "no rule counters)\n", fo.undeliverable);
 	return sb_finish(&b);
 }
 

@@ -104,6 +104,35 @@ static void test_comment_format(void **state)
 	assert_string_equal(buf, "PID: 1234");
 }
 
+/* The memo gives a process's comment again, and a fresh one once it changes. */
+static void test_comment_memo(void **state)
+{
+	struct pcapng_comments *c = pcapng_comments_new();
+	struct resolver_result who;
+	const char *first;
+
+	(void)state;
+	assert_non_null(c);
+	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig\0a\0", 6);
+	first = pcapng_comment(c, &who);
+	assert_string_equal(first, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig a\n"
+			    "UserId: 1000\nParentPID: 1\nComm: dig");
+	assert_ptr_equal(pcapng_comment(c, &who), first);
+	/* same pid, exec'd: every field shown is compared, not the pid */
+	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0a\0", 6);
+	assert_string_equal(pcapng_comment(c, &who), "PID: 1234\nCmd: /usr/bin/curl\n"
+			    "Args: dig a\nUserId: 1000\nParentPID: 1\nComm: curl");
+	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0b\0", 6);
+	assert_non_null(strstr(pcapng_comment(c, &who), "Args: dig b\n"));
+	who.procs[0].ppid = 77;
+	assert_non_null(strstr(pcapng_comment(c, &who), "ParentPID: 77\n"));
+	memset(&who, 0, sizeof(who));
+	who.problem = "gone";
+	assert_string_equal(pcapng_comment(c, &who),
+			    "PID: unknown\nUserId: ?\nReason: gone");
+	pcapng_comments_free(c);
+}
+
 /* Four packets: v4 and v6 with a process, v4 without, v6 of 1500 bytes. */
 static void write_file(const char *path)
 {
@@ -830,6 +859,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_comment_format),
+		cmocka_unit_test(test_comment_memo),
 		cmocka_unit_test(test_libpcap_oracle),
 		cmocka_unit_test(test_reader_roundtrip),
 		cmocka_unit_test(test_snaplen),

@@ -1,0 +1,260 @@
+/*
+ * cli_lists: the comma-list options -i, -p, -o, --uid, --comm and --pid:
+ * split the list, check each element, drop duplicates, enforce the limits.
+ * Nothing here prints or exits.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+
+#include "cli_lists.h"
+#include "cli_table.h"
+
+/* Longest single element of a comma list we try to parse. */
+#define ELEM_MAX 128
+
+static bool prefix_equal(const struct addr_prefix *a,
+			 const struct addr_prefix *b)
+{
+	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
+}
+
+static int add_dest(struct ptrap_config *cfg, const char *elem)
+{
+	struct addr_prefix p;
+	unsigned int i;
+
+	if (addr_parse_prefix(elem, &p) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_dests; i++)
+		if (prefix_equal(&cfg->dests[i], &p))
+			return 0;
+	if (cfg->n_dests >= CLI_MAX_DESTS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->dests[cfg->n_dests++] = p;
+	return 0;
+}
+
+static int add_port(struct ptrap_config *cfg, const char *elem)
+{
+	struct addr_port_range r;
+	unsigned int i;
+
+	if (addr_parse_port_range(elem, &r) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].lo == r.lo && cfg->ports[i].hi == r.hi)
+			return 0;
+	if (cfg->n_ports >= CLI_MAX_PORTS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->ports[cfg->n_ports++] = r;
+	return 0;
+}
+
+/* What a comma-list option holds, for parse_list() and its messages. */
+struct list_kind {
+	const char *what, *plural;
+	const char *expected;
+	int max;
+	int (*add)(struct ptrap_config *cfg, const char *elem);
+};
+
+static const struct list_kind dest_list = {
+	"address", "addresses", "IPv4 or IPv6 ADDR[/LEN]",
+	CLI_MAX_DESTS, add_dest,
+};
+static const struct list_kind port_list = {
+	"port", "ports", "1-65535 or LO-HI",
+	CLI_MAX_PORTS, add_port,
+};
+
+/*
+ * 1-15 bytes of letters, digits, '.', '_' and '-': the kernel allows more,
+ * but '*', '+' and quotes would mean patterns or syntax to iptables or nft.
+ */
+static int add_iface(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+	unsigned int i;
+	const char *c;
+
+	if (len == 0 || len >= IF_NAMESIZE || strcmp(elem, ".") == 0 ||
+	    strcmp(elem, "..") == 0)
+		return -1;
+	for (c = elem; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
+		      *c == '-'))
+			return -1;
+	for (i = 0; i < cfg->n_out_ifaces; i++)
+		if (strcmp(cfg->out_ifaces[i], elem) == 0)
+			return 0;
+	if (cfg->n_out_ifaces >= CLI_MAX_IFACES) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(cfg->out_ifaces[cfg->n_out_ifaces++], elem, len + 1);
+	return 0;
+}
+
+/* A number is a uid as is (like chown); anything else must be a user. */
+static int add_uid(struct ptrap_config *cfg, const char *elem)
+{
+	unsigned int uid, i;
+
+	if (elem[0] >= '0' && elem[0] <= '9') {
+		/* (uid_t)-1 means "no uid" to the kernel. */
+		if (cli_parse_uint(elem, 0, 4294967294ul, &uid) < 0)
+			return -1;
+	} else {
+		const struct passwd *pw = getpwnam(elem);
+
+		if (pw == NULL)
+			return -1;
+		uid = pw->pw_uid;
+	}
+	for (i = 0; i < cfg->n_uids; i++)
+		if (cfg->uids[i] == (uid_t)uid)
+			return 0;
+	if (cfg->n_uids >= CLI_MAX_UIDS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->uids[cfg->n_uids++] = (uid_t)uid;
+	return 0;
+}
+
+static int add_comm(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+	unsigned int i;
+
+	if (len == 0 || len >= CLI_COMM_LEN)
+		return -1;
+	for (i = 0; i < cfg->n_comms; i++)
+		if (strcmp(cfg->comms[i], elem) == 0)
+			return 0;
+	if (cfg->n_comms >= CLI_MAX_COMMS) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(cfg->comms[cfg->n_comms++], elem, len + 1);
+	return 0;
+}
+
+/* PID_MAX_LIMIT on 64-bit kernels. */
+static int add_pid(struct ptrap_config *cfg, const char *elem)
+{
+	unsigned int pid, i;
+
+	if (cli_parse_uint(elem, 1, 4194304, &pid) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_pids; i++)
+		if (cfg->pids[i] == (pid_t)pid)
+			return 0;
+	if (cfg->n_pids >= CLI_MAX_PIDS) {
+		errno = E2BIG;
+		return -1;
+	}
+	cfg->pids[cfg->n_pids++] = (pid_t)pid;
+	return 0;
+}
+
+static const struct list_kind iface_list = {
+	"interface", "interfaces",
+	"an interface name: 1-15 letters, digits, '.', '_' or '-'",
+	CLI_MAX_IFACES, add_iface,
+};
+static const struct list_kind uid_list = {
+	"user", "users", "an existing user name or a uid",
+	CLI_MAX_UIDS, add_uid,
+};
+static const struct list_kind comm_list = {
+	"command name", "command names", "1-15 characters",
+	CLI_MAX_COMMS, add_comm,
+};
+static const struct list_kind pid_list = {
+	"process id", "process ids", "1-4194304",
+	CLI_MAX_PIDS, add_pid,
+};
+
+/*
+ * Split a comma list and feed each element to k->add(); -1 with errno E2BIG
+ * means the list is full, anything else blames the element.
+ */
+static int parse_list(struct ptrap_config *cfg, int val, const char *list,
+		      const struct list_kind *k, char *err, size_t errlen)
+{
+	const char *p = list;
+	char label[32];
+
+	cli_option_label(val, label, sizeof(label));
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char elem[ELEM_MAX];
+
+		if (n == 0) {
+			size_t len = strlen(list);
+			bool cut = len > CLI_SHOW_MAX;
+
+			cli_set_err(err, errlen,
+				    "empty element in '%.*s%s' for %s",
+				    cut ? CLI_SHOW_MAX : (int)len, list,
+				    cut ? "..." : "", label);
+			return PTRAP_EXIT_USAGE;
+		}
+		if (n >= sizeof(elem))
+			return cli_bad_value(err, errlen, val, k->what, p, n,
+					     k->expected);
+		memcpy(elem, p, n);
+		elem[n] = '\0';
+		if (k->add(cfg, elem) < 0) {
+			if (errno != E2BIG)
+				return cli_bad_value(err, errlen, val, k->what,
+						     p, n, k->expected);
+			cli_set_err(err, errlen, "too many %s for %s (max %d)",
+				    k->plural, label, k->max);
+			return PTRAP_EXIT_USAGE;
+		}
+		if (comma == NULL)
+			return PTRAP_EXIT_OK;
+		p = comma + 1;
+	}
+}
+
+static const struct list_kind *list_kind_of(int val)
+{
+	switch (val) {
+	case 'i':
+		return &dest_list;
+	case 'p':
+		return &port_list;
+	case 'o':
+		return &iface_list;
+	case OPT_UID:
+		return &uid_list;
+	case OPT_COMM:
+		return &comm_list;
+	case OPT_PID:
+		return &pid_list;
+	}
+	return NULL;
+}
+
+int cli_parse_list(struct ptrap_config *cfg, int val, const char *list,
+		   char *err, size_t errlen)
+{
+	const struct list_kind *k = list_kind_of(val);
+
+	if (k == NULL) {
+		cli_set_err(err, errlen,
+			    "internal error: option %d takes no list", val);
+		return PTRAP_EXIT_USAGE;
+	}
+	return parse_list(cfg, val, list, k, err, errlen);
+}
