@@ -46,52 +46,101 @@ static const char *const fw_ipt_restore[2] = { IPTABLES_RESTORE, IP6TABLES_RESTO
 static const char *const fw_ipt[2] = { IPTABLES, IP6TABLES };
 static const int fw_family[2] = { AF_INET, AF_INET6 };
 
-/* Lock files are per network namespace: each netns has its own queues. */
-int fw_lock_queue(unsigned int queue_num, pid_t *owner)
-{
-	char path[128], pidbuf[32];
-	struct stat ns;
-	ssize_t n;
-	int fd;
+/* A lock file an exiting owner unlinks under us is retried this often. */
+#define FW_LOCK_TRIES	16
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Lock files are per network namespace: each netns has its own queues.
+ * An owner unlinks its file on exit while still holding the lock, so a
+ * file we opened before that may be dead by the time flock() succeeds:
+ * only a lock on the inode the path names now counts.
+ */
+int fw_lock_queue(struct fw_lock *lk, const char *dir, unsigned int queue_num,
+		  pid_t *owner)
+{
+	char pidbuf[32];
+	struct stat ns, held, named;
+	ssize_t n;
+	int fd, tries, saved;
+
+	lk->fd = -1;
 	*owner = 0;
 	if (stat("/proc/self/ns/net", &ns) < 0)
 		ns.st_ino = 0;
-	if (mkdir(FW_LOCK_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -1;
-	snprintf(path, sizeof(path), FW_LOCK_DIR "/queue-%u-net%lu.lock",
-		 queue_num, (unsigned long)ns.st_ino);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int saved = errno;
-
-		n = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
-		if (n > 0) {
-			pidbuf[n] = '\0';
-			*owner = (pid_t)strtol(pidbuf, NULL, 10);
-		}
-		close(fd);
-		errno = saved;
+	if (snprintf(lk->path, sizeof(lk->path), "%s/queue-%u-net%lu.lock", dir,
+		     queue_num, (unsigned long)ns.st_ino) >= (int)sizeof(lk->path)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* The file is never unlinked: that would let two instances lock two inodes. */
+	for (tries = 0; tries < FW_LOCK_TRIES; tries++) {
+		fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			saved = errno;
+			n = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
+			if (n > 0) {
+				pidbuf[n] = '\0';
+				*owner = (pid_t)strtol(pidbuf, NULL, 10);
+			}
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (fstat(fd, &held) < 0)
+			goto fail;
+		if (stat(lk->path, &named) < 0) {
+			if (errno != ENOENT)
+				goto fail;
+		} else if (same_file(&held, &named)) {
+			break;
+		}
+		close(fd);	/* locked a file its owner had just unlinked */
+		fd = -1;
+	}
+	if (fd < 0) {
+		errno = EAGAIN;
+		return -1;
+	}
 	n = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pidbuf, n, 0) != n) {
 		/* Only informative; the flock is what counts. */
 	}
-	return fd;
+	lk->fd = fd;
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
-void fw_unlock_queue(int fd)
+void fw_unlock_queue(struct fw_lock *lk)
 {
-	if (fd >= 0) {
-		if (ftruncate(fd, 0) < 0) {
-			/* stale pid text is harmless */
+	struct stat held, named;
+
+	if (lk->fd < 0)
+		return;
+	/*
+	 * Unlink before unlocking: a waiter that locks the old inode after
+	 * this sees the path name another one (or none) and retries.
+	 */
+	if (fstat(lk->fd, &held) < 0 || stat(lk->path, &named) < 0 ||
+	    !same_file(&held, &named) || unlink(lk->path) < 0) {
+		/* e.g. -Z user may not write FW_LOCK_DIR: stale pid text is harmless */
+		if (ftruncate(lk->fd, 0) < 0) {
+			/* nothing more to do */
 		}
-		close(fd);
 	}
+	close(lk->fd);
+	lk->fd = -1;
 }
 
 int fw_check_ifaces(const struct ptrap_config *cfg, const char **missing)
@@ -208,12 +257,55 @@ static int nft_remove(struct fw *fw, char *why, size_t whylen)
 
 /* --- iptables --- */
 
-static int ipt_chain_exists(int f, const char *chain)
+enum fw_chain_state fw_ipt_chain_state(int status, const char *listing, bool complete,
+				       const char *chain)
 {
-	char out[256];
-	char *argv[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-n", "-L", (char *)chain, NULL };
+	size_t n = strlen(chain);
+	const char *p, *eol;
 
-	return run_quiet(argv, NULL, out, sizeof(out)) == 0;
+	if (status != 0 || !listing)
+		return FW_CHAIN_UNKNOWN;
+	/* "-N CHAIN", a line of its own; a cut-off last line proves nothing */
+	for (p = listing; (eol = strchr(p, '\n')) != NULL; p = eol + 1) {
+		if ((size_t)(eol - p) == n + 3 && strncmp(p, "-N ", 3) == 0 &&
+		    strncmp(p + 3, chain, n) == 0)
+			return FW_CHAIN_PRESENT;
+	}
+	if (complete && *p && strncmp(p, "-N ", 3) == 0 && strcmp(p + 3, chain) == 0)
+		return FW_CHAIN_PRESENT;
+	return complete ? FW_CHAIN_ABSENT : FW_CHAIN_UNKNOWN;
+}
+
+/*
+ * List the whole raw table rather than the chain: asked about a missing
+ * chain, iptables-nft answers as it does for one it cannot read.  why
+ * gets iptables' own words when it cannot tell.
+ */
+static enum fw_chain_state ipt_chain_state(int f, const char *chain, char *why,
+					   size_t whylen)
+{
+	char *argv[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-S", NULL };
+	char *out = malloc(FW_LIST_MAX);
+	enum fw_chain_state st;
+	int rc;
+
+	if (!out) {
+		snprintf(why, whylen, "out of memory");
+		return FW_CHAIN_UNKNOWN;
+	}
+	rc = run_quiet(argv, NULL, out, FW_LIST_MAX);
+	st = fw_ipt_chain_state(rc, rc < 0 ? NULL : out,
+				rc >= 0 && strlen(out) < FW_LIST_MAX - 1, chain);
+	if (st == FW_CHAIN_UNKNOWN) {
+		if (rc < 0)
+			snprintf(why, whylen, "%s: %s", fw_ipt[f], strerror(errno));
+		else if (rc == 0)
+			snprintf(why, whylen, "%s -S: listing too long", fw_ipt[f]);
+		else
+			first_line(why, whylen, "", *out ? out : "iptables failed");
+	}
+	free(out);
+	return st;
 }
 
 /*
@@ -252,8 +344,11 @@ cleanup:
 	free(text);
 }
 
-/* Tolerant removal, one step at a time: used for leftovers and as a fallback. */
-static int ipt_remove_chain(int f, const char *chain)
+/*
+ * Tolerant removal, one step at a time: used for leftovers and as a
+ * fallback.  Succeeds only if the chain is known to be gone.
+ */
+static int ipt_remove_chain(int f, const char *chain, char *why, size_t whylen)
 {
 	char out[256];
 	char *del[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-D", "OUTPUT", "-j", (char *)chain, NULL };
@@ -266,11 +361,19 @@ static int ipt_remove_chain(int f, const char *chain)
 	for (i = 0; i < 64 && run_quiet(del, NULL, out, sizeof(out)) == 0; i++)
 		;
 	run_quiet(flush, NULL, out, sizeof(out));
-	if (run_quiet(drop, NULL, out, sizeof(out)) != 0 && ipt_chain_exists(f, chain)) {
+	if (run_quiet(drop, NULL, out, sizeof(out)) == 0)
+		return 0;
+	switch (ipt_chain_state(f, chain, why, whylen)) {
+	case FW_CHAIN_ABSENT:
+		return 0;
+	case FW_CHAIN_PRESENT:
+		first_line(why, whylen, "", *out ? out : "chain still in use");
 		errno = EBUSY;
 		return -1;
+	default:
+		errno = EIO;
+		return -1;
 	}
-	return 0;
 }
 
 static int ipt_restore(struct fw *fw, int f, char *why, size_t whylen)
@@ -291,25 +394,28 @@ static int ipt_restore(struct fw *fw, int f, char *why, size_t whylen)
 
 static int ipt_remove(struct fw *fw, char *why, size_t whylen)
 {
-	char chain[RULES_NAME_MAX];
-	int f, ret = 0;
+	char chain[RULES_NAME_MAX], reason[256];
+	int f, ret = 0, saved = 0;
 
 	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
 	for (f = 1; f >= 0; f--) {
 		if (!fw->ipt_installed[f])
 			continue;
 		if (rules_ipt_remove(fw->cfg, fw_family[f], fw->text, FW_TEXT_MAX) < 0 ||
-		    ipt_restore(fw, f, why, whylen) < 0) {
+		    ipt_restore(fw, f, reason, sizeof(reason)) < 0) {
 			/* Someone edited our chain: remove it piece by piece. */
-			if (ipt_remove_chain(f, chain) < 0) {
-				snprintf(why, whylen, "cannot remove chain %s from the raw table (%s)",
-					 chain, f ? "ip6tables" : "iptables");
+			if (ipt_remove_chain(f, chain, reason, sizeof(reason)) < 0) {
+				saved = errno;
+				snprintf(why, whylen, "%s chain %s in the raw table may remain (%s)",
+					 f ? "ip6tables" : "iptables", chain, reason);
 				ret = -1;
 				continue;
 			}
 		}
 		fw->ipt_installed[f] = false;
 	}
+	if (ret < 0)
+		errno = saved;
 	return ret;
 }
 
@@ -341,16 +447,23 @@ undo:
 	return -1;
 }
 
-int fw_remove_stale(struct fw *fw)
+int fw_remove_stale(struct fw *fw, char *why, size_t whylen)
 {
 	char chain[RULES_NAME_MAX];
 	int f, removed = 0;
 
 	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
 	for (f = 0; f < 2; f++) {
-		if (!ipt_chain_exists(f, chain))
+		switch (ipt_chain_state(f, chain, why, whylen)) {
+		case FW_CHAIN_ABSENT:
 			continue;
-		if (ipt_remove_chain(f, chain) < 0)
+		case FW_CHAIN_PRESENT:
+			break;
+		default:
+			errno = EIO;
+			return -1;
+		}
+		if (ipt_remove_chain(f, chain, why, whylen) < 0)
 			return -1;
 		removed++;
 	}

@@ -6,6 +6,7 @@
 netns_enter "$@"
 start_dnsmasq
 firewall_snapshot >"$WORK/before"
+LOCK=/run/ptrap/queue-4253-net$(stat -L -c %i /proc/self/ns/net).lock
 
 # The hook records its own fds, then stays alive past the kill.
 cat >"$WORK/hook" <<H
@@ -50,11 +51,14 @@ bad=$(grep -vc ' 192\.0\.2\.1 $' "$WORK/after")
 [ "$bad" -eq 0 ] || fail "$bad of $n queries failed after kill -9: $(grep -v ' 192\.0\.2\.1 $' "$WORK/after" | head -3)"
 info "$n/$n client queries answered after kill -9"
 
-# The next start cleans up what the dead one left.
+# The next start cleans up what the dead one left, the lock file included.
+[ "$(cat "$LOCK" 2>/dev/null)" = "$PTRAP_PID" ] || fail "kill -9 left no lock file naming $PTRAP_PID"
 start_ptrap next -u -i $DNS4 -p 53
+[ "$(cat "$LOCK" 2>/dev/null)" = "$PTRAP_PID" ] || fail "the next start did not take the lock $LOCK"
 grep -q "removed rules a dead ptrap left" "$WORK/next.err" ||
 	fail "leftovers not removed: $(cat "$WORK/next.err")"
 stop_ptrap INT
+[ ! -e "$LOCK" ] || fail "lock file $LOCK left after the clean exit"
 pkill -f "sh $WORK/hook" 2>/dev/null
 firewall_snapshot >"$WORK/after-all"
 diff -u "$WORK/before" "$WORK/after-all" >&2 || fail "firewall differs after kill -9 + restart"
