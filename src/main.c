@@ -27,6 +27,7 @@
 #include "report.h"
 #include "resolver.h"
 #include "rules.h"
+#include "strbuf.h"
 
 /* Enough for the headers the resolver reads, incl. IPv6 extension chains. */
 #define MAIN_COPY_RANGE	512
@@ -86,29 +87,46 @@ static int rule_matches(void *arg, unsigned long long *pkts)
 	return fw_rule_matches(arg, pkts);
 }
 
+/* "udp+tcp(SYN)+icmp to 192.0.2.53 port 53 via lo for uid 0": the start line. */
 static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 {
+	const char *protos[3];
 	char a[ADDR_STR_MAX];
-	size_t off = 0;
-	unsigned int i;
+	struct strbuf b;
+	unsigned int i, n = 0;
 
-	off += snprintf(buf + off, len - off, "%s%s%s to",
-			cfg->udp ? "udp" : "", cfg->udp && cfg->tcp ? "+" : "",
-			cfg->tcp ? "tcp" : "");
-	for (i = 0; i < cfg->n_dests && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s", i ? "," : " ",
-				addr_prefix_str(&cfg->dests[i], a, sizeof(a)));
-	if (off < len && cfg->n_ports == 0)
-		off += snprintf(buf + off, len - off, " any port");
-	for (i = 0; i < cfg->n_ports && off < len; i++) {
+	if (cfg->udp)
+		protos[n++] = "udp";
+	if (cfg->tcp)
+		protos[n++] = cfg->connect_only ? "tcp(SYN)" : "tcp";
+	if (cfg->icmp)
+		protos[n++] = "icmp";
+	sb_init(&b, buf, len);
+	for (i = 0; i < n; i++)
+		sb_printf(&b, "%s%s", i ? "+" : "", protos[i]);
+	sb_str(&b, " to");
+	for (i = 0; i < cfg->n_dests; i++)
+		sb_printf(&b, "%s%s", i ? "," : " ",
+			  addr_prefix_str(&cfg->dests[i], a, sizeof(a)));
+	if (cfg->n_ports == 0 && (cfg->udp || cfg->tcp))
+		sb_str(&b, " any port");
+	for (i = 0; i < cfg->n_ports; i++) {
 		const struct addr_port_range *p = &cfg->ports[i];
 
+		sb_str(&b, i ? "," : cfg->n_ports > 1 || p->lo != p->hi ?
+		       " ports " : " port ");
 		if (p->lo == p->hi)
-			off += snprintf(buf + off, len - off, "%s%u", i ? "," : " port ", p->lo);
+			sb_printf(&b, "%u", p->lo);
 		else
-			off += snprintf(buf + off, len - off, "%s%u-%u", i ? "," : " ports ",
-					p->lo, p->hi);
+			sb_printf(&b, "%u-%u", p->lo, p->hi);
 	}
+	for (i = 0; i < cfg->n_out_ifaces; i++)
+		sb_printf(&b, "%s%s", i ? "," : " via ", cfg->out_ifaces[i]);
+	for (i = 0; i < cfg->n_uids; i++)
+		sb_printf(&b, "%s%lu", i ? "," : " for uid ",
+			  (unsigned long)cfg->uids[i]);
+	if (sb_finish(&b) < 0)
+		snprintf(buf, len, "the given destinations");
 }
 
 int main(int argc, char **argv)
@@ -123,7 +141,8 @@ int main(int argc, char **argv)
 	const char *lacking;
 	char err[512], why[512], what[1024];
 	const char *missing = NULL;
-	int rc, sigfd = -1, lockfd = -1, stale;
+	struct fw_lock lock = { .fd = -1 };
+	int rc, sigfd = -1, stale;
 	pid_t owner;
 
 	rc = cli_parse(argc, argv, &cfg, err, sizeof(err));
@@ -175,8 +194,8 @@ int main(int argc, char **argv)
 	lacking = privs_missing(&privs);
 	if (lacking) {
 		if (strcmp(lacking, "CAP_NET_ADMIN") == 0)
-			fail("CAP_NET_ADMIN is needed to install rules and bind queue %u (run as root)",
-			     cfg.queue_num);
+			fail("CAP_NET_ADMIN is needed to install rules and "
+			     "bind queue %u (run as root)", cfg.queue_num);
 		else
 			fail("%s is needed to drop privileges%s (run as root)",
 			     lacking, cfg.run_as_user ? " with -Z" : "");
@@ -192,8 +211,7 @@ int main(int argc, char **argv)
 		fail("cannot set up signals: %s", strerror(errno));
 		goto out;
 	}
-	lockfd = fw_lock_queue(cfg.queue_num, &owner);
-	if (lockfd < 0) {
+	if (fw_lock_queue(&lock, FW_LOCK_DIR, cfg.queue_num, &owner) < 0) {
 		if (errno == EWOULDBLOCK) {
 			fail("queue %u is owned by another ptrap (pid %ld); use --queue-num",
 			     cfg.queue_num, (long)owner);
@@ -240,10 +258,12 @@ int main(int argc, char **argv)
 	q = queue_open(cfg.queue_num, copy_range(&cfg, pw != NULL));
 	if (!q) {
 		if (errno == EBUSY) {
-			fail("queue %u is bound by another program; use --queue-num", cfg.queue_num);
+			fail("queue %u is bound by another program; "
+			     "use --queue-num", cfg.queue_num);
 			rc = PTRAP_EXIT_QUEUE_BUSY;
 		} else {
-			fail("cannot bind NFQUEUE %u: %s", cfg.queue_num, strerror(errno));
+			fail("cannot bind NFQUEUE %u: %s", cfg.queue_num,
+			     strerror(errno));
 		}
 		goto out;
 	}
@@ -253,11 +273,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (cfg.backend != CLI_BACKEND_NONE) {
-		stale = fw_remove_stale(fw);
+		stale = fw_remove_stale(fw, why, sizeof(why));
 		if (stale > 0)
 			note("removed rules a dead ptrap left for queue %u", cfg.queue_num);
 		else if (stale < 0)
-			fail("cannot remove the rules a dead ptrap left for queue %u", cfg.queue_num);
+			fail("cannot remove the rules a dead ptrap left for queue %u: %s",
+			     cfg.queue_num, why);
 	}
 	if (fw_install(fw, why, sizeof(why)) < 0) {
 		fail("cannot install rules: %s", why);
@@ -292,7 +313,7 @@ out:
 		fail("cannot pass CAP_NET_ADMIN to iptables: %s", strerror(errno));
 	if (fw) {
 		if (fw_remove(fw, why, sizeof(why)) < 0) {
-			fail("could not remove all rules: %s", why);
+			fail("could not remove ptrap's rules: %s", why);
 			rc = PTRAP_EXIT_RUNTIME;
 		}
 		fw_free(fw);
@@ -307,7 +328,7 @@ out:
 		fail("cannot write %s: %s", cfg.write_path, strerror(errno));
 		rc = PTRAP_EXIT_RUNTIME;
 	}
-	fw_unlock_queue(lockfd);
+	fw_unlock_queue(&lock);
 	if (sigfd >= 0)
 		close(sigfd);
 	return rc;

@@ -17,12 +17,17 @@ run_pings() {
 		ping -6 -n -c 3 -i 0.4 -W 5 $DNS6 >"$WORK/ping.$_mode.$_i.6" 2>&1 &
 		_pids="$_pids $!"
 	done
-	sleep 0.4
-	for _p in $_pids; do
-		ls -l "/proc/$_p/fd" 2>/dev/null | sed -n "s/.*socket:\[\([0-9]*\)\]/$_p \1/p"
-	done >"$WORK/$_mode.fds"
-	cat /proc/net/raw /proc/net/raw6 >"$WORK/$_mode.raw"
-	cat /proc/net/icmp /proc/net/icmp6 >"$WORK/$_mode.icmp"
+	# Sampled several times: on a slow (e.g. sanitized) run one moment
+	# may fall before a ping's socket is bound or after it closed.
+	: >"$WORK/$_mode.fds"; : >"$WORK/$_mode.raw"; : >"$WORK/$_mode.icmp"
+	for _s in 1 2 3 4 5 6 7 8; do
+		sleep 0.1
+		for _p in $_pids; do
+			ls -l "/proc/$_p/fd" 2>/dev/null | sed -n "s/.*socket:\[\([0-9]*\)\]/$_p \1/p"
+		done >>"$WORK/$_mode.fds"
+		cat /proc/net/raw /proc/net/raw6 >>"$WORK/$_mode.raw"
+		cat /proc/net/icmp /proc/net/icmp6 >>"$WORK/$_mode.icmp"
+	done
 	for _p in $_pids; do
 		wait "$_p" || fail "ping $_p ($_mode) failed: $(cat "$WORK"/ping.$_mode.*)"
 	done

@@ -74,4 +74,53 @@ rc=$?
 [ "$rc" -eq 0 ] || fail "--count 2: exit status $rc"
 [ "$(count_reports count)" -eq 2 ] || fail "--count 2: $(count_reports count) reports"
 [ -z "$(ptrap_rules)" ] || fail "--count 2 left rules: $(ptrap_rules)"
+
+# 5. issue 5: 200 DNS queries from one socket within a second with -n 20:
+# exactly 20 reports, 200 answers, 180 rate-limited (SIGUSR1, JSON).
+start_ptrap burst -u -i $DNS4 -p 53 -n 20 -j
+python3 - "$DNS4" >"$WORK/burst.py.out" <<'P' || fail "DNS burst: $(cat "$WORK/burst.py.out")"
+import select, socket, struct, sys, time
+N = 200
+name = b"".join(bytes([len(l)]) + l for l in b"example.test".split(b".")) + b"\0"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.setblocking(False)
+answered = set()
+def drain():
+    while True:
+        try:
+            d = s.recv(2048)
+        except BlockingIOError:
+            return
+        qid, flags, qd, an = struct.unpack_from("!HHHH", d)
+        # a response (QR), no error, with an answer, to one of our ids
+        if flags & 0x8000 and flags & 0xf == 0 and an >= 1 and 1 <= qid <= N:
+            answered.add(qid)
+t0 = time.monotonic()
+for qid in range(1, N + 1):
+    s.sendto(struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + name +
+             struct.pack("!HH", 1, 1), (sys.argv[1], 53))
+    drain()
+    time.sleep(0.002)
+sent = time.monotonic() - t0
+end = time.monotonic() + 5
+while len(answered) < N and time.monotonic() < end:
+    select.select([s], [], [], 0.1)
+    drain()
+print("sent %d in %.3f s, %d answered" % (N, sent, len(answered)))
+sys.exit(0 if sent < 1.0 and len(answered) == N else 1)
+P
+info "$(cat "$WORK/burst.py.out")"
+sleep 0.3
+kill -USR1 "$PTRAP_PID"
+for _ in $(seq 1 50); do grep -q '"type":"stats"' "$WORK/burst.out" && break; sleep 0.1; done
+stop_ptrap INT
+reports=$(grep -c '^{"type":"packet"' "$WORK/burst.out")
+[ "$reports" -eq 20 ] || fail "DNS burst: $reports reports, expected 20"
+[ "$(grep '^{"type":"packet"' "$WORK/burst.out" | grep -c '"comm":"python3"')" -eq 20 ] ||
+	fail "DNS burst: reports not all of python3: $(head -c 600 "$WORK/burst.out")"
+stats=$(grep '^{"type":"stats"' "$WORK/burst.out")
+[ -n "$stats" ] || fail "no statistics after SIGUSR1: $(tail -n 2 "$WORK/burst.out")"
+echo "$stats" | grep -q '"trapped":200,' || fail "DNS burst: not 200 trapped: $stats"
+echo "$stats" | grep -q '"rate_limited":180,' || fail "DNS burst: not 180 rate-limited: $stats"
 exit 0
