@@ -115,30 +115,6 @@ static void ob_json_ts(struct strbuf *b, const struct timespec *ts)
 	sb_str(b, "Z\"");
 }
 
-/* --- numbers: decimal without printf, on the per-packet path --- */
-
-static void ob_ulong(struct strbuf *b, unsigned long long v)
-{
-	char d[24];
-	size_t i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_mem(b, d + i, sizeof(d) - i);
-}
-
-static void ob_long(struct strbuf *b, long v)
-{
-	if (v < 0) {
-		sb_char(b, '-');
-		ob_ulong(b, 0ull - (unsigned long long)v);
-	} else {
-		ob_ulong(b, (unsigned long long)v);
-	}
-}
-
 /* --- text values --- */
 
 static bool text_plain_byte(unsigned char c)
@@ -319,11 +295,11 @@ static void ob_text_process(struct strbuf *b, const struct resolver_result *who)
 
 	if (n > RESOLVER_MAX_PIDS)
 		n = RESOLVER_MAX_PIDS;
-	ob_long(b, (long)(int)p->pid);
+	sb_long(b, (long)(int)p->pid);
 	sb_str(b, " comm=");
 	ob_text_value(b, p->comm, strnlen(p->comm, sizeof(p->comm)));
 	sb_str(b, " uid=");
-	ob_ulong(b, (unsigned int)p->uid);
+	sb_ulong(b, (unsigned int)p->uid);
 	sb_str(b, " exe=");
 	if (p->exe[0] == '\0')
 		sb_char(b, '?');
@@ -428,13 +404,13 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 		sb_str(b, ",\"comm\":null,\"exe\":null,\"cmdline\":null");
 	} else {
 		sb_str(b, ",\"pid\":");
-		ob_long(b, (long)(int)p->pid);
+		sb_long(b, (long)(int)p->pid);
 		sb_str(b, ",\"ppid\":");
-		ob_long(b, (long)(int)p->ppid);
+		sb_long(b, (long)(int)p->ppid);
 		sb_str(b, ",\"uid\":");
-		ob_ulong(b, (unsigned int)p->uid);
+		sb_ulong(b, (unsigned int)p->uid);
 		sb_str(b, ",\"gid\":");
-		ob_ulong(b, (unsigned int)p->gid);
+		sb_ulong(b, (unsigned int)p->gid);
 		sb_str(b, ",\"comm\":");
 		ob_json_cstr(b, p->comm, sizeof(p->comm));
 		sb_str(b, ",\"exe\":");
@@ -449,7 +425,7 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 	for (i = 0; i < n; i++) {
 		if (i)
 			sb_char(b, ',');
-		ob_long(b, (long)(int)who->procs[i].pid);
+		sb_long(b, (long)(int)who->procs[i].pid);
 	}
 	sb_char(b, ']');
 }
@@ -466,7 +442,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 	}
 	sb_init(&b, buf, len);
 	sb_str(&b, "{\"type\":\"packet\",\"seq\":");
-	ob_ulong(&b, ev->seq);
+	sb_ulong(&b, ev->seq);
 	sb_str(&b, ",\"ts\":");
 	ob_json_ts(&b, &ev->ts);
 	sb_str(&b, ",\"proto\":\"");
@@ -475,14 +451,14 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 	ob_json_ip(&b, &pkt->src);
 	if (pkt->has_ports) {
 		sb_str(&b, ",\"sport\":");
-		ob_ulong(&b, pkt->sport);
+		sb_ulong(&b, pkt->sport);
 	} else
 		sb_str(&b, ",\"sport\":null");
 	sb_str(&b, ",\"dst\":");
 	ob_json_ip(&b, &pkt->dst);
 	if (pkt->has_ports) {
 		sb_str(&b, ",\"dport\":");
-		ob_ulong(&b, pkt->dport);
+		sb_ulong(&b, pkt->dport);
 	} else
 		sb_str(&b, ",\"dport\":null");
 	if (!pkt->has_ports && pkt->has_icmp) {
@@ -498,7 +474,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 	}
 	if (who->has_inode) {
 		sb_str(&b, ",\"inode\":");
-		ob_ulong(&b, who->inode);
+		sb_ulong(&b, who->inode);
 	} else
 		sb_str(&b, ",\"inode\":null");
 	if (pkt->problem != NULL) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pcapng.h"
+#include "strbuf.h"
 
 #define PCM_SLOTS	16		/* processes remembered, by pid */
 
@@ -53,14 +54,9 @@ static void put_str(struct pcm_buf *b, const char *s, size_t max)
 
 static void put_ulong(struct pcm_buf *b, unsigned long v)
 {
-	char d[24];
-	size_t i = sizeof(d);
+	char d[SB_DEC_MAX];
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put_mem(b, d + i, sizeof(d) - i);
+	put_mem(b, d, sb_dec(d, v));
 }
 
 static void put_long(struct pcm_buf *b, long v)

@@ -39,6 +39,37 @@ void sb_char(struct strbuf *b, char c)
 	sb_mem(b, &c, 1);
 }
 
+size_t sb_dec(char d[SB_DEC_MAX], unsigned long long v)
+{
+	char rev[SB_DEC_MAX];
+	size_t n = 0, i;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		d[i] = rev[n - 1 - i];
+	return n;
+}
+
+void sb_ulong(struct strbuf *b, unsigned long long v)
+{
+	char d[SB_DEC_MAX];
+
+	sb_mem(b, d, sb_dec(d, v));
+}
+
+void sb_long(struct strbuf *b, long long v)
+{
+	if (v < 0) {
+		sb_char(b, '-');
+		sb_ulong(b, 0ull - (unsigned long long)v);
+	} else {
+		sb_ulong(b, (unsigned long long)v);
+	}
+}
+
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {
 	size_t room;

@@ -22,6 +22,14 @@ void sb_str(struct strbuf *b, const char *s);
 void sb_char(struct strbuf *b, char c);
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Decimal without printf, for the per-packet formatters: sb_dec() writes
+ * the digits of v to d (no NUL) and returns how many.
+ */
+#define SB_DEC_MAX	20
+size_t sb_dec(char d[SB_DEC_MAX], unsigned long long v);
+void sb_ulong(struct strbuf *b, unsigned long long v);
+void sb_long(struct strbuf *b, long long v);
 /* The length written, or -1 with errno ENOSPC (the buffer then holds ""). */
 int sb_finish(struct strbuf *b);
 
