@@ -1,9 +1,12 @@
 /* Shared helpers for the benchmark programs. */
 #include <arpa/inet.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -66,4 +69,41 @@ double bench_pct(double *v, long n, double p)
 	qsort(v, n, sizeof(*v), cmp_double);
 	i = (long)(p / 100.0 * (n - 1) + 0.5);
 	return v[i];
+}
+
+volatile sig_atomic_t bench_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	bench_stop = 1;
+}
+
+void bench_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int bench_udp_bound(const char *prog, const struct sockaddr_storage *ss,
+		    socklen_t len)
+{
+	int fd, one = 1;
+
+	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0) {
+		fprintf(stderr, "%s: bind: %s\n", prog, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

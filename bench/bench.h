@@ -3,6 +3,7 @@
 #define PTRAP_BENCH_H
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -19,6 +20,12 @@ int bench_addr(const char *addr, const char *port,
 	       struct sockaddr_storage *ss, socklen_t *len);
 /* Parses a non-negative decimal; -1 (and a message) on error. */
 long bench_num(const char *s, const char *what);
+/* Set by SIGINT/SIGTERM once bench_catch_stop() ran: time to finish. */
+extern volatile sig_atomic_t bench_stop;
+void bench_catch_stop(void);
+/* A UDP socket bound to ss (SO_REUSEADDR); -1 with a message naming prog. */
+int bench_udp_bound(const char *prog, const struct sockaddr_storage *ss,
+		    socklen_t len);
 /* Sorts v[0..n) and returns the value at percentile p (0..100). */
 double bench_pct(double *v, long n, double p);
 

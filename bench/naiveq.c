@@ -31,14 +31,6 @@
 #define BATCHQ_N	64
 #define BATCHQ_BUF	(0xffff + 4096)
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static int naiveq_send(struct mnl_socket *nl, struct nlmsghdr *nlh)
 {
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
@@ -100,7 +92,7 @@ static long batchq_run(struct mnl_socket *nl, unsigned int portid, long num,
 		iov[i].iov_base = bufs + (size_t)i * BATCHQ_BUF;
 		iov[i].iov_len = BATCHQ_BUF;
 	}
-	while (!stop && bench_now() < deadline) {
+	while (!bench_stop && bench_now() < deadline) {
 		struct naiveq_pkt p = { 0, 0 }, last = { 0, 0 };
 		struct nlmsghdr *nlh;
 
@@ -141,7 +133,6 @@ int main(int argc, char **argv)
 	size_t bufsz = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
 	long num, secs = 60, packets = 0, errors = 0;
 	struct mnl_socket *nl;
-	struct sigaction sa;
 	double deadline;
 	unsigned int portid;
 	char *buf;
@@ -157,10 +148,7 @@ int main(int argc, char **argv)
 		secs = bench_num(argv[2], "seconds");
 	if (num < 0 || num > 65535 || secs < 0)
 		return 2;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	bench_catch_stop();
 	buf = malloc(bufsz);
 	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!buf || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -182,7 +170,7 @@ int main(int argc, char **argv)
 	}
 	if (batch)
 		packets = batchq_run(nl, portid, num, deadline, &errors);
-	while (!batch && !stop && bench_now() < deadline) {
+	while (!batch && !bench_stop && bench_now() < deadline) {
 		struct naiveq_pkt p = { 0, 0 };
 		struct nlmsghdr *nlh;
 		ssize_t r;

@@ -20,14 +20,6 @@
 
 #define MAX_PROCS	4096
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 /* The child: open the sockets, report on the pipe, wait to be killed. */
 static int sockhold_child(long socks, int ready_fd)
 {
@@ -52,7 +44,6 @@ int main(int argc, char **argv)
 {
 	static pid_t pids[MAX_PROCS];
 	long procs, socks, secs = 600, i, ready = 0;
-	struct sigaction sa;
 	double deadline;
 	int p[2], rc = 0;
 
@@ -66,10 +57,7 @@ int main(int argc, char **argv)
 		secs = bench_num(argv[3], "seconds");
 	if (procs < 1 || procs > MAX_PROCS || socks < 0 || socks > 60000 || secs < 0)
 		return 2;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	bench_catch_stop();
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		perror("sockhold: pipe");
 		return 1;
@@ -101,7 +89,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd = { .fd = 0, .events = POLLIN };
 
 		fprintf(stderr, "ready %ld processes, %ld sockets\n", ready, ready * socks);
-		while (!stop && bench_now() < deadline) {
+		while (!bench_stop && bench_now() < deadline) {
 			char c;
 
 			if (poll(&pfd, 1, 200) > 0 && read(0, &c, 1) <= 0)

@@ -18,14 +18,6 @@
 #define BATCH	256
 #define RCVBUF	(32 << 20)
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 int main(int argc, char **argv)
 {
 	static struct mmsghdr msgs[BATCH];
@@ -34,8 +26,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	long count, idle, secs, got = 0;
 	double first = 0, last = 0, deadline;
-	int fd, i, one = 1, rcvbuf = RCVBUF;
-	struct sigaction sa;
+	int fd, i, rcvbuf = RCVBUF;
 	socklen_t len;
 
 	if (argc != 6) {
@@ -48,23 +39,13 @@ int main(int argc, char **argv)
 	if (count < 0 || idle < 1 || secs < 0 ||
 	    bench_addr(argv[1], argv[2], &ss, &len) < 0)
 		return 2;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("udpsink: socket");
+	bench_catch_stop();
+	fd = bench_udp_bound("udpsink", &ss, len);
+	if (fd < 0)
 		return 1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* the sink must never be the bottleneck: drops here would be ours */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		perror("udpsink: bind");
-		return 1;
-	}
 	for (i = 0; i < BATCH; i++) {
 		iov[i].iov_base = buf[i];
 		iov[i].iov_len = sizeof(buf[i]);
@@ -74,7 +55,7 @@ int main(int argc, char **argv)
 	/* "ready" on stderr lets the harness start the sender without sleeping */
 	fprintf(stderr, "ready\n");
 	deadline = bench_now() + secs;
-	while (!stop && got < count) {
+	while (!bench_stop && got < count) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		double now = bench_now();
 		int r, wait_ms = 200;
