@@ -104,9 +104,20 @@ need_python() { command -v python3 >/dev/null || fail "python3 missing"; }
 # Appends their pids, in start order, to DIG_PIDS.
 run_digs() {
 	_n=$1 _want=$2; shift 2
-	_pids=""
+	_pids="" _bind=""
+	# dig sets SO_REUSEPORT before binding port 0, so the kernel may give
+	# two parallel digs the same source port: identical 5-tuples, and the
+	# answers then go to one socket.  Over UDP each dig gets its own port,
+	# below the ephemeral range.
+	case " $* " in
+	*" +tcp "*) ;;
+	*" @"*:*) _bind="::" ;;
+	*) _bind="0.0.0.0" ;;
+	esac
 	for _i in $(seq 1 "$_n"); do
-		dig +short +tries=1 "$@" >"$WORK/dig.$$.$_i" 2>&1 &
+		DIG_PORT=$(( ${DIG_PORT:-20000} + 1 ))
+		dig +short +tries=1 ${_bind:+-b "$_bind#$DIG_PORT"} "$@" \
+			>"$WORK/dig.$$.$_i" 2>&1 &
 		_pids="$_pids $!"
 	done
 	_i=0
