@@ -33,6 +33,8 @@ struct queue {
 	uint32_t last_id;		/* to count ids the kernel skipped */
 	char *sbuf;
 	size_t sbuf_used;
+	unsigned int sbuf_verdicts;	/* accept verdicts in sbuf */
+	uint32_t sbuf_max_id;		/* the newest id among them */
 	struct queue_stats stats;
 };
 
@@ -267,6 +269,9 @@ int queue_accept(struct queue *q, uint32_t id)
 	nlh = nfq_nlmsg_put(q->sbuf + q->sbuf_used, NFQNL_MSG_VERDICT, q->num);
 	nfq_nlmsg_verdict_put(nlh, id, NF_ACCEPT);
 	q->sbuf_used += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (q->sbuf_verdicts == 0 || id - q->sbuf_max_id < 0x80000000u)
+		q->sbuf_max_id = id;
+	q->sbuf_verdicts++;
 	q->stats.verdicts++;
 	return 0;
 }
@@ -277,9 +282,23 @@ int queue_flush(struct queue *q)
 
 	if (q->sbuf_used == 0)
 		return 0;
+	/*
+	 * When every packet we were given has its verdict in this batch
+	 * (none is held by a hook), one batch verdict for the newest id says
+	 * the same: the kernel accepts every queued id up to it, and the ids
+	 * above it were not given to us yet.  It saves the kernel parsing
+	 * one message per packet.
+	 */
+	if (q->sbuf_verdicts > 1 && q->stats.verdicts == q->stats.received) {
+		struct nlmsghdr *nlh = nfq_nlmsg_put(q->sbuf, NFQNL_MSG_VERDICT_BATCH, q->num);
+
+		nfq_nlmsg_verdict_put(nlh, q->sbuf_max_id, NF_ACCEPT);
+		q->sbuf_used = nlh->nlmsg_len;
+	}
 	/* The kernel walks every message in one send: one syscall per batch. */
 	n = mnl_socket_sendto(q->nl, q->sbuf, q->sbuf_used);
 	q->sbuf_used = 0;
+	q->sbuf_verdicts = 0;
 	return n < 0 ? -1 : 0;
 }
 

@@ -72,4 +72,29 @@ for p in $pids; do
 	grep -A1 -x "A $p" "$WORK/blocks.out" | tail -n 1 | grep -qx "B $p" ||
 		fail "hook output for $p interleaved: $(cat "$WORK/blocks.out")"
 done
+# 5. a held packet stays held while others pass: the verdicts for a burst
+# of other queries must not release it (ptrap sends one batch verdict
+# only when no packet is held).  Only "dig" gets the 2 s hook.
+cp "$(command -v dig)" "$WORK/otherdig"
+start_ptrap held -u -i $DNS4 -p 53 -n 0 --comm dig -s 5000 -e "sleep 2; true"
+t0=$(date +%s%N)
+dig @$DNS4 example.test +short +time=4 +tries=1 >"$WORK/held.dig" &
+dpid=$!
+sleep 0.3
+pids=""
+for i in $(seq 1 20); do
+	"$WORK/otherdig" @$DNS4 example.test +short +time=1 +tries=1 >/dev/null &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail "a query was delayed by another's hook"; done
+t1=$(date +%s%N)
+[ $(( (t1 - t0) / 1000000 )) -lt 1800 ] ||
+	fail "the other queries took $(( (t1 - t0) / 1000000 )) ms (test too slow)"
+kill -0 $dpid 2>/dev/null || fail "the held query was answered while its hook ran"
+wait $dpid || fail "the held dig failed"
+t2=$(date +%s%N)
+[ $(( (t2 - t0) / 1000000 )) -ge 1900 ] ||
+	fail "the held query took only $(( (t2 - t0) / 1000000 )) ms"
+grep -qx 192.0.2.1 "$WORK/held.dig" || fail "the held dig got no answer"
+stop_ptrap INT
 exit 0
