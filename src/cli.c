@@ -265,6 +265,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_QUEUE_NUM:
 		return parse_number(c, arg, 0, 65535, "queue number",
 				    "0-65535", &cfg->queue_num, err, errlen);
+	case OPT_BATCH_WAIT:
+		return parse_number(c, arg, 0, 10000, "batch wait",
+				    "0-10000 us", &cfg->batch_wait_us, err, errlen);
 	case OPT_BACKEND:
 		if (parse_backend(arg, &cfg->backend) < 0)
 			return cli_bad_value(err, errlen, c, "backend", arg,
@@ -381,6 +384,7 @@ static void config_defaults(struct ptrap_config *cfg)
 	cfg->queue_num = CLI_DEFAULT_QUEUE;
 	cfg->backend = CLI_BACKEND_AUTO;
 	cfg->rate_per_min = CLI_DEFAULT_RATE;
+	cfg->batch_wait_us = CLI_DEFAULT_BATCH_WAIT_US;
 }
 
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,

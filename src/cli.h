@@ -45,6 +45,7 @@ enum cli_backend {
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
 #define CLI_DEFAULT_RATE	20		/* reports per minute per flow */
+#define CLI_DEFAULT_BATCH_WAIT_US	20
 #define CLI_MAX_SNAPLEN	262144
 
 struct ptrap_config {
@@ -73,6 +74,7 @@ struct ptrap_config {
 	bool json;			/* -j */
 	int verbosity;			/* -1 quiet, 0 normal, 1.. verbose */
 	unsigned int queue_num;		/* --queue-num, 0..65535 */
+	unsigned int batch_wait_us;	/* --batch-wait; 0: off */
 	enum cli_backend backend;
 	const char *write_path;		/* -w: pcapng output, "-" stdout */
 	const char *read_path;		/* -r: summarise this pcapng, exit */

@@ -105,6 +105,13 @@ const struct cli_option cli_options[] = {
 	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
 	  .help = "NFQUEUE number to use, 0-65535, default 4253. Only one "
 		  "ptrap can use a queue number at a time." },
+	{ .name = "batch-wait", .val = OPT_BATCH_WAIT, .arg = "USEC",
+	  .help = "Under load (a read of the queue brought 4 packets or "
+		  "more), wait USEC microseconds before reading again, so "
+		  "that one wake-up takes many packets. Packets arriving "
+		  "meanwhile are delayed by at most USEC; a packet that "
+		  "finds ptrap idle is never delayed. 0-10000, default 20; "
+		  "0 reads again at once." },
 	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
 	  .help = "How to install the firewall rules: nft, iptables (raw "
 		  "table), auto (nft, else iptables; the default) or none "

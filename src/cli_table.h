@@ -25,6 +25,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_ONLY,
 	OPT_HOOK_CAPS,
+	OPT_BATCH_WAIT,
 };
 
 struct cli_option {

@@ -36,6 +36,7 @@ struct loop {
 	bool reap;
 	bool write_failing;		/* -w: an ENOSPC/EIO incident is going on */
 	unsigned long long seq;
+	int last_read;			/* packets the last queue read brought */
 	char *obuf;
 	struct policy *pol;		/* --comm, -n, --count */
 	struct warnlimit wl;

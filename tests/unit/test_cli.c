@@ -444,7 +444,7 @@ static const char *const visible[] = {
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
-	"snaplen", "pid",
+	"snaplen", "pid", "batch-wait",
 };
 
 static void test_help(void **state)
@@ -526,6 +526,28 @@ static void test_pcapng_options(void **state)
 	assert_string_equal(cli_by_name(CLI_BY_FLOW), "flow");
 }
 
+/* --batch-wait: microseconds, 0 (off) to 10000, default 20. */
+static void test_batch_wait(void **state)
+{
+	const char *dflt[] = { "-u", "-i", "::1", NULL };
+	const char *off[] = { "-u", "-i", "::1", "--batch-wait", "0", NULL };
+	const char *max[] = { "-u", "-i", "::1", "--batch-wait=10000", NULL };
+	const char *big[] = { "-u", "-i", "::1", "--batch-wait", "10001", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	assert_int_equal(parse(dflt, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_int_equal(cfg.batch_wait_us, 20);
+	assert_int_equal(parse(off, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_int_equal(cfg.batch_wait_us, 0);
+	assert_int_equal(parse(max, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
+	assert_int_equal(cfg.batch_wait_us, 10000);
+	assert_int_equal(parse(big, &cfg, err, sizeof(err), argv), PTRAP_EXIT_USAGE);
+	assert_string_equal(err, "invalid batch wait '10001' for --batch-wait "
+			    "(expected 0-10000 us)");
+}
+
 /* -C (decimal megabytes), -G, -W: need -w FILE; -W needs -C or -G. */
 static void test_rotation_options(void **state)
 {
@@ -588,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_man_options),
 		cmocka_unit_test(test_pcapng_options),
+		cmocka_unit_test(test_batch_wait),
 		cmocka_unit_test(test_rotation_options),
 		cmocka_unit_test(test_version_backend),
 	};
