@@ -132,7 +132,7 @@ static void on_packet(const struct queue_packet *p, void *arg)
 		queue_accept(l->q, p->id);
 		return;
 	}
-	resolver_lookup(l->r, &pkt, p->uid, p->gid, &who);
+	resolver_lookup(l->r, &pkt, p->uid, p->gid, p->rx_ns, &who);
 
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);

@@ -15,6 +15,7 @@ struct pc_entry {
 	pid_t pid;			/* 0: free */
 	unsigned long long start;	/* stat field 22, in clock ticks since boot */
 	char stat_comm[RESOLVER_COMM_MAX];
+	uint64_t checked;		/* caller's clock at the last read or check */
 	uint32_t used;
 	struct resolver_proc proc;
 };
@@ -158,7 +159,7 @@ const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid
 }
 
 int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
-		  struct resolver_proc *out)
+		  uint64_t fresh_after, uint64_t now, struct resolver_proc *out)
 {
 	struct pc_entry *set, *victim = NULL, *e = NULL;
 	struct pc_stat s;
@@ -168,10 +169,18 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 		errno = EINVAL;
 		return -1;
 	}
+	set = pc_set(pc, pid);
+	for (i = 0; i < PC_WAYS; i++) {
+		if (set[i].pid == pid && set[i].checked >= fresh_after) {
+			set[i].used = ++pc->tick;
+			pc->st.fresh++;
+			memcpy(out, &set[i].proc, sizeof(*out));
+			return 0;
+		}
+	}
 	/* before anything is read: a pid recycled meanwhile then mismatches later */
 	if (read_stat(pc, pid, &s) < 0)
 		return -1;
-	set = pc_set(pc, pid);
 	for (i = 0; i < PC_WAYS; i++) {
 		if (set[i].pid == pid) {
 			e = &set[i];
@@ -183,6 +192,7 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	if (e && e->start == s.start && strcmp(e->stat_comm, s.comm) == 0 &&
 	    same_exe(pc, e)) {
 		e->proc.ppid = s.ppid;	/* re-parenting changes it; it is free here */
+		e->checked = now;
 		e->used = ++pc->tick;
 		pc->st.hits++;
 		memcpy(out, &e->proc, sizeof(*out));
@@ -197,6 +207,7 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	e->pid = pid;
 	e->start = s.start;
 	memcpy(e->stat_comm, s.comm, sizeof(s.comm));
+	e->checked = now;
 	e->used = ++pc->tick;
 	memcpy(&e->proc, out, sizeof(*out));
 	return 0;

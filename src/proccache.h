@@ -18,10 +18,15 @@ void proccache_free(struct proccache *pc);
  * used only if /proc/PID/stat still shows the same start time (field 22)
  * and comm and /proc/PID/exe the same target, so a recycled pid or an
  * exec() is read afresh; ppid is always taken from the fresh stat.
+ *
+ * A record read or checked at or after fresh_after is used without any
+ * I/O: the caller passes the time its packet was already queued, and a
+ * check made after that is as good as one made now.  now (same monotonic
+ * clock) stamps a check made here; UINT64_MAX as fresh_after always checks.
  * 0, or -1 with errno (ESRCH once the process is gone).
  */
 int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
-		  struct resolver_proc *out);
+		  uint64_t fresh_after, uint64_t now, struct resolver_proc *out);
 
 /*
  * The cached record of pid without any check or I/O (NULL if none): for
@@ -30,6 +35,7 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid);
 
 struct proccache_stats {
+	unsigned long fresh;		/* re-used unchecked: checked after fresh_after */
 	unsigned long hits;		/* record re-used after the cheap check */
 	unsigned long reads;		/* read in full (new, recycled, exec'd) */
 };

@@ -33,11 +33,13 @@ struct pm_place {
 	pid_t pid;
 	int fd;
 	uint32_t used;			/* tick of last insert or hit */
+	uint64_t seen;			/* caller's clock when last seen valid */
 };
 
 struct procmap {
 	int rootfd;
 	uint32_t tick;
+	uint64_t now;			/* caller's clock for this lookup's scan */
 	pid_t recent[PM_RECENT];	/* ring; 0: empty */
 	unsigned int recent_next;
 	struct procmap_stats st;
@@ -118,6 +120,7 @@ static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd)
 	victim->pid = pid;
 	victim->fd = fd;
 	victim->used = ++pm->tick;
+	victim->seen = pm->now;
 }
 
 /* Parse "socket:[N]" as the kernel writes it; 0 for anything else. */
@@ -404,6 +407,14 @@ static int cmp_pid(const void *a, const void *b)
 int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 		       pid_t *pids, unsigned int max)
 {
+	return procmap_find_inode_at(pm, inode, uid, UINT64_MAX, 0, pids, max);
+}
+
+int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
+			  uint64_t fresh_after, uint64_t now,
+			  pid_t *pids, unsigned int max)
+{
+	unsigned int fresh = 0;
 	struct pm_place *set;
 	struct pm_scan sc;
 	unsigned int i;
@@ -416,15 +427,23 @@ int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 		return 0;
 	sc.inode = inode;
 	sc.n = 0;
+	pm->now = now;
 
-	/* a recycled pid or fd must never answer: re-read every cached place */
+	/*
+	 * A recycled pid or fd must never answer: re-read every cached place,
+	 * unless it was seen after the packet was queued (fresh_after).
+	 */
 	set = cache_set(pm, inode);
 	for (i = 0; i < PM_WAYS; i++) {
 		struct pm_place *p = &set[i];
 
 		if (p->inode != inode)
 			continue;
-		if (!place_valid(pm, p)) {
+		if (p->seen >= fresh_after) {
+			fresh++;
+		} else if (place_valid(pm, p)) {
+			p->seen = now;
+		} else {
 			p->inode = 0;
 			pm->st.stale++;
 			continue;
@@ -432,7 +451,9 @@ int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 		p->used = ++pm->tick;
 		found_add(&sc, p->pid);
 	}
-	if (sc.n > 0) {
+	if (sc.n > 0 && fresh == sc.n) {
+		pm->st.fresh++;
+	} else if (sc.n > 0) {
 		pm->st.hits++;
 	} else {
 		pm->st.misses++;

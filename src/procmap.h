@@ -23,6 +23,17 @@ int procmap_find_inode(struct procmap *pm, uint64_t inode, long long uid,
 		       pid_t *pids, unsigned int max);
 
 /*
+ * The same, but a place seen (by a scan or a re-check) at or after
+ * fresh_after is trusted without re-reading it: the caller passes the time
+ * its packet was already queued, so a holder seen since held the socket
+ * after the packet was sent.  now (same monotonic clock) stamps what is
+ * seen here.  procmap_find_inode() is this with fresh_after UINT64_MAX.
+ */
+int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
+			  uint64_t fresh_after, uint64_t now,
+			  pid_t *pids, unsigned int max);
+
+/*
  * The fd by which pid held inode when procmap last saw it (no I/O, not
  * re-verified), or -1: lets a caller re-check the place later by itself.
  */
@@ -31,6 +42,7 @@ int procmap_holder_fd(struct procmap *pm, uint64_t inode, pid_t pid);
 /* Counters since procmap_new(), for tests and statistics. */
 struct procmap_stats {
 	unsigned long hits;		/* answered from the cache (re-verified) */
+	unsigned long fresh;		/* cached places trusted: seen after fresh_after */
 	unsigned long misses;		/* not (validly) cached: scanned */
 	unsigned long stale;		/* cached places found no longer valid */
 	unsigned long scans;		/* /proc walks */

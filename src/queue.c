@@ -43,6 +43,7 @@ struct queue_rx {
 	queue_packet_cb cb;
 	void *arg;
 	int count;
+	uint64_t rx_ns;		/* when the current read returned */
 };
 
 static int queue_parse_packet(const struct nlmsghdr *nlh, void *data)
@@ -50,7 +51,7 @@ static int queue_parse_packet(const struct nlmsghdr *nlh, void *data)
 	struct queue_rx *rx = data;
 	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
 	struct nfqnl_msg_packet_hdr *ph;
-	struct queue_packet p = { .uid = -1, .gid = -1 };
+	struct queue_packet p = { .uid = -1, .gid = -1, .rx_ns = rx->rx_ns };
 
 	if ((nlh->nlmsg_type & 0xff) != NFQNL_MSG_PACKET)
 		return MNL_CB_OK;
@@ -224,6 +225,7 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *a
 {
 	struct queue_rx rx = { .q = q, .cb = cb, .arg = arg };
 	unsigned int got = 0, want;
+	struct timespec ts;
 	int i, n;
 
 	/* One syscall brings up to rx_msgs messages (one packet each). */
@@ -242,6 +244,8 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *a
 			}
 			return -1;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		rx.rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 		for (i = 0; i < n; i++) {
 			/*
 			 * An error message here answers one of our verdicts

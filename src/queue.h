@@ -15,6 +15,8 @@ struct queue_packet {
 	uint32_t orig_len;	/* length on the wire */
 	long long uid, gid;	/* of the sending socket; -1 if not given */
 	uint32_t outdev;	/* output ifindex; 0 if not given */
+	uint64_t rx_ns;		/* CLOCK_MONOTONIC after the read that brought
+				 * it: the packet was queued before then */
 };
 
 struct queue_stats {

@@ -135,7 +135,8 @@ static void finish_gid(struct resolver_result *res)
  * -1 when a holder's record is gone: the caller looks the flow up again.
  */
 static int from_cache(struct resolver *r, const struct flowcache_entry *e,
-		      bool checked, struct resolver_result *res)
+		      bool checked, uint64_t queued_by, uint64_t now,
+		      struct resolver_result *res)
 {
 	unsigned int i;
 
@@ -151,7 +152,8 @@ static int from_cache(struct resolver *r, const struct flowcache_entry *e,
 		const struct resolver_proc *p;
 
 		if (checked) {
-			if (proccache_get(r->pc, r->pm, e->pid[i], out) < 0)
+			if (proccache_get(r->pc, r->pm, e->pid[i], queued_by,
+					  now, out) < 0)
 				return -1;
 		} else {
 			p = proccache_peek(r->pc, e->pid[i]);
@@ -166,7 +168,7 @@ static int from_cache(struct resolver *r, const struct flowcache_entry *e,
 }
 
 int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
-		    long long queue_uid, long long queue_gid,
+		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res)
 {
 	const struct flowcache_entry *hit;
@@ -195,7 +197,7 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 	now = mono_ns();
 	hit = flowcache_lookup(r->fc, pkt, queue_uid, now, &checked);
 	if (hit) {
-		if (from_cache(r, hit, checked, res) == 0)
+		if (from_cache(r, hit, checked, queued_by, now, res) == 0)
 			return 0;
 		flowcache_forget(r->fc, pkt);
 		init_result(res, queue_uid, queue_gid);
@@ -220,14 +222,16 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 	res->inode = sk.inode;
 
 	uid = res->uid;
-	n = procmap_find_inode(r->pm, sk.inode, uid, pids, RESOLVER_MAX_PIDS);
+	n = procmap_find_inode_at(r->pm, sk.inode, uid, queued_by, now, pids,
+				  RESOLVER_MAX_PIDS);
 	if (n < 0) {
 		res->problem = "cannot read /proc";
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		/* a holder that exits meanwhile is left out, not reported half */
-		if (proccache_get(r->pc, r->pm, pids[i], &res->procs[res->n_procs]) < 0)
+		if (proccache_get(r->pc, r->pm, pids[i], queued_by, now,
+				  &res->procs[res->n_procs]) < 0)
 			continue;
 		res->n_procs++;
 		fe.pid[fe.n] = pids[i];

@@ -52,11 +52,14 @@ void resolver_free(struct resolver *r);
 
 /*
  * Resolve the sender of pkt.  queue_uid/queue_gid are < 0 when the queue did
- * not deliver them.  Always fills res (res->problem says what is missing);
- * returns 0 if at least one process was found, -1 otherwise.
+ * not deliver them.  queued_by (CLOCK_MONOTONIC ns) is a time the packet was
+ * already queued at: what was checked in /proc since then (for an earlier
+ * packet of the same batch) is not checked again; UINT64_MAX checks all.
+ * Always fills res (res->problem says what is missing); returns 0 if at
+ * least one process was found, -1 otherwise.
  */
 int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
-		    long long queue_uid, long long queue_gid,
+		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res);
 
 #endif

@@ -302,14 +302,14 @@ static void test_proccache_reuse_and_recycle(void **state)
 	struct proccache_stats st;
 
 	mk_proc(fk, 200, "a b) c", "/usr/bin/old", 7000);
-	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, &pr), 0);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_string_equal(pr.comm, "a b) c");
 	assert_string_equal(pr.exe, "/usr/bin/old");
 	assert_int_equal(pr.uid, 1000);
 
 	/* same process: answered after the cheap check, not re-read */
 	put(fk, 200, "cmdline", "changed-but-not-re-read");
-	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, &pr), 0);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_memory_equal(pr.cmdline, "a b) c", 6);
 	proccache_stats(fk->pc, &st);
 	assert_int_equal(st.hits, 1);
@@ -318,13 +318,13 @@ static void test_proccache_reuse_and_recycle(void **state)
 	/* recycled pid: another start time */
 	rm_pid(fk, 200);
 	mk_proc(fk, 200, "newcomer", "/usr/bin/new", 8000);
-	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, &pr), 0);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_string_equal(pr.comm, "newcomer");
 	assert_string_equal(pr.exe, "/usr/bin/new");
 
 	/* exec: same start time, other exe */
 	link_to(fk, 200, "exe", "/usr/bin/exec-ed");
-	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, &pr), 0);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_string_equal(pr.exe, "/usr/bin/exec-ed");
 	proccache_stats(fk->pc, &st);
 	assert_int_equal(st.reads, 3);
@@ -334,7 +334,42 @@ static void test_proccache_reuse_and_recycle(void **state)
 	/* gone */
 	rm_pid(fk, 200);
 	errno = 0;
-	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, &pr), -1);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), -1);
+	assert_int_equal(errno, ESRCH);
+}
+
+/*
+ * A record checked at or after the caller's fresh_after (the time its
+ * packet was queued by) is used without I/O; an older one is checked.
+ */
+static void test_proccache_fresh_after(void **state)
+{
+	struct fake *fk = *state;
+	struct resolver_proc pr;
+	struct proccache_stats st;
+
+	mk_proc(fk, 300, "client", "/usr/bin/client", 7000);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 50, 100, &pr), 0);
+	link_to(fk, 300, "exe", "/usr/bin/exec-ed");
+
+	/* checked at 100, after the packet was queued (by 100): as is */
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 100, 120, &pr), 0);
+	assert_string_equal(pr.exe, "/usr/bin/client");
+	proccache_stats(fk->pc, &st);
+	assert_int_equal(st.fresh, 1);
+	assert_int_equal(st.reads, 1);
+
+	/* a packet queued after that check: checked, the exec is seen */
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 101, 130, &pr), 0);
+	assert_string_equal(pr.exe, "/usr/bin/exec-ed");
+	proccache_stats(fk->pc, &st);
+	assert_int_equal(st.reads, 2);
+
+	/* gone: a fresh record still answers (the check was after the packet) */
+	rm_pid(fk, 300);
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 130, 140, &pr), 0);
+	errno = 0;
+	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 131, 150, &pr), -1);
 	assert_int_equal(errno, ESRCH);
 }
 
@@ -349,6 +384,7 @@ int main(void)
 		T(test_uid_must_match),
 		T(test_tcp_syn_misses),
 		T(test_bounded),
+		T(test_proccache_fresh_after),
 		T(test_proccache_reuse_and_recycle),
 	};
 

@@ -254,6 +254,48 @@ static void test_absent_inode(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/*
+ * A place seen at or after fresh_after (the packet was queued by then) is
+ * trusted without a readlink; an older one is re-read, so a socket moved
+ * away since is noticed.
+ */
+static void test_fresh_after(void **state)
+{
+	struct fake *fk = *state;
+	pid_t pids[8] = { 0 };
+
+	mk_simple(fk, 100, "client");
+	mk_sock(fk, 100, 3, 5001);
+	mk_sock(fk, 100, 4, 5002);	/* the next flow in the same batch */
+	open_pm(fk);
+
+	/* packet queued by 50, scan at 100: sees both sockets */
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5001, -1, 50, 100, pids, 8), 1);
+	assert_int_equal(stats(fk).scans, 1);
+	mk_fd(fk, 100, 4, "pipe:[1]");	/* closed after the scan */
+
+	/* a packet of the same batch: seen after it was queued, no I/O */
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5002, -1, 50, 110, pids, 8), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(stats(fk).fresh, 1);
+	assert_int_equal(stats(fk).stale, 0);
+
+	/* a packet queued after the scan: the place is re-read, and is stale */
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5002, -1, 101, 120, pids, 8), 0);
+	assert_int_equal(stats(fk).stale, 1);
+
+	/* that lookup's scan (at 120) saw 5001 again: fresh up to 120 */
+	assert_int_equal(stats(fk).scans, 2);
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5001, -1, 120, 130, pids, 8), 1);
+	assert_int_equal(stats(fk).fresh, 2);
+	/* queued later: re-read (a hit), which makes it fresh up to 140 */
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5001, -1, 121, 140, pids, 8), 1);
+	assert_int_equal(stats(fk).hits, 1);
+	assert_int_equal(procmap_find_inode_at(fk->pm, 5001, -1, 140, 150, pids, 8), 1);
+	assert_int_equal(stats(fk).fresh, 3);
+	assert_int_equal(stats(fk).scans, 2);
+}
+
 static void test_cache_hit(void **state)
 {
 	struct fake *fk = *state;
@@ -737,7 +779,7 @@ static void test_resolver_holder_exits(void **state)
 	mk_stat(fk, 100, "dig");
 	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
 	rm_files(fk, 100, status);
-	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, &res), -1);
+	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, UINT64_MAX, &res), -1);
 	assert_int_equal(res.n_procs, 0);
 	assert_true(res.has_inode);
 	assert_int_equal(res.inode, st.st_ino);
@@ -751,7 +793,7 @@ static void test_resolver_holder_exits(void **state)
 	mk_simple(fk, 100, "dig");
 	mk_stat(fk, 100, "dig");
 	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
-	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, &res), 0);
+	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, UINT64_MAX, &res), 0);
 	assert_int_equal(res.n_procs, 1);
 	assert_int_equal(res.procs[0].pid, 100);
 	assert_string_equal(res.procs[0].comm, "dig");
@@ -769,6 +811,7 @@ int main(void)
 		T(test_single_holder),
 		T(test_shared_sorted),
 		T(test_absent_inode),
+		T(test_fresh_after),
 		T(test_cache_hit),
 		T(test_new_socket_of_known_process),
 		T(test_new_socket_shared_by_fork),
