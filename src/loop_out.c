@@ -144,6 +144,7 @@ void loop_print_stats(const struct ptrap_config *cfg, FILE *err,
 	s.verdicts = qs.verdicts;
 	s.verdict_errors = qs.errors;
 	s.enobufs = qs.enobufs;
+	s.reads = qs.reads;
 	s.id_gaps = qs.id_gaps;
 	s.have_kernel = stats_read_nfqueue(STATS_NFQUEUE_PATH, cfg->queue_num,
 					   &s.kernel) == 0;

@@ -244,6 +244,7 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *a
 			}
 			return -1;
 		}
+		q->stats.reads++;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		rx.rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 		for (i = 0; i < n; i++) {

@@ -21,6 +21,7 @@ struct queue_packet {
 
 struct queue_stats {
 	unsigned long long received;
+	unsigned long long reads;	/* recvmmsg() calls that brought messages */
 	unsigned long long verdicts;
 	unsigned long long id_gaps;	/* packet ids we never got: undeliverable */
 	unsigned long long enobufs;	/* ENOBUFS errors (messages lost) */

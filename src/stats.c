@@ -86,7 +86,9 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		  s->hooks_run, s->hooks_timed_out, s->hooks_skipped, s->holds_expired,
 		  s->rate_limited, s->comm_filtered);
 	sb_printf(&b, "ptrap: stats: verdicts: %llu sent, %llu refused by the kernel; "
-		  "%llu receive overruns\n", s->verdicts, s->verdict_errors, s->enobufs);
+		  "%llu receive overruns; %llu queue reads (%.1f packets each)\n",
+		  s->verdicts, s->verdict_errors, s->enobufs, s->reads,
+		  s->reads ? (double)s->trapped / (double)s->reads : 0.0);
 	if (s->writing)
 		sb_printf(&b, "ptrap: stats: capture: %llu packets (%llu bytes) written, "
 			  "%llu not written\n", s->pcap_packets, s->pcap_bytes,
@@ -152,6 +154,7 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	json_u(&b, "verdicts", s->verdicts);
 	json_u(&b, "verdict_errors", s->verdict_errors);
 	json_u(&b, "receive_overruns", s->enobufs);
+	json_u(&b, "queue_reads", s->reads);
 	json_opt(&b, "pcap_packets", s->writing, s->pcap_packets);
 	json_opt(&b, "pcap_bytes", s->writing, s->pcap_bytes);
 	json_opt(&b, "write_errors", s->writing, s->write_errors);

@@ -28,6 +28,7 @@ struct stats {
 	unsigned long long hooks_run, hooks_timed_out, hooks_skipped, holds_expired;
 	unsigned long long rate_limited, comm_filtered;
 	unsigned long long verdicts, verdict_errors, enobufs;
+	unsigned long long reads;	/* queue reads that brought packets */
 	bool writing;			/* -w given */
 	unsigned long long pcap_packets, pcap_bytes, write_errors;
 	unsigned long long id_gaps;	/* packet ids below the last seen, never seen */

@@ -85,6 +85,7 @@ static void fill(struct stats *s)
 	s->rate_limited = 77;
 	s->comm_filtered = 6;
 	s->verdicts = 8189;
+	s->reads = 420;
 	s->verdict_errors = 5;
 	s->enobufs = 1;
 	s->writing = true;
