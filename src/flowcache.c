@@ -113,7 +113,7 @@ static struct fc_slot *key_set(const struct flowcache *fc, const struct fc_key *
 	return &fc->slots[(h >> 32) % fc->nsets * FC_WAYS];
 }
 
-static struct fc_slot *find(struct flowcache *fc, const struct pkt_info *pkt)
+static struct fc_slot *find(const struct flowcache *fc, const struct pkt_info *pkt)
 {
 	struct fc_slot *set;
 	struct fc_key k;
@@ -185,6 +185,18 @@ const struct flowcache_entry *flowcache_lookup(struct flowcache *fc,
 	}
 	s->used = ++fc->tick;
 	return &s->e;
+}
+
+bool flowcache_has(const struct flowcache *fc, const struct pkt_info *pkt,
+		   long long queue_uid)
+{
+	const struct fc_slot *s;
+
+	if (!fc || !pkt || !pkt->has_ports)
+		return false;
+	s = find(fc, pkt);
+	return s && s->queue_uid == queue_uid &&
+	       !(pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & 0x12) == 0x02);
 }
 
 void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,

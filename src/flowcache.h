@@ -43,6 +43,13 @@ const struct flowcache_entry *flowcache_lookup(struct flowcache *fc,
 					       long long queue_uid, uint64_t now_ns,
 					       bool *checked);
 
+/*
+ * Would flowcache_lookup() find pkt's flow (perhaps after a re-check)?  No
+ * I/O, no counters: for deciding which sockets to look up ahead.
+ */
+bool flowcache_has(const struct flowcache *fc, const struct pkt_info *pkt,
+		   long long queue_uid);
+
 /* Remember e (a fresh, verified answer) for pkt's flow. */
 void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
 		     long long queue_uid, const struct flowcache_entry *e,

@@ -106,23 +106,23 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 	return false;
 }
 
-static void on_packet(const struct queue_packet *p, void *arg)
+/* One packet of a read, parsed (parsed false: not IP, or no payload). */
+static void handle_packet(struct loop *l, const struct queue_packet *p,
+			  const struct pkt_info *pkt, bool parsed)
 {
-	struct loop *l = arg;
 	struct resolver_result who;
-	struct pkt_info pkt;
 	struct out_event ev;
 	char flow[160];
 	int len;
 
 	l->st->trapped++;
-	if (!p->data || pkt_parse(p->data, p->len, &pkt) < 0) {
+	if (!parsed) {
 		l->st->unparsed++;
 		if (l->cfg->verbosity > 0)
 			loop_warn_limited(l, WARN_UNPARSED,
 					  "packet %u is not IPv4/IPv6 (%s); "
 					  "accepted", p->id,
-					  p->data ? pkt.problem : "no payload");
+					  p->data ? pkt->problem : "no payload");
 		if (l->pw) {
 			struct timespec ts;
 
@@ -132,16 +132,16 @@ static void on_packet(const struct queue_packet *p, void *arg)
 		queue_accept(l->q, p->id);
 		return;
 	}
-	resolver_lookup(l->r, &pkt, p->uid, p->gid, p->rx_ns, &who);
+	resolver_lookup(l->r, pkt, p->uid, p->gid, p->rx_ns, &who);
 
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	loop_write_packet(l, p, &ev.ts, &who);
-	if (!report_wanted(l, &pkt, &who)) {
+	if (!report_wanted(l, pkt, &who)) {
 		queue_accept(l->q, p->id);
 		return;
 	}
-	ev.pkt = &pkt;
+	ev.pkt = pkt;
 	ev.who = &who;
 	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
 			   : out_format_event_text(&ev, l->obuf, LOOP_OBUF);
@@ -152,7 +152,7 @@ static void on_packet(const struct queue_packet *p, void *arg)
 			l->st->by_uid_only++;
 		else
 			l->st->unattributed++;
-		loop_flow_str(&pkt, flow, sizeof(flow));
+		loop_flow_str(pkt, flow, sizeof(flow));
 		if (who.has_uid)
 			loop_warn_limited(l, WARN_NO_PROCESS,
 					  "no process for %s (uid %lu): %s",
@@ -170,7 +170,45 @@ static void on_packet(const struct queue_packet *p, void *arg)
 		queue_accept(l->q, p->id);
 		return;
 	}
-	start_hook(l, p, &pkt, &who);
+	start_hook(l, p, pkt, &who);
+}
+
+/*
+ * The packets of one queue read: parsed first, so that the sockets of all
+ * new flows among them are looked up in one sock_diag exchange, then
+ * handled in order.
+ */
+static void on_read(void *arg)
+{
+	const struct pkt_info *pkts[QUEUE_RX_MAX];
+	long long uids[QUEUE_RX_MAX];
+	struct loop *l = arg;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < l->n_rx; i++) {
+		struct loop_rx *rx = &l->rx[i];
+
+		rx->parsed = rx->p.data &&
+			     pkt_parse(rx->p.data, rx->p.len, &rx->pkt) == 0;
+		if (rx->parsed) {
+			pkts[n] = &rx->pkt;
+			uids[n++] = rx->p.uid;
+		}
+	}
+	resolver_prefetch(l->r, pkts, uids, n);
+	for (i = 0; i < l->n_rx; i++)
+		handle_packet(l, &l->rx[i].p, &l->rx[i].pkt, l->rx[i].parsed);
+	l->n_rx = 0;
+}
+
+static void on_packet(const struct queue_packet *p, void *arg)
+{
+	struct loop *l = arg;
+
+	/* a read brings at most QUEUE_RX_MAX messages: never full here */
+	if (l->n_rx == QUEUE_RX_MAX)
+		on_read(l);
+	l->rx[l->n_rx++].p = *p;
 }
 
 static void report_hook(struct loop *l, struct hook_run *run)
@@ -305,7 +343,7 @@ static int dispatch(struct loop *l, const struct epoll_event *ev)
 
 	switch (src) {
 	case SRC_QUEUE:
-		l->last_read = queue_receive(l->q, LOOP_BATCH, on_packet, l);
+		l->last_read = queue_receive(l->q, LOOP_BATCH, on_packet, on_read, l);
 		if (l->last_read < 0)
 			return -1;
 		check_verdict_errors(l);
@@ -467,7 +505,7 @@ static void accept_cb(const struct queue_packet *p, void *arg)
 
 void loop_accept_pending(struct queue *q)
 {
-	while (queue_receive(q, LOOP_BATCH, accept_cb, q) > 0)
+	while (queue_receive(q, LOOP_BATCH, accept_cb, NULL, q) > 0)
 		queue_flush(q);
 	queue_flush(q);
 }

@@ -23,6 +23,13 @@ enum loop_warn_kind {
 	WARN_HOOK_WATCH,
 };
 
+/* A packet of the current queue read, waiting for the read to end. */
+struct loop_rx {
+	struct queue_packet p;		/* p.data: in the queue's buffers */
+	struct pkt_info pkt;
+	bool parsed;
+};
+
 struct loop {
 	const struct ptrap_config *cfg;
 	struct queue *q;
@@ -41,6 +48,8 @@ struct loop {
 	struct policy *pol;		/* --comm, -n, --count */
 	struct warnlimit wl;
 	unsigned long long verdict_errors;	/* refusals already warned about */
+	struct loop_rx rx[QUEUE_RX_MAX];	/* the current read */
+	unsigned int n_rx;
 };
 
 static inline uint64_t loop_now_ns(void)

@@ -17,7 +17,7 @@
 #define QUEUE_MAXLEN	8192		/* packets the kernel holds for us */
 #define QUEUE_RCVBUF	(16 << 20)	/* bursts wait here, not in drops */
 #define QUEUE_SBUF	(64 * 1024)	/* verdicts batched into one sendmsg */
-#define QUEUE_RX_MSGS	64		/* messages read by one recvmmsg() */
+#define QUEUE_RX_MSGS	QUEUE_RX_MAX	/* messages read by one recvmmsg() */
 #define QUEUE_RX_TOTAL	(2 << 20)	/* cap on all receive buffers together */
 #define QUEUE_HDR_ROOM	4096		/* netlink + nfqueue attributes around the copy */
 
@@ -221,7 +221,8 @@ int queue_fd(const struct queue *q)
 	return mnl_socket_get_fd(q->nl);
 }
 
-int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *arg)
+int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb,
+		  queue_read_cb done, void *arg)
 {
 	struct queue_rx rx = { .q = q, .cb = cb, .arg = arg };
 	unsigned int got = 0, want;
@@ -258,6 +259,8 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *a
 				       q->portid, queue_parse_packet, &rx) < 0)
 				q->stats.errors++;
 		}
+		if (done)
+			done(arg);
 		got += (unsigned int)n;
 		if ((unsigned int)n < want)
 			break;	/* drained */

@@ -39,12 +39,20 @@ void queue_close(struct queue *q);
 int queue_fd(const struct queue *q);
 
 typedef void (*queue_packet_cb)(const struct queue_packet *p, void *arg);
+typedef void (*queue_read_cb)(void *arg);
+
+/* Packets one read can bring (one message each): at most this many. */
+#define QUEUE_RX_MAX	64
 
 /*
  * Receive what is waiting (at most max messages, without blocking) and call
- * cb for each packet.  Returns the number of packets, or -1 with errno.
+ * cb for each packet.  p->data points into the receive buffers: it stays
+ * valid until done (may be NULL) is called, after the packets of each read
+ * and before the next read reuses them.  Returns the number of packets, or
+ * -1 with errno.
  */
-int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb, void *arg);
+int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb,
+		  queue_read_cb done, void *arg);
 
 /* Queue an ACCEPT verdict; verdicts go out in one message batch on flush. */
 int queue_accept(struct queue *q, uint32_t id);

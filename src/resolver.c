@@ -16,12 +16,21 @@
 #define RESOLVER_FLOWS	4096		/* flows remembered */
 #define RESOLVER_PROCS	512		/* process records remembered */
 
+/* A socket looked up ahead by resolver_prefetch(). */
+struct rs_ahead {
+	struct pkt_info pkt;		/* a copy: the caller's memory moves on */
+	struct sockdiag_sock sock;
+	int err;			/* 0, or sockdiag's errno */
+};
+
 struct resolver {
 	struct sockdiag *sd;
 	struct procmap *pm;
 	struct flowcache *fc;
 	struct proccache *pc;
 	struct icmpsock *is;
+	struct rs_ahead ahead[RESOLVER_PREFETCH];
+	unsigned int n_ahead;
 };
 
 struct resolver *resolver_new(const char *proc_root)
@@ -129,6 +138,67 @@ static void finish_gid(struct resolver_result *res)
 		res->gid = res->procs[0].gid;
 }
 
+static bool same_flow(const struct pkt_info *a, const struct pkt_info *b)
+{
+	return a->proto == b->proto && a->sport == b->sport &&
+	       a->dport == b->dport && addr_ip_equal(&a->src, &b->src) &&
+	       addr_ip_equal(&a->dst, &b->dst);
+}
+
+void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
+		       const long long uids[], unsigned int n)
+{
+	const struct pkt_info *ask[RESOLVER_PREFETCH];
+	struct sockdiag_sock socks[RESOLVER_PREFETCH];
+	int errs[RESOLVER_PREFETCH];
+	unsigned int i, j, m = 0;
+
+	if (!r)
+		return;
+	r->n_ahead = 0;
+	for (i = 0; i < n && m < RESOLVER_PREFETCH; i++) {
+		const struct pkt_info *p = pkts[i];
+
+		if (!p || !p->has_ports ||
+		    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) ||
+		    flowcache_has(r->fc, p, uids[i]))
+			continue;
+		for (j = 0; j < m && !same_flow(ask[j], p); j++)
+			;
+		if (j == m)
+			ask[m++] = p;
+	}
+	/* one new flow gains nothing from a batch: it is looked up as usual */
+	if (m < 2)
+		return;
+	sockdiag_lookup_many(r->sd, ask, m, socks, errs);
+	for (i = 0; i < m; i++) {
+		r->ahead[i].pkt = *ask[i];
+		r->ahead[i].sock = socks[i];
+		r->ahead[i].err = errs[i];
+	}
+	r->n_ahead = m;
+}
+
+/* sock_diag's answer for pkt: looked up ahead if it was, else now. */
+static int find_socket(struct resolver *r, const struct pkt_info *pkt,
+		       struct sockdiag_sock *sk)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_ahead; i++) {
+		if (!same_flow(&r->ahead[i].pkt, pkt))
+			continue;
+		if (r->ahead[i].err) {
+			errno = r->ahead[i].err;
+			return -1;
+		}
+		*sk = r->ahead[i].sock;
+		return 0;
+	}
+	return sockdiag_lookup(r->sd, pkt, sk);
+}
+
 /*
  * A cached flow: within the trust time the process records are taken as
  * they are; after a re-verification they get proccache's cheap check.
@@ -202,7 +272,7 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		flowcache_forget(r->fc, pkt);
 		init_result(res, queue_uid, queue_gid);
 	}
-	if (!pkt->has_ports || sockdiag_lookup(r->sd, pkt, &sk) < 0) {
+	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0) {
 		res->problem = lookup_problem(pkt, errno);
 		errno = ENOENT;
 		return -1;

@@ -51,6 +51,17 @@ struct resolver *resolver_new(const char *proc_root);
 void resolver_free(struct resolver *r);
 
 /*
+ * Before resolving a batch of packets one by one: look up the sockets of
+ * the new flows among pkts (those the flow cache does not know; uids as
+ * resolver_lookup() gets them) together, in one sock_diag exchange.  The
+ * following resolver_lookup() calls for these packets use the answers;
+ * the next prefetch forgets them.  At most RESOLVER_PREFETCH are kept.
+ */
+#define RESOLVER_PREFETCH	64
+void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
+		       const long long uids[], unsigned int n);
+
+/*
  * Resolve the sender of pkt.  queue_uid/queue_gid are < 0 when the queue did
  * not deliver them.  queued_by (CLOCK_MONOTONIC ns) is a time the packet was
  * already queued at: what was checked in /proc since then (for an earlier

@@ -14,6 +14,11 @@
 
 /* The kernel answers inside sendmsg(); this only guards against a lost reply. */
 #define SOCKDIAG_TIMEOUT_MS	500
+#define SD_BATCH		64	/* questions sent together */
+#define SD_REQ_LEN		(NLMSG_ALIGN(sizeof(struct nlmsghdr)) + \
+				 NLMSG_ALIGN(sizeof(struct inet_diag_req_v2)))
+#define SD_ANSWER_LEN		2048	/* one exact answer: ~100 bytes */
+#define SD_RCVBUF		(1 << 20)	/* SD_BATCH answers at once */
 
 struct sockdiag {
 	struct mnl_socket *nl;
@@ -21,6 +26,9 @@ struct sockdiag {
 	unsigned int seq;
 	/* one exact answer is a single small message; a page is plenty */
 	char buf[8192] __attribute__((aligned(8)));
+	/* sockdiag_lookup_many(): SD_BATCH questions out, answers in */
+	char reqs[SD_BATCH * SD_REQ_LEN] __attribute__((aligned(8)));
+	char answers[SD_BATCH][SD_ANSWER_LEN] __attribute__((aligned(8)));
 };
 
 /* One question to the kernel, addresses in network byte order. */
@@ -38,7 +46,7 @@ struct sockdiag *sockdiag_open(void)
 		.tv_usec = (SOCKDIAG_TIMEOUT_MS % 1000) * 1000,
 	};
 	struct sockdiag *sd;
-	int saved;
+	int saved, rcvbuf = SD_RCVBUF;
 
 	sd = calloc(1, sizeof(*sd));
 	if (!sd)
@@ -51,6 +59,11 @@ struct sockdiag *sockdiag_open(void)
 	if (setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVTIMEO,
 		       &tv, sizeof(tv)) < 0)
 		goto err_close;
+	/* room for SD_BATCH answers; without it a batch falls back to one by one */
+	if (setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	sd->portid = mnl_socket_get_portid(sd->nl);
 	return sd;
 
@@ -73,16 +86,17 @@ void sockdiag_close(struct sockdiag *sd)
 	free(sd);
 }
 
-static int sd_send(struct sockdiag *sd, const struct sd_query *q)
+/* Write the request for q, with sequence number seq, at buf. */
+static struct nlmsghdr *sd_put(char *buf, const struct sd_query *q, unsigned int seq)
 {
 	struct inet_diag_req_v2 *req;
 	struct nlmsghdr *nlh;
 
-	nlh = mnl_nlmsg_put_header(sd->buf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	/* no NLM_F_DUMP: an exact lookup, answered with one message or an error */
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++sd->seq;
+	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = q->family;
 	req->sdiag_protocol = q->proto;
@@ -93,9 +107,33 @@ static int sd_send(struct sockdiag *sd, const struct sd_query *q)
 	memcpy(req->id.idiag_dst, q->dst, q->family == AF_INET ? 4 : 16);
 	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	return nlh;
+}
+
+static int sd_send(struct sockdiag *sd, const struct sd_query *q)
+{
+	struct nlmsghdr *nlh = sd_put(sd->buf, q, ++sd->seq);
 
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
+	return 0;
+}
+
+/* One answer: 0 and the socket in out, or the error (an errno value). */
+static int sd_answer(const struct nlmsghdr *nlh, struct inet_diag_msg *out)
+{
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		return plen < sizeof(*e) || e->error >= 0 ? EPROTO : -e->error;
+	}
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return ENOENT;
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || plen < sizeof(*out))
+		return EPROTO;
+	memcpy(out, mnl_nlmsg_get_payload(nlh), sizeof(*out));
 	return 0;
 }
 
@@ -121,29 +159,15 @@ static int sd_recv(struct sockdiag *sd, struct inet_diag_msg *out)
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)sd->buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			size_t plen = mnl_nlmsg_get_payload_len(nlh);
+			int err;
 
 			if (nlh->nlmsg_seq != sd->seq || nlh->nlmsg_pid != sd->portid)
 				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-				if (plen < sizeof(*e) || e->error >= 0)
-					errno = EPROTO;
-				else
-					errno = -e->error;
-				return -1;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				errno = ENOENT;
-				return -1;
-			}
-			if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || plen < sizeof(*out)) {
-				errno = EPROTO;
-				return -1;
-			}
-			memcpy(out, mnl_nlmsg_get_payload(nlh), sizeof(*out));
-			return 0;
+			err = sd_answer(nlh, out);
+			if (err == 0)
+				return 0;
+			errno = err;
+			return -1;
 		}
 	}
 }
@@ -227,23 +251,32 @@ struct sd_try {
 	bool any_peer;		/* peer 0.0.0.0/:: port 0 (unconnected socket) */
 };
 
-static int try_one(struct sockdiag *sd, const struct pkt_info *pkt,
-		   const struct sd_try *t, struct inet_diag_msg *m)
+static void make_query(const struct pkt_info *pkt, const struct sd_try *t,
+		       struct sd_query *q)
 {
 	uint8_t local[16], peer[16];
 	uint16_t lport = pkt->sport, pport = t->any_peer ? 0 : pkt->dport;
-	struct sd_query q = { .family = t->table, .proto = pkt->proto };
 
+	memset(q, 0, sizeof(*q));
+	q->family = t->table;
+	q->proto = pkt->proto;
 	put_addr(local, t->table, &pkt->src);
 	if (t->any_peer)
 		memset(peer, 0, sizeof(peer));
 	else
 		put_addr(peer, t->table, &pkt->dst);
-	memcpy(q.src, t->swap ? peer : local, 16);
-	memcpy(q.dst, t->swap ? local : peer, 16);
-	q.sport = t->swap ? pport : lport;
-	q.dport = t->swap ? lport : pport;
+	memcpy(q->src, t->swap ? peer : local, 16);
+	memcpy(q->dst, t->swap ? local : peer, 16);
+	q->sport = t->swap ? pport : lport;
+	q->dport = t->swap ? lport : pport;
+}
 
+static int try_one(struct sockdiag *sd, const struct pkt_info *pkt,
+		   const struct sd_try *t, struct inet_diag_msg *m)
+{
+	struct sd_query q;
+
+	make_query(pkt, t, &q);
 	if (sd_query(sd, &q, m) < 0)
 		return -1;
 	if (!reply_matches(m, pkt)) {
@@ -282,23 +315,16 @@ static const struct sd_try udp6_tries[] = {
 
 #define NTRIES(a)	(sizeof(a) / sizeof((a)[0]))
 
-int sockdiag_lookup(struct sockdiag *sd, const struct pkt_info *pkt,
-		    struct sockdiag_sock *out)
+/* The forms to try for pkt, or -1 with errno if it cannot be looked up. */
+static int tries_for(const struct pkt_info *pkt, const struct sd_try **tries,
+		     size_t *n)
 {
-	const struct sd_try *tries;
-	struct inet_diag_msg m;
-	size_t n, i;
-	bool v4;
+	bool v4 = pkt->src.family == AF_INET;
 
-	if (!sd || !pkt || !out) {
-		errno = EINVAL;
-		return -1;
-	}
 	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP) {
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}
-	v4 = pkt->src.family == AF_INET;
 	if (pkt->src.family != pkt->dst.family || (!v4 && pkt->src.family != AF_INET6)) {
 		errno = EAFNOSUPPORT;
 		return -1;
@@ -308,28 +334,168 @@ int sockdiag_lookup(struct sockdiag *sd, const struct pkt_info *pkt,
 		return -1;
 	}
 	if (pkt->proto == IPPROTO_TCP) {
-		tries = v4 ? tcp4_tries : tcp6_tries;
-		n = v4 ? NTRIES(tcp4_tries) : NTRIES(tcp6_tries);
+		*tries = v4 ? tcp4_tries : tcp6_tries;
+		*n = v4 ? NTRIES(tcp4_tries) : NTRIES(tcp6_tries);
 	} else {
-		tries = v4 ? udp4_tries : udp6_tries;
-		n = v4 ? NTRIES(udp4_tries) : NTRIES(udp6_tries);
+		*tries = v4 ? udp4_tries : udp6_tries;
+		*n = v4 ? NTRIES(udp4_tries) : NTRIES(udp6_tries);
 	}
+	return 0;
+}
 
-	for (i = 0; i < n; i++) {
+static void fill_sock(const struct inet_diag_msg *m, struct sockdiag_sock *out)
+{
+	out->inode = m->idiag_inode;
+	out->uid = m->idiag_uid;
+	out->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+}
+
+/*
+ * Go on after "no such socket"; a kernel without IPv6 may refuse the
+ * v4-mapped forms in other ways.  True: errno is the final answer.
+ */
+static bool final_error(const struct pkt_info *pkt, const struct sd_try *t)
+{
+	return errno != ENOENT && t->table == pkt->src.family;
+}
+
+/* Try forms tries[from..n) one round trip each. */
+static int lookup_from(struct sockdiag *sd, const struct pkt_info *pkt,
+		       const struct sd_try *tries, size_t n, size_t from,
+		       struct sockdiag_sock *out)
+{
+	struct inet_diag_msg m;
+	size_t i;
+
+	for (i = from; i < n; i++) {
 		if (try_one(sd, pkt, &tries[i], &m) == 0) {
-			out->inode = m.idiag_inode;
-			out->uid = m.idiag_uid;
-			out->cookie = (uint64_t)m.id.idiag_cookie[1] << 32 |
-				      m.id.idiag_cookie[0];
+			fill_sock(&m, out);
 			return 0;
 		}
-		/*
-		 * Go on after "no such socket"; a kernel without IPv6 may
-		 * refuse the v4-mapped forms in other ways.
-		 */
-		if (errno != ENOENT && tries[i].table == pkt->src.family)
+		if (final_error(pkt, &tries[i]))
 			return -1;
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+int sockdiag_lookup(struct sockdiag *sd, const struct pkt_info *pkt,
+		    struct sockdiag_sock *out)
+{
+	const struct sd_try *tries;
+	size_t n;
+
+	if (!sd || !pkt || !out) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (tries_for(pkt, &tries, &n) < 0)
+		return -1;
+	return lookup_from(sd, pkt, tries, n, 0, out);
+}
+
+/* pkts[idx[0..n)] in the first form: one sendmsg(), then their answers. */
+static void many_first_form(struct sockdiag *sd, const struct pkt_info *const pkts[],
+			    const unsigned int idx[], unsigned int n,
+			    struct inet_diag_msg m[], int err[])
+{
+	struct mmsghdr msgs[SD_BATCH];
+	struct iovec iov[SD_BATCH];
+	unsigned int first_seq = sd->seq + 1, i, got = 0;
+	size_t len = 0;
+	int r, k;
+
+	for (i = 0; i < n; i++) {
+		const struct pkt_info *pkt = pkts[idx[i]];
+		const struct sd_try *tries;
+		struct sd_query q;
+		size_t nt;
+
+		err[i] = EAGAIN;	/* not answered (yet) */
+		memset(&m[i], 0, sizeof(m[i]));
+		tries_for(pkt, &tries, &nt);
+		make_query(pkt, &tries[0], &q);
+		len += NLMSG_ALIGN(sd_put(sd->reqs + len, &q, ++sd->seq)->nlmsg_len);
+	}
+	/* not sent: all stay EAGAIN, asked again alone (which reports why) */
+	if (mnl_socket_sendto(sd->nl, sd->reqs, len) < 0)
+		return;
+	/* the kernel answered every question inside sendmsg(): all are queued */
+	while (got < n) {
+		for (i = 0; i < n - got; i++) {
+			iov[i].iov_base = sd->answers[i];
+			iov[i].iov_len = SD_ANSWER_LEN;
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = recvmmsg(mnl_socket_get_fd(sd->nl), msgs, n - got, MSG_DONTWAIT, NULL);
+		if (r <= 0)
+			return;	/* the rest stay EAGAIN: looked up alone */
+		for (k = 0; k < r; k++) {
+			const struct nlmsghdr *nlh = (const void *)sd->answers[k];
+			int mlen = (int)msgs[k].msg_len;
+			unsigned int at;
+
+			if ((msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ||
+			    !mnl_nlmsg_ok(nlh, mlen) || nlh->nlmsg_pid != sd->portid)
+				continue;
+			at = nlh->nlmsg_seq - first_seq;
+			if (at >= n)
+				continue;	/* an answer to an earlier question */
+			err[at] = sd_answer(nlh, &m[at]);
+		}
+		got += (unsigned int)r;
+	}
+}
+
+void sockdiag_lookup_many(struct sockdiag *sd, const struct pkt_info *const pkts[],
+			  unsigned int n, struct sockdiag_sock out[], int err[])
+{
+	struct inet_diag_msg m[SD_BATCH];
+	unsigned int idx[SD_BATCH], cnt = 0, i, j;
+	int ferr[SD_BATCH];
+
+	/* i == n: the last, partial chunk goes out */
+	for (i = 0; i <= n; i++) {
+		const struct sd_try *tries;
+		size_t nt;
+
+		if (i < n) {
+			if (!sd || !pkts[i] || tries_for(pkts[i], &tries, &nt) < 0) {
+				err[i] = sd && pkts[i] ? errno : EINVAL;
+				continue;
+			}
+			idx[cnt++] = i;
+			if (cnt < SD_BATCH)
+				continue;
+		}
+		if (cnt == 0)
+			continue;
+		many_first_form(sd, pkts, idx, cnt, m, ferr);
+		for (j = 0; j < cnt; j++) {
+			const struct pkt_info *pkt = pkts[idx[j]];
+			struct sockdiag_sock *o = &out[idx[j]];
+			size_t from = 1;
+
+			tries_for(pkt, &tries, &nt);
+			errno = ferr[j];
+			if (ferr[j] == 0 && reply_matches(&m[j], pkt)) {
+				fill_sock(&m[j], o);
+				err[idx[j]] = 0;
+				continue;
+			}
+			if (ferr[j] == 0) {
+				errno = ENOENT;		/* a bystander: next form */
+			} else if (ferr[j] == EAGAIN) {
+				from = 0;		/* no answer read: ask again */
+			} else if (final_error(pkt, &tries[0])) {
+				err[idx[j]] = errno;
+				continue;
+			}
+			err[idx[j]] = lookup_from(sd, pkt, tries, nt, from, o) == 0 ?
+				      0 : errno;
+		}
+		cnt = 0;
+	}
 }

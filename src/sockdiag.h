@@ -29,6 +29,16 @@ int sockdiag_lookup(struct sockdiag *sd, const struct pkt_info *pkt,
 		    struct sockdiag_sock *out);
 
 /*
+ * sockdiag_lookup() for n packets at once, the same answers: the first
+ * form of every question goes out in one sendmsg() and the answers are
+ * read with one recvmmsg(); a packet that form does not answer is then
+ * looked up alone with the other forms.  err[i] is 0 (out[i] filled) or
+ * the errno sockdiag_lookup() gives for pkts[i].
+ */
+void sockdiag_lookup_many(struct sockdiag *sd, const struct pkt_info *const pkts[],
+			  unsigned int n, struct sockdiag_sock out[], int err[]);
+
+/*
  * Note (measured on Linux 6.18): udp_diag takes the request's addresses
  * swapped (src = the peer, dst = local), while TCP takes the socket's own
  * view; sockdiag_lookup() asks in the form that works first and checks

@@ -248,6 +248,9 @@ static void test_uid_must_match(void **state)
 	assert_null(flowcache_lookup(fk->fc, &p, 0, T0, &checked));
 	assert_null(flowcache_lookup(fk->fc, &p, -1, T0, &checked));
 	assert_non_null(flowcache_lookup(fk->fc, &p, 1000, T0, &checked));
+	/* the probe used to pick sockets to look up ahead says the same */
+	assert_false(flowcache_has(fk->fc, &p, 0));
+	assert_true(flowcache_has(fk->fc, &p, 1000));
 }
 
 /* A SYN opens a new connection, maybe on a recycled port: always looked up. */
@@ -262,7 +265,9 @@ static void test_tcp_syn_misses(void **state)
 	p.tcp_flags = 0x02;
 	flowcache_store(fk->fc, &p, 1000, &e, T0);
 	assert_null(flowcache_lookup(fk->fc, &p, 1000, T0, &checked));
+	assert_false(flowcache_has(fk->fc, &p, 1000));
 	p.tcp_flags = 0x12;	/* SYN+ACK of the same socket: fine */
+	assert_true(flowcache_has(fk->fc, &p, 1000));
 	assert_non_null(flowcache_lookup(fk->fc, &p, 1000, T0, &checked));
 	p.tcp_flags = 0x10;
 	assert_non_null(flowcache_lookup(fk->fc, &p, 1000, T0, &checked));
