@@ -171,17 +171,6 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	}
 	set = pc_set(pc, pid);
 	for (i = 0; i < PC_WAYS; i++) {
-		if (set[i].pid == pid && set[i].checked >= fresh_after) {
-			set[i].used = ++pc->tick;
-			pc->st.fresh++;
-			memcpy(out, &set[i].proc, sizeof(*out));
-			return 0;
-		}
-	}
-	/* before anything is read: a pid recycled meanwhile then mismatches later */
-	if (read_stat(pc, pid, &s) < 0)
-		return -1;
-	for (i = 0; i < PC_WAYS; i++) {
 		if (set[i].pid == pid) {
 			e = &set[i];
 			break;
@@ -189,6 +178,15 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 		if (!victim || (victim->pid && (!set[i].pid || set[i].used < victim->used)))
 			victim = &set[i];
 	}
+	if (e && e->checked >= fresh_after) {
+		e->used = ++pc->tick;
+		pc->st.fresh++;
+		memcpy(out, &e->proc, sizeof(*out));
+		return 0;
+	}
+	/* before anything is read: a pid recycled meanwhile then mismatches later */
+	if (read_stat(pc, pid, &s) < 0)
+		return -1;
 	if (e && e->start == s.start && strcmp(e->stat_comm, s.comm) == 0 &&
 	    same_exe(pc, e)) {
 		e->proc.ppid = s.ppid;	/* re-parenting changes it; it is free here */

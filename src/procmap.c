@@ -39,7 +39,6 @@ struct pm_place {
 struct procmap {
 	int rootfd;
 	uint32_t tick;
-	uint64_t now;			/* caller's clock for this lookup's scan */
 	pid_t recent[PM_RECENT];	/* ring; 0: empty */
 	unsigned int recent_next;
 	struct procmap_stats st;
@@ -51,6 +50,7 @@ struct procmap {
 /* What one scan is looking for and has found. */
 struct pm_scan {
 	uint64_t inode;
+	uint64_t now;			/* caller's clock: stamps the places seen */
 	pid_t found[PM_MAX_FOUND];
 	unsigned int n;
 };
@@ -99,7 +99,8 @@ static struct pm_place *cache_set(struct procmap *pm, uint64_t inode)
 	return pm->cache[h >> (64 - PM_SET_BITS)];
 }
 
-static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd)
+static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd,
+		      uint64_t seen)
 {
 	struct pm_place *set = cache_set(pm, inode), *victim = NULL;
 	unsigned int i;
@@ -120,7 +121,7 @@ static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd)
 	victim->pid = pid;
 	victim->fd = fd;
 	victim->used = ++pm->tick;
-	victim->seen = pm->now;
+	victim->seen = seen;
 }
 
 /* Parse "socket:[N]" as the kernel writes it; 0 for anything else. */
@@ -232,7 +233,7 @@ static void scan_pid(struct procmap *pm, pid_t pid, struct pm_scan *sc)
 		ino = parse_socket_link(link);
 		if (!ino)
 			continue;
-		cache_add(pm, ino, pid, num);
+		cache_add(pm, ino, pid, num, sc->now);
 		if (ino == sc->inode)
 			found_add(sc, pid);
 	}
@@ -427,7 +428,7 @@ int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
 		return 0;
 	sc.inode = inode;
 	sc.n = 0;
-	pm->now = now;
+	sc.now = now;
 
 	/*
 	 * A recycled pid or fd must never answer: re-read every cached place,
