@@ -394,9 +394,16 @@ int sockdiag_lookup(struct sockdiag *sd, const struct pkt_info *pkt,
 	return lookup_from(sd, pkt, tries, n, 0, out);
 }
 
-/* pkts[idx[0..n)] in the first form: one sendmsg(), then their answers. */
+/* One packet of a batch: where it goes in the caller's arrays, its forms. */
+struct sd_item {
+	unsigned int at;
+	const struct sd_try *tries;
+	size_t n_tries;
+};
+
+/* items[0..n) in their first form: one sendmsg(), then their answers. */
 static void many_first_form(struct sockdiag *sd, const struct pkt_info *const pkts[],
-			    const unsigned int idx[], unsigned int n,
+			    const struct sd_item items[], unsigned int n,
 			    struct inet_diag_msg m[], int err[])
 {
 	struct mmsghdr msgs[SD_BATCH];
@@ -406,15 +413,11 @@ static void many_first_form(struct sockdiag *sd, const struct pkt_info *const pk
 	int r, k;
 
 	for (i = 0; i < n; i++) {
-		const struct pkt_info *pkt = pkts[idx[i]];
-		const struct sd_try *tries;
 		struct sd_query q;
-		size_t nt;
 
 		err[i] = EAGAIN;	/* not answered (yet) */
 		memset(&m[i], 0, sizeof(m[i]));
-		tries_for(pkt, &tries, &nt);
-		make_query(pkt, &tries[0], &q);
+		make_query(pkts[items[i].at], &items[i].tries[0], &q);
 		len += NLMSG_ALIGN(sd_put(sd->reqs + len, &q, ++sd->seq)->nlmsg_len);
 	}
 	/* not sent: all stay EAGAIN, asked again alone (which reports why) */
@@ -449,53 +452,58 @@ static void many_first_form(struct sockdiag *sd, const struct pkt_info *const pk
 	}
 }
 
+/* Settle one packet from its first-form answer, asking further if needed. */
+static int settle(struct sockdiag *sd, const struct pkt_info *pkt,
+		  const struct sd_item *it, const struct inet_diag_msg *m,
+		  int first_err, struct sockdiag_sock *out)
+{
+	size_t from = 1;
+
+	if (first_err == 0 && reply_matches(m, pkt)) {
+		fill_sock(m, out);
+		return 0;
+	}
+	if (first_err == EAGAIN) {
+		from = 0;		/* no answer read: ask again */
+	} else if (first_err != 0) {
+		errno = first_err;
+		if (final_error(pkt, &it->tries[0]))
+			return errno;
+	}			/* else a bystander answered: next form */
+	return lookup_from(sd, pkt, it->tries, it->n_tries, from, out) == 0 ?
+	       0 : errno;
+}
+
 void sockdiag_lookup_many(struct sockdiag *sd, const struct pkt_info *const pkts[],
 			  unsigned int n, struct sockdiag_sock out[], int err[])
 {
 	struct inet_diag_msg m[SD_BATCH];
-	unsigned int idx[SD_BATCH], cnt = 0, i, j;
-	int ferr[SD_BATCH];
+	struct sd_item items[SD_BATCH];
+	int first_err[SD_BATCH];
+	unsigned int next = 0, cnt, j;
 
-	/* i == n: the last, partial chunk goes out */
-	for (i = 0; i <= n; i++) {
-		const struct sd_try *tries;
-		size_t nt;
+	while (next < n) {
+		/* up to SD_BATCH packets that can be asked about */
+		for (cnt = 0; next < n && cnt < SD_BATCH; next++) {
+			struct sd_item *it = &items[cnt];
 
-		if (i < n) {
-			if (!sd || !pkts[i] || tries_for(pkts[i], &tries, &nt) < 0) {
-				err[i] = sd && pkts[i] ? errno : EINVAL;
+			if (!sd || !pkts[next]) {
+				err[next] = EINVAL;
 				continue;
 			}
-			idx[cnt++] = i;
-			if (cnt < SD_BATCH)
+			if (tries_for(pkts[next], &it->tries, &it->n_tries) < 0) {
+				err[next] = errno;
 				continue;
+			}
+			it->at = next;
+			cnt++;
 		}
 		if (cnt == 0)
 			continue;
-		many_first_form(sd, pkts, idx, cnt, m, ferr);
-		for (j = 0; j < cnt; j++) {
-			const struct pkt_info *pkt = pkts[idx[j]];
-			struct sockdiag_sock *o = &out[idx[j]];
-			size_t from = 1;
-
-			tries_for(pkt, &tries, &nt);
-			errno = ferr[j];
-			if (ferr[j] == 0 && reply_matches(&m[j], pkt)) {
-				fill_sock(&m[j], o);
-				err[idx[j]] = 0;
-				continue;
-			}
-			if (ferr[j] == 0) {
-				errno = ENOENT;		/* a bystander: next form */
-			} else if (ferr[j] == EAGAIN) {
-				from = 0;		/* no answer read: ask again */
-			} else if (final_error(pkt, &tries[0])) {
-				err[idx[j]] = errno;
-				continue;
-			}
-			err[idx[j]] = lookup_from(sd, pkt, tries, nt, from, o) == 0 ?
-				      0 : errno;
-		}
-		cnt = 0;
+		many_first_form(sd, pkts, items, cnt, m, first_err);
+		for (j = 0; j < cnt; j++)
+			err[items[j].at] = settle(sd, pkts[items[j].at], &items[j],
+						  &m[j], first_err[j],
+						  &out[items[j].at]);
 	}
 }
