@@ -56,7 +56,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		.sport = pkt->has_ports ? pkt->sport : -1,
 		.dport = pkt->has_ports ? pkt->dport : -1,
 	};
-	uint64_t now = loop_now_ns();
+	uint64_t now = monotime_ns();
 	struct hook_run *run;
 
 	run = hook_start(l->hooks, &info, l->seq, now);
@@ -91,7 +91,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 			  const struct resolver_result *who)
 {
-	switch (policy_check(l->pol, pkt, who, loop_now_ns())) {
+	switch (policy_check(l->pol, pkt, who, monotime_ns())) {
 	case POLICY_REPORT:
 		return true;
 	case POLICY_RATE_LIMITED:
@@ -260,7 +260,7 @@ static void finish_hooks(struct loop *l)
 static void check_deadlines(struct loop *l)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-	uint64_t now = loop_now_ns(), next = UINT64_MAX;
+	uint64_t now = monotime_ns(), next = UINT64_MAX;
 	unsigned int i;
 
 	if (!l->hooks)
@@ -408,7 +408,7 @@ static int flush_timeout(struct loop *l)
 
 	if (!l->pw || (since = pcapng_writer_pending_since(l->pw)) == 0)
 		return -1;
-	now = loop_now_ns();
+	now = monotime_ns();
 	if (now >= since + 1000000000ull) {
 		loop_write_status(l, pcapng_writer_flush(l->pw));
 		return -1;

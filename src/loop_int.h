@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "loop.h"
+#include "monotime.h"
 #include "packet.h"
 #include "syslog_out.h"
 #include "warnlimit.h"
@@ -51,14 +52,6 @@ struct loop {
 	struct loop_rx rx[QUEUE_RX_MAX];	/* the current read */
 	unsigned int n_rx;
 };
-
-static inline uint64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* A macro so that the format stays a literal: "ptrap: warning: " fmt. */
 #define loop_warn(l, ...) do { \

@@ -31,7 +31,7 @@ void loop_warn_limited(struct loop *l, enum loop_warn_kind kind,
 	va_list ap;
 
 	if (l->cfg->verbosity < 0 ||
-	    !warnlimit_allow(&l->wl, kind, loop_now_ns(), &held))
+	    !warnlimit_allow(&l->wl, kind, monotime_ns(), &held))
 		return;
 	fputs("ptrap: warning: ", stderr);
 	va_start(ap, fmt);

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
 #endif
@@ -56,14 +58,6 @@ struct pcapng_writer {
 	unsigned int n_ifaces_disk;	/* of those, written to the file */
 	struct pcapng_comments *comments;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static size_t pad4(size_t n)
 {
@@ -172,7 +166,7 @@ static uint8_t *reserve(struct pcapng_writer *w, size_t len)
 	if (w->len + len > PW_BUF && pcapng_writer_flush(w) < 0)
 		return NULL;
 	if (w->len == 0)
-		w->pending_since = mono_ns();
+		w->pending_since = monotime_ns();
 	return w->buf + w->len;
 }
 

@@ -14,6 +14,8 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "monotime.h"
+
 #define QUEUE_MAXLEN	8192		/* packets the kernel holds for us */
 #define QUEUE_RCVBUF	(16 << 20)	/* bursts wait here, not in drops */
 #define QUEUE_SBUF	(64 * 1024)	/* verdicts batched into one sendmsg */
@@ -226,7 +228,6 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb,
 {
 	struct queue_rx rx = { .q = q, .cb = cb, .arg = arg };
 	unsigned int got = 0, want;
-	struct timespec ts;
 	int i, n;
 
 	/* One syscall brings up to rx_msgs messages (one packet each). */
@@ -246,8 +247,7 @@ int queue_receive(struct queue *q, unsigned int max, queue_packet_cb cb,
 			return -1;
 		}
 		q->stats.reads++;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		rx.rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		rx.rx_ns = monotime_ns();
 		for (i = 0; i < n; i++) {
 			/*
 			 * An error message here answers one of our verdicts

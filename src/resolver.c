@@ -8,6 +8,7 @@
 
 #include "flowcache.h"
 #include "icmpsock.h"
+#include "monotime.h"
 #include "proccache.h"
 #include "procmap.h"
 #include "resolver.h"
@@ -98,14 +99,6 @@ static const char *lookup_problem(const struct pkt_info *pkt, int err)
 	default:
 		return "socket lookup failed";
 	}
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void init_result(struct resolver_result *res, long long queue_uid,
@@ -264,7 +257,7 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		errno = ENOENT;
 		return -1;
 	}
-	now = mono_ns();
+	now = monotime_ns();
 	hit = flowcache_lookup(r->fc, pkt, queue_uid, now, &checked);
 	if (hit) {
 		if (from_cache(r, hit, checked, queued_by, now, res) == 0)
