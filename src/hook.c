@@ -64,8 +64,13 @@ struct hook_run *hook_slot(struct hook_set *hs, unsigned int i)
 	return &hs->runs[i];
 }
 
-/* environ plus PTRAP_*; the strings live in store. */
-#define HOOK_NVARS 8
+/*
+ * environ plus PTRAP_* and TERM=dumb; the strings live in store.  The
+ * hook's output goes to a pipe, never a terminal: TERM=dumb says so, keeps
+ * escape sequences out of the report, and lets `pstree -H` run where ptrap
+ * itself has no TERM (systemd, cron, a bare root: "TERM is not set").
+ */
+#define HOOK_NVARS 9
 static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 {
 	size_t n = 0, i, k = 0;
@@ -77,7 +82,8 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 	if (!env)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], "PTRAP_", 6) != 0)
+		if (strncmp(environ[i], "PTRAP_", 6) != 0 &&
+		    strncmp(environ[i], "TERM=", 5) != 0)
 			env[k++] = environ[i];
 	}
 	snprintf(store[0], 160, "PTRAP_PID=%ld", (long)in->pid);
@@ -97,6 +103,7 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 		snprintf(store[7], 160, "PTRAP_DPORT=%d", in->dport);
 	else
 		snprintf(store[7], 160, "PTRAP_DPORT=");
+	snprintf(store[8], 160, "TERM=dumb");
 	for (i = 0; i < HOOK_NVARS; i++)
 		env[k++] = store[i];
 	env[k] = NULL;

@@ -10,9 +10,12 @@ start_dnsmasq
 cat >"$WORK/hook" <<'H'
 echo "ARGS:$*"
 env | grep '^PTRAP_' | sort
+echo "TERM:${TERM-unset}"
 echo "SOCKETS:$(ls -l /proc/$$/fd | grep -c 'socket:')"
 echo "FDS:$(ls /proc/$$/fd | tr '\n' ' ')"
 H
+# ptrap on a terminal: the hook's output goes to a pipe, so TERM=dumb
+export TERM=xterm
 start_ptrap env -u -i $DNS4 -p 53 -e "sh $WORK/hook"
 dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
 dpid=$!
@@ -29,6 +32,21 @@ grep -qx "PTRAP_DST=$DNS4" "$out" || fail "PTRAP_DST missing"
 grep -qx "PTRAP_DPORT=53" "$out" || fail "PTRAP_DPORT missing"
 grep -qE "^PTRAP_SPORT=[0-9]+$" "$out" || fail "PTRAP_SPORT missing"
 grep -qx "SOCKETS:0" "$out" || fail "hook inherited sockets: $(cat "$out")"
+grep -qx "TERM:dumb" "$out" || fail "hook's TERM is not dumb: $(cat "$out")"
+
+# 1b. the README's hook where ptrap has no TERM at all (systemd, cron, a
+# bare root): pstree -H must still show the live dig, with no escapes.
+env -u TERM "$PTRAP" -u -i $DNS4 -p 53 -e "pstree -p -H" >"$WORK/pstree.out" 2>"$WORK/pstree.err" &
+PTRAP_PID=$!
+PIDS_TO_KILL="$PIDS_TO_KILL $PTRAP_PID"
+for _ in $(seq 1 100); do grep -q trapping "$WORK/pstree.err" && break; sleep 0.05; done
+dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
+dpid=$!
+wait $dpid || fail "dig failed"
+sleep 0.3
+stop_ptrap INT
+grep -q "dig($dpid)" "$WORK/pstree.out" || fail "pstree -H without TERM: $(cat "$WORK/pstree.out")"
+grep -q "$(printf '\033')" "$WORK/pstree.out" && fail "escape sequences in the hook output"
 
 # 2. a hook that never ends: the packet goes after -s (dig's 2 s timeout
 # would fail if it waited for --hook-timeout, 4 s), then the hook's whole
