@@ -67,7 +67,8 @@ void loop_flow_str(const struct pkt_info *pkt, char *buf, size_t len)
 void loop_write_status(struct loop *l, int ret)
 {
 	bool failing = pcapng_writer_failing(l->pw);
-	const char *why = strerror(errno);
+	const char *why = pcapng_writer_refused(l->pw) ?
+			  pcapng_writer_refused(l->pw) : strerror(errno);
 
 	if (ret < 0)
 		l->st->write_errors++;

@@ -237,10 +237,19 @@ int main(int argc, char **argv)
 			fail("cannot become user %s: %s", cfg.run_as_user, strerror(errno));
 			goto out;
 		}
+		const char *refused = NULL;
+
+		/*
+		 * Captures hold other users' traffic: 0600, or 0640 for the
+		 * -Z user's group (who will read them).
+		 */
 		pw = pcapng_writer_open_rotating(cfg.write_path, cfg.flush, &rot,
-						 cfg.snaplen);
+						 cfg.snaplen,
+						 cfg.run_as_user ? 0640 : 0600,
+						 &refused);
 		if (!pw)
-			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+			fail("cannot write %s: %s", cfg.write_path,
+			     refused ? refused : strerror(errno));
 		if (privs_become_self(&privs) < 0) {
 			fail("cannot switch back from user %s: %s", cfg.run_as_user,
 			     strerror(errno));

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "monotime.h"
+#include "safefile.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -34,6 +35,12 @@
 #define PW_IDB_MAX	128
 #define PW_MAX_IFACES	64		/* per section; more share interface 0 */
 
+/* A file of the -W ring: removed only if it is still the one we made. */
+struct pw_kept {
+	char *name;
+	struct safefile_id id;
+};
+
 struct pcapng_writer {
 	char *path;			/* the current file; NULL for stdout */
 	char *base;			/* -w FILE, the pattern of rotated names */
@@ -41,9 +48,12 @@ struct pcapng_writer {
 	unsigned int count;		/* -C: the number appended to the name */
 	int width;			/* its zero-padded width (-W) */
 	time_t opened_at;		/* -G: wall clock the file was started */
-	char **ring;			/* -W: the files kept, oldest at ring_pos */
+	struct pw_kept *ring;		/* -W: the files kept, oldest at ring_pos */
 	unsigned int ring_pos;
 	int fd;
+	struct safefile_id id;		/* the current file, as created */
+	mode_t mode;			/* of the files it creates */
+	const char *refused;		/* why the last open was refused, or NULL */
 	bool flush_each;
 	uint8_t *buf;
 	size_t len;
@@ -148,6 +158,11 @@ int pcapng_writer_flush(struct pcapng_writer *w)
 	w->len = 0;
 	w->pending_since = 0;
 	return ret;
+}
+
+const char *pcapng_writer_refused(const struct pcapng_writer *w)
+{
+	return w->refused;
 }
 
 bool pcapng_writer_failing(const struct pcapng_writer *w)
@@ -273,13 +288,13 @@ static void free_names(struct pcapng_writer *w)
 	unsigned int i;
 
 	for (i = 0; w->ring && i < w->rot.max_files; i++)
-		free(w->ring[i]);
+		free(w->ring[i].name);
 	free(w->ring);
 	free(w->base);
 	free(w->path);
 }
 
-static int open_file(struct pcapng_writer *w, int flags)
+static int open_file(struct pcapng_writer *w, bool append)
 {
 	w->hdr_on_disk = false;
 	if (!w->path) {
@@ -288,7 +303,7 @@ static int open_file(struct pcapng_writer *w, int flags)
 		w->good = lseek(w->fd, 0, SEEK_CUR);
 		return 0;
 	}
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	w->fd = safefile_open(w->path, append, w->mode, &w->id, &w->refused);
 	if (w->fd < 0)
 		return -1;
 	w->good = lseek(w->fd, 0, SEEK_END);
@@ -333,7 +348,8 @@ static int make_name(const struct pcapng_writer *w, char *buf, size_t len)
 /* Start the file the rotation state names, each a complete pcapng file. */
 static int open_named(struct pcapng_writer *w)
 {
-	char name[4096 + 16], **slot;
+	char name[4096 + 16];
+	struct pw_kept *slot;
 
 	if (make_name(w, name, sizeof(name)) < 0)
 		return -1;
@@ -344,14 +360,17 @@ static int open_named(struct pcapng_writer *w)
 	if (w->ring) {
 		/* -W: the file opened N files ago goes (unless it is this one). */
 		slot = &w->ring[w->ring_pos];
-		if (*slot && strcmp(*slot, name) != 0)
-			unlink(*slot);
-		free(*slot);
-		*slot = strdup(name);
+		if (slot->name && strcmp(slot->name, name) != 0)
+			safefile_unlink_ours(slot->name, &slot->id);
+		free(slot->name);
+		slot->name = strdup(name);
+		slot->id.valid = false;
 		w->ring_pos = (w->ring_pos + 1) % w->rot.max_files;
 	}
-	if (open_file(w, O_TRUNC) < 0)
+	if (open_file(w, false) < 0)
 		return -1;
+	if (w->ring)
+		w->ring[(w->ring_pos + w->rot.max_files - 1) % w->rot.max_files].id = w->id;
 	if (write_shb(w) < 0 || pcapng_writer_flush(w) < 0)
 		return -1;
 	return 0;
@@ -470,7 +489,7 @@ int pcapng_writer_packet(struct pcapng_writer *w, const struct pcapng_packet *pk
 
 struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 		bool flush_each, const struct pcapng_rotation *rot,
-		unsigned int snaplen)
+		unsigned int snaplen, mode_t mode, const char **refused)
 {
 	struct pcapng_writer *w;
 	unsigned int n;
@@ -482,6 +501,9 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 	w->fd = -1;
 	w->flush_each = flush_each;
 	w->snaplen = snaplen;
+	w->mode = mode;
+	if (refused)
+		*refused = NULL;
 	w->buf = malloc(PW_BUF);
 	w->comments = pcapng_comments_new();
 	if (!w->buf || !w->comments)
@@ -507,12 +529,14 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 		if (!w->path)
 			goto fail;
 	}
-	if (open_file(w, O_TRUNC) < 0 || write_shb(w) < 0 ||
+	if (open_file(w, false) < 0 || write_shb(w) < 0 ||
 	    pcapng_writer_flush(w) < 0)
 		goto fail;
 	return w;
 fail:
 	saved = errno;
+	if (refused)
+		*refused = w->refused;
 	if (w->path && w->fd >= 0)
 		close(w->fd);
 	free_names(w);
@@ -525,7 +549,7 @@ fail:
 
 struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each)
 {
-	return pcapng_writer_open_rotating(path, flush_each, NULL, 0);
+	return pcapng_writer_open_rotating(path, flush_each, NULL, 0, 0600, NULL);
 }
 
 int pcapng_writer_reopen(struct pcapng_writer *w)
@@ -537,7 +561,7 @@ int pcapng_writer_reopen(struct pcapng_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	/* Appending a new section keeps a file that was not rotated valid. */
-	if (open_file(w, O_APPEND) < 0 || write_shb(w) < 0 ||
+	if (open_file(w, true) < 0 || write_shb(w) < 0 ||
 	    pcapng_writer_flush(w) < 0)
 		return -1;
 	return ret;

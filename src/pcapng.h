@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "resolver.h"
 
 /* Block types, option codes and link types the writer and reader share. */
@@ -50,7 +51,8 @@ struct pcapng_packet {
 /*
  * Create (truncate) path, or use stdout for "-", and write the section
  * header.  flush_each: write every packet at once instead of buffering.
- * NULL with errno on failure.  The fd is CLOEXEC.
+ * NULL with errno on failure.  The fd is CLOEXEC.  Files are opened with
+ * safefile_open() (no symlinks, no planted files), new ones mode 0600.
  */
 struct pcapng_writer *pcapng_writer_open(const char *path, bool flush_each);
 
@@ -66,11 +68,17 @@ struct pcapng_rotation {
  * pcapng_writer_open() with rotation (NULL or all zero: none; ignored for
  * "-").  Each file is a complete pcapng file with its own section header.
  * snaplen: bytes kept of each packet (0: all); the original length is
- * always recorded.
+ * always recorded.  mode: of the files it creates.  -W removes only files
+ * this writer created that are still the ones it created.  On failure
+ * *refused (may be NULL) is why safefile_open() refused the file, or NULL
+ * when errno says it all.
  */
 struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 		bool flush_each, const struct pcapng_rotation *rot,
-		unsigned int snaplen);
+		unsigned int snaplen, mode_t mode, const char **refused);
+
+/* After a failed write, rotation or reopen: as *refused above. */
+const char *pcapng_writer_refused(const struct pcapng_writer *w);
 
 /*
  * Flush, close and open path again in append mode, starting a new section

@@ -528,7 +528,7 @@ static void test_snaplen(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	write_file(path);	/* fills pkts[] */
-	w = pcapng_writer_open_rotating(path, false, NULL, 60);
+	w = pcapng_writer_open_rotating(path, false, NULL, 60, 0600, NULL);
 	assert_non_null(w);
 	write_one(w, 3, 0);	/* 1500 bytes of IPv6 */
 	write_one(w, 2, 0);	/* 29 bytes of IPv4: shorter than the snaplen */
