@@ -1,10 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng_read: a bounds-checked pcapng walker, which also reads the
  * classic pcap files tcpdump writes.
  *
  * Input may be hostile: every block and option length is validated against
  * what is left before it is used, and all reads go through rd16/rd32 on
- * checked offsets.
+ * checked offsets.  Files are read a block at a time, never whole, so the
+ * memory a capture of any size (or a pipe that never ends) can make us use
+ * is bounded: one block of at most PR_BLOCK_MAX bytes, and PR_MAX_IFACES
+ * interfaces per section with names of at most PR_NAME_MAX bytes.
  */
 #include "pcapng_read.h"
 
@@ -20,7 +24,9 @@
 #include "pcapng.h"
 
 #define PR_MAX_IFACES	4096		/* per section; more is refused */
-#define PR_FILE_MAX	(1ull << 32)	/* files are read whole: refuse beyond 4 GiB */
+/* Wireshark refuses pcapng blocks over 16 MiB as well; ours are < 70 KiB. */
+#define PR_BLOCK_MAX	(16u << 20)
+#define PR_NAME_MAX	256		/* if_name bytes kept */
 #define PCAP_MAGIC_US	0xa1b2c3d4u	/* classic pcap, microseconds */
 #define PCAP_MAGIC_NS	0xa1b23c4du	/* classic pcap, nanoseconds */
 #define PCAP_HDR_LEN	24
@@ -31,8 +37,9 @@ struct pr_iface {
 	bool tsres_pow2;
 	uint8_t tsres;			/* exponent */
 	int64_t tsoffset;		/* seconds */
-	const char *name;		/* if_name, in the buffer; NULL: none */
-	size_t name_len;
+	char name[PR_NAME_MAX];		/* if_name, cut to fit */
+	size_t name_len;		/* 0: none */
+	bool has_name;
 };
 
 struct pr_section {
@@ -119,9 +126,10 @@ static void idb_opt(uint16_t code, const uint8_t *val, uint16_t len,
 	struct pr_iface *ifc = arg;
 	uint64_t v;
 
-	if (code == PCAPNG_IF_NAME && !ifc->name) {
-		ifc->name = (const char *)val;
-		ifc->name_len = len;
+	if (code == PCAPNG_IF_NAME && !ifc->has_name) {
+		ifc->has_name = true;
+		ifc->name_len = len < PR_NAME_MAX ? len : PR_NAME_MAX;
+		memcpy(ifc->name, val, ifc->name_len);
 	} else if (code == PCAPNG_IF_TSRESOL && len >= 1) {
 		ifc->tsres_pow2 = val[0] & 0x80;
 		ifc->tsres = val[0] & 0x7f;
@@ -148,7 +156,7 @@ static void epb_opt(uint16_t code, const uint8_t *val, uint16_t len,
 
 static int add_iface(struct pr_section *s, const uint8_t *body, size_t blen)
 {
-	struct pr_iface ifc = { .tsres = 6 };
+	struct pr_iface ifc = { .tsres = 6, .has_name = false };
 
 	if (blen < 8)
 		return -1;
@@ -193,7 +201,7 @@ static int packet_record(struct pr_section *s, uint32_t type,
 		return -1;
 	ifc = &s->ifaces[r->if_id];
 	r->linktype = ifc->linktype;
-	r->if_name = ifc->name;
+	r->if_name = ifc->has_name ? ifc->name : NULL;
 	r->if_name_len = ifc->name_len;
 	r->data = body + hdr;
 	if (type == PCAPNG_BT_EPB) {
@@ -212,35 +220,145 @@ static int packet_record(struct pr_section *s, uint32_t type,
 }
 
 /*
+ * Where the bytes come from: a buffer, or a file read block by block into
+ * a buffer of our own that grows to the largest block seen (at most
+ * PR_BLOCK_MAX).  pr_take() hands out the next n bytes, valid until the
+ * next call.
+ */
+struct pr_src {
+	const uint8_t *buf;		/* in memory: all of it */
+	size_t len;
+	int fd;				/* else a file, -1 for a buffer */
+	uint8_t *own;
+	size_t cap;
+	size_t off;			/* bytes consumed so far */
+	bool eof;
+};
+
+/*
+ * The next n bytes, or NULL: at the end (*short_by 0 when nothing at all
+ * was left, else how many were missing), or on a read error (errno).
+ */
+static const uint8_t *pr_take(struct pr_src *src, size_t n, size_t *got)
+{
+	size_t have = 0;
+	ssize_t r;
+
+	*got = 0;
+	if (src->fd < 0) {
+		if (src->len - src->off < n) {
+			*got = src->len - src->off;
+			src->off = src->len;
+			errno = 0;
+			return NULL;
+		}
+		src->off += n;
+		return src->buf + src->off - n;
+	}
+	if (n > src->cap) {
+		uint8_t *nb = realloc(src->own, n);
+
+		if (!nb)
+			return NULL;	/* errno ENOMEM: reported as a read error */
+		src->own = nb;
+		src->cap = n;
+	}
+	while (have < n) {
+		r = read(src->fd, src->own + have, n - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return NULL;
+		if (r == 0) {
+			src->eof = true;
+			*got = have;
+			src->off += have;
+			errno = 0;
+			return NULL;
+		}
+		have += (size_t)r;
+	}
+	src->off += n;
+	return src->own;
+}
+
+/*
+ * A whole block as one piece: its first 12 bytes (head) were taken
+ * already, from offset start.  A buffer holds it in place; a file's block
+ * is put together in src->own.  NULL as pr_take().
+ */
+static const uint8_t *pr_take_block(struct pr_src *src, const uint8_t head[12],
+				    size_t start, size_t total, size_t *got)
+{
+	const uint8_t *rest;
+
+	if (src->fd < 0)
+		return pr_take(src, total - 12, got) ? src->buf + start : NULL;
+	if (total > src->cap) {
+		uint8_t *nb = realloc(src->own, total);
+
+		if (!nb)
+			return NULL;
+		src->own = nb;
+		src->cap = total;
+	}
+	/* pr_take() reads into own from its start: move the head after it */
+	rest = pr_take(src, total - 12, got);
+	if (!rest)
+		return NULL;
+	memmove(src->own + 12, src->own, total - 12);
+	memcpy(src->own, head, 12);
+	return src->own;
+}
+
+/* A read error is not damage: say which. */
+static void short_err(char *err, size_t errlen, const char *what, size_t off)
+{
+	if (errno)
+		set_err(err, errlen, "read error at offset %zu: %s", off, strerror(errno));
+	else
+		set_err(err, errlen, "truncated %s at offset %zu", what, off);
+}
+
+/*
  * Classic pcap: a file header, then records of a 16-byte header and the
  * packet, all in the byte order of the magic; one link type, interface 0.
+ * The header's first 4 bytes (the magic) were taken already.
  */
-static long pcap_read_buf(const uint8_t *buf, size_t len, bool swap, bool nano,
-			  pcapng_record_cb cb, void *arg, char *err, size_t errlen)
+static long pcap_walk(struct pr_src *src, bool swap, bool nano,
+		      pcapng_record_cb cb, void *arg, char *err, size_t errlen)
 {
 	struct pcapng_record r;
 	uint16_t major, minor, linktype;
-	size_t off = PCAP_HDR_LEN;
+	const uint8_t *b;
+	size_t got, at;
 	long n = 0;
 
-	if (len < PCAP_HDR_LEN) {
-		set_err(err, errlen, "truncated pcap file header");
+	b = pr_take(src, PCAP_HDR_LEN - 4, &got);
+	if (!b) {
+		if (errno)
+			short_err(err, errlen, "pcap file header", 0);
+		else
+			set_err(err, errlen, "truncated pcap file header");
 		goto bad;
 	}
-	major = rd16(buf + 4, swap);
-	minor = rd16(buf + 6, swap);
+	major = rd16(b, swap);
+	minor = rd16(b + 2, swap);
 	if (major != 2) {
 		set_err(err, errlen, "unsupported pcap version %u.%u", major, minor);
 		goto bad;
 	}
 	/* The upper bits of the link type field carry FCS details. */
-	linktype = (uint16_t)rd32(buf + 20, swap);
-	while (off < len) {
-		const uint8_t *b = buf + off;
+	linktype = (uint16_t)rd32(b + 16, swap);
+	for (;;) {
 		uint32_t sec, frac;
 
-		if (len - off < PCAP_REC_LEN) {
-			set_err(err, errlen, "truncated record at offset %zu", off);
+		at = src->off;
+		b = pr_take(src, PCAP_REC_LEN, &got);
+		if (!b) {
+			if (got == 0 && errno == 0)
+				break;		/* the end, between records */
+			short_err(err, errlen, "record", at);
 			goto bad;
 		}
 		memset(&r, 0, sizeof(r));
@@ -248,18 +366,22 @@ static long pcap_read_buf(const uint8_t *buf, size_t len, bool swap, bool nano,
 		frac = rd32(b + 4, swap);
 		r.caplen = rd32(b + 8, swap);
 		r.origlen = rd32(b + 12, swap);
-		if (r.caplen > len - off - PCAP_REC_LEN) {
-			set_err(err, errlen, "truncated record at offset %zu", off);
+		if (r.caplen > PR_BLOCK_MAX) {
+			set_err(err, errlen, "record of %u bytes at offset %zu is too large",
+				r.caplen, at);
 			goto bad;
 		}
 		r.linktype = linktype;
 		r.ts_ns = (uint64_t)sec * 1000000000u +
 			  (nano ? frac : (uint64_t)frac * 1000u);
-		r.data = b + PCAP_REC_LEN;
+		r.data = pr_take(src, r.caplen, &got);
+		if (!r.data) {
+			short_err(err, errlen, "record", at);
+			goto bad;
+		}
 		n++;
 		if (cb(&r, arg))
 			break;
-		off += PCAP_REC_LEN + r.caplen;
 	}
 	return n;
 bad:
@@ -267,39 +389,44 @@ bad:
 	return -1;
 }
 
-long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
-		     void *arg, char *err, size_t errlen)
+static long pcapng_walk(struct pr_src *src, pcapng_record_cb cb, void *arg,
+			char *err, size_t errlen)
 {
 	struct pr_section s = { 0 };
 	struct pcapng_record r;
-	size_t off = 0;
+	const uint8_t *b;
+	size_t got, off;
 	long n = 0;
 	bool in_section = false;
 
 	set_err(err, errlen, "%s", "");
-	if (len >= 4) {
-		uint32_t magic = rd32(buf, false);
+	off = src->off;
+	b = pr_take(src, 4, &got);
+	if (b) {
+		uint32_t magic = rd32(b, false);
+		bool swap = magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS;
 
+		if (swap)
+			magic = __builtin_bswap32(magic);
 		if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
-			return pcap_read_buf(buf, len, false, magic == PCAP_MAGIC_NS,
-					     cb, arg, err, errlen);
-		if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
-		    magic == __builtin_bswap32(PCAP_MAGIC_NS))
-			return pcap_read_buf(buf, len, true,
-					     magic == __builtin_bswap32(PCAP_MAGIC_NS),
-					     cb, arg, err, errlen);
+			return pcap_walk(src, swap, magic == PCAP_MAGIC_NS,
+					 cb, arg, err, errlen);
 	}
-	while (off < len) {
-		const uint8_t *b = buf + off;
+	while (b) {
+		uint8_t head[12];
 		uint32_t type, total;
 
-		if (len - off < 12) {
-			set_err(err, errlen, "truncated block at offset %zu", off);
+		/* b: the block's first 4 bytes; 8 more say its length and magic */
+		memcpy(head, b, 4);
+		b = pr_take(src, 8, &got);
+		if (!b) {
+			short_err(err, errlen, "block", off);
 			goto bad;
 		}
-		type = rd32(b, s.swap);
+		memcpy(head + 4, b, 8);
+		type = rd32(head, s.swap);
 		if (type == PCAPNG_BT_SHB) {
-			uint32_t magic = rd32(b + 8, false);
+			uint32_t magic = rd32(head + 8, false);
 
 			if (magic == PCAPNG_MAGIC)
 				s.swap = false;
@@ -315,10 +442,19 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 			set_err(err, errlen, "not a pcapng or pcap file");
 			goto bad;
 		}
-		total = rd32(b + 4, s.swap);
-		if (total < 12 || total % 4 != 0 || total > len - off) {
-			set_err(err, errlen, "%s block at offset %zu",
-				total > len - off ? "truncated" : "bad length of", off);
+		total = rd32(head + 4, s.swap);
+		if (total < 12 || total % 4 != 0) {
+			set_err(err, errlen, "bad length of block at offset %zu", off);
+			goto bad;
+		}
+		if (total > PR_BLOCK_MAX) {
+			set_err(err, errlen, "block of %u bytes at offset %zu is too large",
+				total, off);
+			goto bad;
+		}
+		b = pr_take_block(src, head, off, total, &got);
+		if (!b) {
+			short_err(err, errlen, "block", off);
 			goto bad;
 		}
 		if (rd32(b + total - 4, s.swap) != total) {
@@ -331,6 +467,11 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 				goto bad;
 			}
 		} else if (type == PCAPNG_BT_IDB) {
+			if (s.n_ifaces >= PR_MAX_IFACES) {
+				set_err(err, errlen, "more than %d interfaces in one section at offset %zu",
+					PR_MAX_IFACES, off);
+				goto bad;
+			}
 			if (add_iface(&s, b + 8, total - 12) < 0) {
 				set_err(err, errlen, "bad interface block at offset %zu", off);
 				goto bad;
@@ -344,11 +485,19 @@ long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
 			if (cb(&r, arg))
 				break;
 		}
-		off += total;
+		off = src->off;
+		b = pr_take(src, 4, &got);
+		if (!b && (got != 0 || errno != 0)) {
+			short_err(err, errlen, "block", off);
+			goto bad;
+		}
 	}
 	free(s.ifaces);
 	if (!in_section) {
-		set_err(err, errlen, "not a pcapng or pcap file (empty)");
+		if (got == 0 && off == 0 && errno == 0)
+			set_err(err, errlen, "not a pcapng or pcap file (empty)");
+		else if (err && !err[0])
+			set_err(err, errlen, "not a pcapng or pcap file");
 		errno = EINVAL;
 		return -1;
 	}
@@ -359,62 +508,32 @@ bad:
 	return -1;
 }
 
-static uint8_t *slurp(int fd, size_t *len)
+long pcapng_read_buf(const uint8_t *buf, size_t len, pcapng_record_cb cb,
+		     void *arg, char *err, size_t errlen)
 {
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = malloc(cap), *nb;
-	ssize_t r;
+	struct pr_src src = { .buf = buf, .len = len, .fd = -1 };
 
-	while (buf) {
-		if (n == cap) {
-			if (cap >= PR_FILE_MAX) {
-				errno = EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == 0) {
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
-	}
-	free(buf);
-	return NULL;
+	return pcapng_walk(&src, cb, arg, err, errlen);
 }
 
 long pcapng_read_file(const char *path, pcapng_record_cb cb, void *arg,
 		      char *err, size_t errlen)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *buf;
-	size_t len = 0;
+	struct pr_src src = { .fd = -1 };
 	long n;
+	int saved;
 
-	if (fd < 0) {
+	src.fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (src.fd < 0) {
 		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	buf = slurp(fd, &len);
-	if (!buf) {
-		set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		if (!is_stdin)
-			close(fd);
-		return -1;
-	}
+	n = pcapng_walk(&src, cb, arg, err, errlen);
+	saved = errno;
 	if (!is_stdin)
-		close(fd);
-	n = pcapng_read_buf(buf, len, cb, arg, err, errlen);
-	free(buf);
+		close(src.fd);
+	free(src.own);
+	errno = saved;
 	return n;
 }

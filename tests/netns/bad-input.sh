@@ -48,6 +48,14 @@ yes "not a capture file" | head -c 4096 >"$WORK/garbage.pcapng"
 expect 1 "not a pcapng or pcap file" -r "$WORK/garbage.pcapng"
 : >"$WORK/empty.pcapng"
 expect 1 "not a pcapng or pcap file" -r "$WORK/empty.pcapng"
+# Hostile captures (tests/data/pcapng/hostile): exit 0 or 1 with at most one
+# line, within 100 MB of address space and 10 s, never a crash or a hang.
+for f in "$TOP_SRCDIR"/tests/data/pcapng/hostile/*.pcapng; do
+	(ulimit -v 100000; exec timeout 10 "$PTRAP" -r "$f") >/dev/null 2>"$WORK/err"
+	rc=$?
+	[ "$rc" -le 1 ] || fail "-r $(basename "$f") exited $rc: $(cat "$WORK/err")"
+	[ "$(wc -l <"$WORK/err")" -le 1 ] || fail "-r $(basename "$f"): $(cat "$WORK/err")"
+done
 [ ! -s "$WORK/out" ] || fail "-r garbage printed a summary: $(cat "$WORK/out")"
 
 # Privileges: as nobody, without capabilities.
