@@ -65,10 +65,31 @@ struct hook_run *hook_slot(struct hook_set *hs, unsigned int i)
 }
 
 /*
- * environ plus PTRAP_* and TERM=dumb; the strings live in store.  The
- * hook's output goes to a pipe, never a terminal: TERM=dumb says so, keeps
- * escape sequences out of the report, and lets `pstree -H` run where ptrap
- * itself has no TERM (systemd, cron, a bare root: "TERM is not set").
+ * What a hook inherits from ptrap's environment: where to find programs,
+ * the home directory, language and time zone.  Nothing else: ptrap runs as
+ * root, often started from a shell whose LD_PRELOAD, proxies or tokens the
+ * hook has no business with.
+ */
+static bool hook_env_kept(const char *var)
+{
+	static const char *const names[] = {
+		"PATH=", "HOME=", "LANG=", "LANGUAGE=", "TZ=",
+	};
+	size_t i;
+
+	if (strncmp(var, "LC_", 3) == 0)
+		return true;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(var, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The kept variables, TERM=dumb and PTRAP_*; the strings live in store.
+ * The hook's output goes to a pipe, never a terminal: TERM=dumb says so,
+ * keeps escape sequences out of the report, and lets `pstree -H` run where
+ * ptrap itself has no TERM (systemd, cron, a bare root: "TERM is not set").
  */
 #define HOOK_NVARS 9
 static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
@@ -82,8 +103,7 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 	if (!env)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], "PTRAP_", 6) != 0 &&
-		    strncmp(environ[i], "TERM=", 5) != 0)
+		if (hook_env_kept(environ[i]))
 			env[k++] = environ[i];
 	}
 	snprintf(store[0], 160, "PTRAP_PID=%ld", (long)in->pid);

@@ -169,6 +169,10 @@ static int verify(const bool *keep, const struct privs *p)
 		errno = EPERM;
 		return -1;
 	}
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+		errno = EPERM;
+		return -1;
+	}
 	return 0;
 }
 
@@ -224,6 +228,14 @@ int privs_drop(struct privs *p)
 			errno = EPERM;
 		return -1;
 	}
+	/*
+	 * No exec regains anything either: not a setuid binary, not file
+	 * capabilities (a hook running sudo or a capability-marked tool).
+	 * Ambient capabilities (--hook-caps, the tear-down's iptables-restore)
+	 * still pass, by design of no_new_privs.
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
 	return verify(keep, p);
 }
 

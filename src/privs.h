@@ -55,7 +55,7 @@ int privs_become_self(struct privs *p);
  * CAP_DAC_READ_SEARCH (those of them we have), root children gain nothing
  * on exec (SECBIT_NOROOT, locked), the ids become the -Z user's, and the
  * ambient set (what children keep) is empty, or the three with
- * --hook-caps.  Returns 0, or -1 with errno.
+ * --hook-caps, and no_new_privs is set.  Returns 0, or -1 with errno.
  */
 int privs_drop(struct privs *p);
 

@@ -10,12 +10,14 @@ start_dnsmasq
 cat >"$WORK/hook" <<'H'
 echo "ARGS:$*"
 env | grep '^PTRAP_' | sort
+env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/ENVNAME:\1/p'
 echo "TERM:${TERM-unset}"
 echo "SOCKETS:$(ls -l /proc/$$/fd | grep -c 'socket:')"
 echo "FDS:$(ls /proc/$$/fd | tr '\n' ' ')"
 H
-# ptrap on a terminal: the hook's output goes to a pipe, so TERM=dumb
-export TERM=xterm
+# ptrap on a terminal: the hook's output goes to a pipe, so TERM=dumb;
+# of the rest of ptrap's environment the hook gets only what is documented.
+export TERM=xterm SECRET_TOKEN=abc LD_LIBRARY_PATH=/nonexistent
 start_ptrap env -u -i $DNS4 -p 53 -e "sh $WORK/hook"
 dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null &
 dpid=$!
@@ -33,6 +35,11 @@ grep -qx "PTRAP_DPORT=53" "$out" || fail "PTRAP_DPORT missing"
 grep -qE "^PTRAP_SPORT=[0-9]+$" "$out" || fail "PTRAP_SPORT missing"
 grep -qx "SOCKETS:0" "$out" || fail "hook inherited sockets: $(cat "$out")"
 grep -qx "TERM:dumb" "$out" || fail "hook's TERM is not dumb: $(cat "$out")"
+unset SECRET_TOKEN LD_LIBRARY_PATH
+grep -qx "ENVNAME:PATH" "$out" || fail "hook got no PATH"
+# sh itself adds PWD (and OLDPWD, SHLVL in some shells)
+extra=$(sed -n 's/^ENVNAME://p' "$out" | grep -v -x -E 'PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TERM|PTRAP_[A-Z]+|PWD|OLDPWD|SHLVL|_')
+[ -z "$extra" ] || fail "hook inherited undocumented variables: $extra"
 
 # 1b. the README's hook where ptrap has no TERM at all (systemd, cron, a
 # bare root): pstree -H must still show the live dig, with no escapes.

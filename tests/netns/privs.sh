@@ -1,8 +1,10 @@
 #!/bin/sh
 # Privileges after set-up: ptrap keeps exactly CAP_NET_ADMIN, CAP_SYS_PTRACE
 # and CAP_DAC_READ_SEARCH (effective, permitted and bounding), hooks get no
-# capability unless --hook-caps, -Z USER switches ids yet still names root's
-# processes, creates -w files as USER and removes every rule at exit.
+# capability unless --hook-caps, -Z USER switches ids and groups yet still
+# names root's processes, creates -w files as USER and removes every rule at
+# exit.  After the drop no_new_privs is set, the -Z user cannot become root
+# again, and a hook holds no file descriptor of ptrap's.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 netns_enter "$@"
 NOBODY_UID=$(id -u nobody 2>/dev/null) || skip "no user nobody"
@@ -42,6 +44,14 @@ mkdir "$PUB" && chown nobody "$PUB" && chmod 755 "$PUB"
 cat >"$PUB/caps" <<'H'
 echo "HOOKUID:$(id -u)"
 sed -n 's/^Cap/HOOKCap/p' /proc/$$/status
+echo "HOOKNNP:$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$$/status)"
+for f in /proc/$$/fd/*; do echo "HOOKFD:$(readlink "$f")"; done
+python3 -c 'import os
+try:
+    os.setuid(0)
+    print("HOOKSETUID0:allowed")
+except PermissionError:
+    print("HOOKSETUID0:denied")'
 H
 chmod 644 "$PUB/caps"
 HOOK="sh $PUB/caps"
@@ -76,6 +86,12 @@ expect_caps "$WORK/def.out" HOOK CapEff "" "default hook"
 expect_caps "$WORK/def.out" HOOK CapPrm "" "default hook"
 expect_caps "$WORK/def.out" HOOK CapAmb "" "default hook"
 expect_caps "$WORK/def.out" HOOK CapBnd "$THREE" "default hook"
+grep -qx "NoNewPrivs:[[:space:]]*1" "$st" || fail "ptrap has no no_new_privs: $(grep NoNewPrivs "$st")"
+grep -qx "HOOKNNP:1" "$WORK/def.out" || fail "hook without no_new_privs"
+# The hook's fds: stdin, the output pipe, its own script, nothing of ours.
+grep "^HOOKFD:" "$WORK/def.out" | grep -v -e "^HOOKFD:/dev/null$" -e "^HOOKFD:pipe:" \
+	-e "^HOOKFD:$PUB/caps$" >"$WORK/fds" &&
+	fail "the hook holds ptrap's descriptors: $(cat "$WORK/fds")"
 grep -qx "HOOKUID:0" "$WORK/def.out" || fail "default hook not uid 0: $(cat "$WORK/def.out")"
 firewall_snapshot >"$WORK/after-def"
 diff -u "$WORK/before" "$WORK/after-def" >&2 || fail "firewall differs after the default run"
@@ -88,11 +104,19 @@ expect_caps "$WORK/hc.out" HOOK CapEff "$THREE" "--hook-caps hook"
 expect_caps "$WORK/hc.out" HOOK CapPrm "$THREE" "--hook-caps hook"
 expect_caps "$WORK/hc.out" HOOK CapAmb "$THREE" "--hook-caps hook"
 
-# 3. -Z nobody: ids switched, root's dig still named, hook as nobody with
-# nothing, -w file created and reopened (SIGHUP) as nobody, rules removed.
-start_ptrap nobody -Z nobody -u -i $DNS4 -p 53 -w "$PUB/z.pcapng" -e "$HOOK"
+# 3. -Z nobody: ids and groups switched (root's supplementary groups, here
+# 4 and 27, are gone), root's dig still named, hook as nobody with nothing,
+# -w file created and reopened (SIGHUP) as nobody, rules removed.
+real=$PTRAP
+PTRAP=setpriv
+start_ptrap nobody --groups=4,27 "$real" -Z nobody -u -i $DNS4 -p 53 -w "$PUB/z.pcapng" -e "$HOOK"
+PTRAP=$real
 st=$WORK/nobody.status
 cat /proc/$PTRAP_PID/status >"$st"
+want_groups=$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')
+got_groups=$(sed -n 's/^Groups:[[:space:]]*//p' "$st" | tr ' \t' '\n\n' | grep . | sort -n | tr '\n' ' ')
+[ "$got_groups" = "$want_groups" ] || fail "ptrap -Z nobody groups: '$got_groups', nobody has '$want_groups'"
+grep -qx "NoNewPrivs:[[:space:]]*1" "$st" || fail "ptrap -Z: no no_new_privs"
 awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "$st" | grep -qx "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" ||
 	fail "ptrap -Z nobody: $(grep Uid: "$st")"
 awk '$1 == "Gid:" { print $2, $3, $4, $5 }' "$st" | grep -qx "$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID" ||
@@ -114,6 +138,7 @@ stop_ptrap INT
 grep -qx "HOOKUID:$NOBODY_UID" "$WORK/nobody.out" ||
 	fail "hook did not run as nobody: $(cat "$WORK/nobody.out")"
 expect_caps "$WORK/nobody.out" HOOK CapEff "" "-Z nobody hook"
+grep -qx "HOOKSETUID0:denied" "$WORK/nobody.out" || fail "-Z nobody hook could setuid(0)"
 grep -q "Matching PID: $first " "$WORK/nobody.out" || fail "lost the first report"
 firewall_snapshot >"$WORK/after-nobody"
 diff -u "$WORK/before" "$WORK/after-nobody" >&2 || fail "firewall differs after -Z nobody"
