@@ -43,7 +43,7 @@ extra=$(sed -n 's/^ENVNAME://p' "$out" | grep -v -x -E 'PATH|HOME|LANG|LANGUAGE|
 
 # 1b. the README's hook where ptrap has no TERM at all (systemd, cron, a
 # bare root): pstree -H must still show the live dig, with no escapes.
-env -u TERM "$PTRAP" -u -i $DNS4 -p 53 -e "pstree -p -H" >"$WORK/pstree.out" 2>"$WORK/pstree.err" &
+env -u TERM "$PTRAP" -u -i $DNS4 -p 53 -e "pstree -p -l -H" >"$WORK/pstree.out" 2>"$WORK/pstree.err" &
 PTRAP_PID=$!
 PIDS_TO_KILL="$PIDS_TO_KILL $PTRAP_PID"
 for _ in $(seq 1 100); do grep -q trapping "$WORK/pstree.err" && break; sleep 0.05; done
