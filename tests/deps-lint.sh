@@ -48,7 +48,7 @@ dpkg-query -W -f '${Priority} ${Package}\n' | awk '$1 == "required" { print $2 }
 sort -u "$work/listed" "$work/closure" >"$work/allowed"
 
 scripts=$(find "$top/tests" "$top/bench" -type f \( -name '*.sh' -o -name run -o -name run-all \
-	-o -name demo -o -name build -o -name install-deps -o -name fresh-root \) \
+	-o -name demo -o -name build -o -name install-deps \) \
 	! -path '*/vm/init' ! -path '*/corpus/*')
 # Words in command position: at the start of a command in shell, and the
 # first element of an argument list in Python (subprocess.run(["ip", ...])).

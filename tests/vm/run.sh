@@ -88,7 +88,8 @@ mkdir -p "$R/usr/lib/$TRIPLET" &&
 echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
 echo "root:x:0:" >"$R/etc/group"
 : >"$R/etc/resolv.conf"
-mkdir -p "$R/lib/terminfo/l" && cp /lib/terminfo/l/linux "$R/lib/terminfo/l/"	# pstree -H
+# pstree -H needs the terminfo entry of the TERM hooks get (dumb)
+mkdir -p "$R/lib/terminfo/d" && cp /lib/terminfo/d/dumb "$R/lib/terminfo/d/"
 
 # Only the modules the scenario loads, with what they depend on.
 echo "$MODULES" >"$R/etc/vm-modules"
