@@ -27,8 +27,11 @@ struct payload_name {
 	uint8_t wire[PAYLOAD_NAME_MAX];
 };
 
-/* The longest text payload_name_escape() writes, its NUL included. */
-#define PAYLOAD_NAME_TEXT_MAX	1016
+/*
+ * The longest text payload_name_escape() writes, its NUL included: four
+ * labels (63, 63, 63, 61 bytes) of \DDD and three dots.
+ */
+#define PAYLOAD_NAME_TEXT_MAX	1004
 /* Buffer for payload_type_name() and friends: "CLASS65535" and a NUL. */
 #define PAYLOAD_NUM_NAME_MAX	16
 
