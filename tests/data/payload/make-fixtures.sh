@@ -5,7 +5,8 @@
 # Inside a private network namespace (documentation addresses only):
 # dnsmasq on 192.0.2.53 and 2001:db8::53 (tests/lib.sh), openssl s_server
 # on port 4433, python3's http.server on port 8080; tcpdump on lo writes one
-# capture per client: dig.pcap, curl-tls.pcap, curl-http.pcap, crafted.pcap.
+# capture per client: dig.pcap, curl-tls.pcap, curl-http.pcap, crafted.pcap;
+# and from them tests/fuzz/corpus/payload (seeds.py).
 # Then the goldens: PTRAP_UPDATE_GOLDEN=1 tests/unit/test_payload (build tree)
 # and review their diff (the DNS ids and ports change with every run).
 PTRAP=${PTRAP:-/bin/true}
@@ -105,4 +106,9 @@ tshark -r "$OUT/curl-http.pcap" -Y http.request -T fields -e frame.number \
 cap_start crafted.pcap "port 53 or port 5353 or port 5355 or port 9 or port 4433 or port 8080"
 python3 "$OUT/crafted.py" || fail "crafted.py failed"
 cap_stop
+
+# the fuzzer's seeds: every client payload of these captures
+rm -rf "$OUT/../../fuzz/corpus/payload"
+python3 "$OUT/seeds.py" "$OUT/../../fuzz/corpus/payload" "$OUT"/*.pcap ||
+	fail "seeds.py failed"
 exit 0
