@@ -53,10 +53,11 @@ static int dns_bad(struct dns_msg *d, const char *why)
  */
 static int dns_name(struct dns_msg *d, size_t *pos, struct payload_name *name)
 {
-	size_t p = *pos, run = *pos, after = 0, wl = 0, t;
+	size_t p = *pos, run, after = 0, wl = 0, t;
 	unsigned int jumps = 0;
 	uint8_t b;
 
+	run = p;
 	for (;;) {
 		if (p >= d->avail)
 			return dns_short(d, "malformed dns: label past end");
