@@ -69,7 +69,7 @@ struct payload_dns {
 struct payload_tls {
 	uint16_t record_version;	/* e.g. 0x0301 */
 	uint16_t hello_version;		/* legacy_version: 0x0303 for 1.2/1.3 */
-	bool has_sni;
+	bool has_sni;			/* else sni is not set */
 	struct payload_name sni;	/* server_name, type host_name */
 	bool ech;	/* encrypted_client_hello: sni is the outer, public name */
 	uint8_t n_alpn;
@@ -80,7 +80,7 @@ struct payload_tls {
 #define PAYLOAD_METHOD_MAX	20
 struct payload_http {
 	char method[PAYLOAD_METHOD_MAX + 1];	/* "GET", NUL-terminated */
-	uint8_t version_minor;			/* HTTP/1.0 or HTTP/1.1 */
+	uint8_t version_minor;	/* 1 for HTTP/1.1; 0 too when the line was cut */
 	bool has_host;
 	struct payload_name host;	/* the Host header without its port */
 	bool has_port;
@@ -100,7 +100,8 @@ struct payload {
 	 * The packet holds only the start of the message (a TCP segment, a
 	 * DNS length prefix saying more, a partial copy); what it holds was
 	 * decoded, and problem says "truncated dns message", "incomplete
-	 * ClientHello" or "incomplete http request".
+	 * ClientHello" or "incomplete http request" (unless something was
+	 * malformed).  A name is only ever given whole, never a part of one.
 	 */
 	bool truncated;
 	const char *problem;	/* NULL or a static string, e.g.
@@ -153,7 +154,10 @@ int payload_decode(const struct pkt_info *pkt, const uint8_t *data, size_t len,
  * - UDP or TCP, any other port: DNS only if it is strictly a complete
  *   standard query: QR 0, opcode QUERY, rcode 0, AA TC RA Z clear,
  *   1 to 4 questions of class IN, CH, HS or ANY, no answer or authority
- *   records, at most 2 additional ones, every byte accounted for.
+ *   records, at most 2 additional ones, every byte accounted for, not cut.
+ * The decoders keep no stream state: a TCP segment from the middle of a
+ * stream is read as if it started one (on port 53: a DNS message that
+ * is usually malformed or truncated).
  */
 
 /* --- names (payload_name.c) --- */
@@ -183,7 +187,7 @@ int payload_name_from_text(struct payload_name *name, const uint8_t *s,
 int payload_name_parse(struct payload_name *name, const char *text,
 		       const char **why);
 
-/* Mnemonics, else RFC 3597's TYPE<N> / CLASS<N>, or the number, in buf. */
+/* Mnemonics, else TYPE<N> / CLASS<N> (RFC 3597) or OPCODE<N> in buf. */
 const char *payload_type_name(uint16_t type, char buf[PAYLOAD_NUM_NAME_MAX]);
 const char *payload_class_name(uint16_t cls, char buf[PAYLOAD_NUM_NAME_MAX]);
 const char *payload_opcode_name(uint8_t opcode, char buf[PAYLOAD_NUM_NAME_MAX]);
