@@ -89,6 +89,34 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->pos += (size_t)n;
 }
 
+void sb_escaped(struct strbuf *b, const char *s, size_t n, const char *also)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n && !b->full; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+		if (c == '\n') {
+			sb_mem(b, "\\n", 2);
+		} else if (c == '\t') {
+			sb_mem(b, "\\t", 2);
+		} else if (c != '\0' && also && strchr(also, c)) {
+			if (c == '"' || c == '\\') {
+				e[1] = (char)c;
+				sb_mem(b, e, 2);
+			} else {
+				sb_mem(b, e, 4);
+			}
+		} else if (c < 0x20 || c >= 0x7f) {
+			sb_mem(b, e, 4);
+		} else {
+			sb_char(b, (char)c);
+		}
+	}
+}
+
 int sb_finish(struct strbuf *b)
 {
 	if (b->len > 0)

@@ -23,6 +23,13 @@ void sb_char(struct strbuf *b, char c);
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
+ * s[0..n) with what a one-line text record cannot show as it is escaped
+ * C-style: \n, \t, \xNN for other control bytes and for bytes >= 0x7f.
+ * Each byte of also (NULL: none) is escaped too: '"' and '\\' as \" and
+ * \\, any other as \xNN.  Untrusted names (comm, paths) go through this.
+ */
+void sb_escaped(struct strbuf *b, const char *s, size_t n, const char *also);
+/*
  * Decimal without printf, for the per-packet formatters: sb_dec() writes
  * the digits of v to d (no NUL) and returns how many.
  */
