@@ -1,0 +1,111 @@
+#!/bin/sh
+# Issue 16's process details for real processes, through procinfo-probe:
+# the parent chain of sh -c '...', a comm that is a log line, a process
+# moved into a systemd-style cgroup (its unit) and into a docker-style one
+# (runtime and id), and user and group names.  The cgroups are made under
+# the cgroup2 mount found in /proc/self/mountinfo and removed on any exit;
+# 77 if cgroup2 is missing or not writable.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+netns_enter "$@"
+
+PROBE=$(dirname "$PTRAP")/../tests/netns/procinfo-probe
+[ -x "$PROBE" ] || fail "no $PROBE (make check builds it)"
+probe() { "$PROBE" "$1" >"$WORK/probe.out" || fail "procinfo-probe $1 failed"; }
+field() { sed -n "s/^$1=//p" "$WORK/probe.out"; }
+expect() {
+	_got=$(field "$1")
+	[ "$_got" = "$2" ] || fail "$1: want '$2', got '$_got' ($(tr '\n' ' ' <"$WORK/probe.out"))"
+}
+bg() { "$@" & _bg=$!; PIDS_TO_KILL="$PIDS_TO_KILL $_bg"; }
+# until the background process has exec'd what it runs
+wait_comm() {
+	for _ in $(seq 1 100); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+	done
+	fail "process $1 never became '$2'"
+}
+
+# 1. the chain: "; exit 0" keeps sh from exec'ing sleep in its place
+bg sh -c 'sleep 30; exit 0'
+sh_pid=$_bg
+sleep_pid=
+for _ in $(seq 1 50); do
+	sleep_pid=$(pgrep -P "$sh_pid" -x sleep) && break
+	sleep 0.05
+done
+[ -n "$sleep_pid" ] || fail "no sleep under sh $sh_pid"
+probe "$sleep_pid"
+chain=$(field chain)
+info "chain: $chain"
+above=$(cat "/proc/$PPID/comm")
+case $chain in
+"sleep($sleep_pid) < sh($sh_pid) < sh($$) < $above($PPID)"*) ;;
+*) fail "chain of sleep: $chain" ;;
+esac
+case $chain in
+*"(1)" | *" < ...") ;;
+*) fail "chain does not end at pid 1: $chain" ;;
+esac
+kill "$sh_pid" "$sleep_pid" 2>/dev/null
+
+# 2. a comm that forges a report line and an ancestor: one line, escaped
+evil=$(printf 'x\n[0] PID: 1 <y')
+ln -s "$(command -v sleep)" "$WORK/$evil"
+bg "$WORK/$evil" 30
+wait_comm "$_bg" "$evil"
+probe "$_bg"
+[ "$(grep -c '^chain=' "$WORK/probe.out")" -eq 1 ] || fail "chain split: $(cat "$WORK/probe.out")"
+case $(field chain) in
+"x\\n[0] PID: 1 \\x3cy($_bg) < sh($$) < "*) ;;
+*) fail "hostile comm not escaped: $(field chain)" ;;
+esac
+grep -q '^\[0\]' "$WORK/probe.out" && fail "a forged line got through"
+kill "$_bg"
+
+# 3. cgroups: the v2 mount, never a fixed path
+cg=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+	/proc/self/mountinfo | head -n 1)
+cgroot=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $4; break } }' \
+	/proc/self/mountinfo | head -n 1)
+[ -n "$cg" ] || skip "no cgroup2 mount"
+[ "$cgroot" = / ] || skip "cgroup2 mounted from $cgroot, not its root"
+slice=test-ptrap-$$.slice
+cg_cleanup() {
+	for d in "$cg/$slice"/*/; do [ -d "$d" ] && rmdir "$d"; done
+	[ -d "$cg/$slice" ] && rmdir "$cg/$slice"
+	[ -d "$cg/$slice" ] && echo "cgroup $cg/$slice left behind" >&2
+	return 0
+}
+trap 'cleanup; cg_cleanup' EXIT
+mkdir "$cg/$slice" 2>/dev/null || skip "cgroup2 at $cg is not writable"
+mkdir "$cg/$slice/ptrap-test.service"
+move() { echo "$1" >"$cg/$slice/$2/cgroup.procs" || fail "cannot move $1 into $2"; }
+
+bg sleep 30
+move "$_bg" ptrap-test.service
+grep -qx "0::/$slice/ptrap-test.service" "/proc/$_bg/cgroup" || fail "kernel: $(cat /proc/$_bg/cgroup)"
+probe "$_bg"
+expect cgroup "/$slice/ptrap-test.service"
+expect unit ptrap-test.service
+expect user_unit ""
+expect runtime ""
+expect user root
+expect group root
+
+# 4. a docker-style scope, its process run as nobody
+id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+[ ${#id} -eq 64 ] || fail "no 64-digit id: $id"
+mkdir "$cg/$slice/docker-$id.scope"
+bg setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30
+wait_comm "$_bg" sleep
+move "$_bg" "docker-$id.scope"
+probe "$_bg"
+expect unit "docker-$id.scope"
+expect runtime docker
+expect id "$id"
+expect short_id "$(echo "$id" | cut -c1-12)"
+expect user "$(getent passwd 65534 | cut -d: -f1)"
+expect group "$(getent group 65534 | cut -d: -f1)"
+info "docker-style: $(tr '\n' ' ' <"$WORK/probe.out")"
+exit 0
