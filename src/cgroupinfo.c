@@ -6,13 +6,12 @@
  * named by its owner: nothing here trusts a name beyond its shape.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cgroupinfo.h"
+#include "procfile.h"
 
 #define HEX_ID_LEN	64
 #define CG_READ_MAX	(256 * 1024)	/* a hybrid file is 13 lines of at most 4 KiB */
@@ -349,79 +348,43 @@ int cgroupinfo_parse(const char *buf, size_t len, struct cgroupinfo *ci)
 	return 0;
 }
 
-/* All of dirfd/name into *buf (stack first, heap when it is larger). */
-static int read_all(int dirfd, const char *name, char *stack, size_t stack_len,
-		    char **buf, size_t *len)
-{
-	size_t size = stack_len, got = 0;
-	char *b = stack, *nb;
-	ssize_t n;
-	int fd, saved;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		if (got == size) {
-			if (size >= CG_READ_MAX) {
-				errno = EFBIG;
-				goto fail;
-			}
-			nb = b == stack ? malloc(size * 4) : realloc(b, size * 4);
-			if (!nb)
-				goto fail;
-			if (b == stack)
-				memcpy(nb, stack, got);
-			b = nb;
-			size *= 4;
-		}
-		n = read(fd, b + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*buf = b;
-	*len = got;
-	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	if (b != stack)
-		free(b);
-	errno = saved;
-	return -1;
-}
-
 int cgroupinfo_read(int rootfd, pid_t pid, struct cgroupinfo *ci)
 {
-	char name[32], stack[4096], *buf;
-	size_t len;
-	int r;
+	char name[32], stack[4096], *buf = stack, *heap = NULL;
+	size_t size = sizeof(stack), len;
+	int r = -1;
 
 	if (pid <= 0 || !ci) {
 		errno = EINVAL;
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%d/cgroup", (int)pid);
-	if (read_all(rootfd, name, stack, sizeof(stack), &buf, &len) < 0) {
-		if (errno == ENOENT)
-			errno = ESRCH;
-		return -1;
+	/* a full buffer may hold only part of it: read it again into a larger one */
+	for (;;) {
+		if (procfile_read(rootfd, name, buf, size, &len, 0) < 0) {
+			if (errno == ENOENT)
+				errno = ESRCH;
+			goto out;
+		}
+		if (len < size)
+			break;
+		if (size >= CG_READ_MAX) {
+			errno = EFBIG;
+			goto out;
+		}
+		size *= 4;
+		free(heap);
+		heap = malloc(size);
+		if (!heap)
+			goto out;
+		buf = heap;
 	}
-	/* an exited process's file reads empty */
-	if (len == 0) {
+	if (len == 0)		/* an exited process's file reads empty */
 		errno = ESRCH;
-		r = -1;
-	} else {
+	else
 		r = cgroupinfo_parse(buf, len, ci);
-	}
-	if (buf != stack)
-		free(buf);
+out:
+	free(heap);
 	return r;
 }
 

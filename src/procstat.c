@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procstat: the fields of /proc/PID/stat that name a process and its parent. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "procfile.h"
 #include "procstat.h"
 
 #define PF_KTHREAD_FLAG	0x00200000u	/* include/linux/sched.h */
@@ -94,42 +93,23 @@ bad:
 int procstat_read(int dirfd, pid_t pid, struct procstat *st)
 {
 	char path[32], buf[1024];
-	size_t got = 0;
-	ssize_t n;
-	int fd, saved;
+	size_t len;
 
 	if (pid <= 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%d/stat", (int)pid);
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (procfile_read(dirfd, path, buf, sizeof(buf), &len, PROCFILE_ONE_LINE) < 0) {
 		if (errno == ENOENT)
 			errno = ESRCH;
 		return -1;
 	}
-	/* the kernel gives the whole line, '\n' included, in one read */
-	while (got < sizeof(buf) && (got == 0 || buf[got - 1] != '\n')) {
-		n = read(fd, buf + got, sizeof(buf) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got == 0) {		/* the process exited between open and read */
+	if (len == 0) {		/* the process exited between open and read */
 		errno = ESRCH;
 		return -1;
 	}
-	return procstat_parse(buf, got, st);
+	return procstat_parse(buf, len, st);
 }
 
 bool procstat_kthread(const struct procstat *st)
