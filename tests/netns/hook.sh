@@ -112,9 +112,8 @@ for i in $(seq 1 20); do
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a query was delayed by another's hook"; done
-t1=$(date +%s%N)
-[ $(( (t1 - t0) / 1000000 )) -lt 1800 ] ||
-	fail "the other queries took $(( (t1 - t0) / 1000000 )) ms (test too slow)"
+# (no wall-clock bound here: had they waited for the hook, the held query
+# would have been answered first, which the next line catches)
 kill -0 $dpid 2>/dev/null || fail "the held query was answered while its hook ran"
 wait $dpid || fail "the held dig failed"
 t2=$(date +%s%N)
