@@ -21,6 +21,7 @@
 #include "pcapng.h"
 #include "pcapng_read.h"
 #include "report.h"
+#include "testlib.h"
 
 #ifndef TEST_DATA_DIR
 #error "TEST_DATA_DIR must name tests/data"
@@ -369,9 +370,8 @@ static void test_big_endian(void **state)
 	struct report *rp;
 	size_t iplen, flen, clen = strlen(comment);
 	uint8_t *file;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *mf;
+	struct tl_capture cap;
+	char *out;
 	int fd, i;
 
 	(void)state;
@@ -461,9 +461,8 @@ static void test_big_endian(void **state)
 			/* comment pointers are into `all`, still alive here */
 			assert_int_equal(report_add(rp, &c.r[i]), 0);
 		}
-		mf = open_memstream(&out, &outlen);
-		report_print(rp, CLI_BY_PROCESS, true, mf);
-		fclose(mf);
+		report_print(rp, CLI_BY_PROCESS, true, tl_capture_open(&cap));
+		out = tl_capture_close(&cap);
 		assert_non_null(strstr(out, "{\"type\":\"process\",\"pid\":77,\"uid\":5,\"comm\":\"be\",\"exe\":\"\","
 				       "\"packets\":1,\"bytes\":32,\"first\":\"1970-01-01T00:00:01.500000000Z\""));
 		assert_non_null(strstr(out, "\"pid\":100,\"ppid\":1,\"uid\":1000,\"comm\":\"dig\",\"exe\":\"/usr/bin/dig\","
@@ -471,10 +470,8 @@ static void test_big_endian(void **state)
 		assert_non_null(strstr(out, "\"pid\":null,\"uid\":33,\"comm\":\"\",\"exe\":\"\",\"reason\":\"socket not found\""));
 		assert_non_null(strstr(out, "\"destinations\":[{\"proto\":\"udp\",\"dst\":\"2001:db8::53\",\"dport\":53,\"packets\":1,"));
 		free(out);
-		out = NULL;
-		mf = open_memstream(&out, &outlen);
-		report_print(rp, CLI_BY_DESTINATION, false, mf);
-		fclose(mf);
+		report_print(rp, CLI_BY_DESTINATION, false, tl_capture_open(&cap));
+		out = tl_capture_close(&cap);
 		/* Two destinations, each line followed by its processes. */
 		assert_non_null(strstr(out, "udp 192.0.2.53:53: 3 packets, 119 bytes, "));
 		assert_non_null(strstr(out, "    PID 100 comm=dig uid=1000 exe=/usr/bin/dig: 1 packets, 58 bytes"));
@@ -743,15 +740,14 @@ static void test_fixtures(void **state)
 /* The totals line of ptrap -r path with flt, e.g. "3 packets, ...". */
 static char *summary_total(const char *path, const struct report_filter *flt)
 {
-	char *out = NULL, *last, err[256];
-	size_t outlen;
-	FILE *mf = open_memstream(&out, &outlen);
+	struct tl_capture cap;
+	char *out, *last, err[256];
 
-	assert_non_null(mf);
-	if (report_file(path, CLI_BY_FLOW, false, flt, mf, err, sizeof(err)) < 0)
+	if (report_file(path, CLI_BY_FLOW, false, flt, tl_capture_open(&cap),
+			err, sizeof(err)) < 0)
 		fail_msg("%s: %s", path, err);
-	fclose(mf);
-	out[outlen - 1] = '\0';	/* the final newline */
+	out = tl_capture_close(&cap);
+	out[cap.len - 1] = '\0';	/* the final newline */
 	last = strrchr(out, '\n');
 	memmove(out, last ? last + 1 : out, strlen(last ? last + 1 : out) + 1);
 	return out;
