@@ -26,18 +26,12 @@
 #include <unistd.h>
 
 #include "flowcache.h"
+#include "flowkey.h"
 
 #define FC_WAYS		4
 
-struct fc_key {
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	uint8_t family, proto;
-	uint8_t pad[2];			/* zeroed: keys are compared whole */
-};
-
 struct fc_slot {
-	struct fc_key key;
+	struct flow_key key;
 	bool used_slot;
 	long long queue_uid;
 	uint64_t verified_ns;
@@ -91,38 +85,21 @@ void flowcache_stats(const struct flowcache *fc, struct flowcache_stats *st)
 	*st = fc->st;
 }
 
-static void make_key(const struct pkt_info *pkt, struct fc_key *k)
+static struct fc_slot *key_set(const struct flowcache *fc, const struct flow_key *k)
 {
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, pkt->src.u.bytes, pkt->src.family == AF_INET ? 4 : 16);
-	memcpy(k->dst, pkt->dst.u.bytes, pkt->dst.family == AF_INET ? 4 : 16);
-	k->sport = pkt->sport;
-	k->dport = pkt->dport;
-	k->family = (uint8_t)pkt->src.family;
-	k->proto = pkt->proto;
-}
-
-static struct fc_slot *key_set(const struct flowcache *fc, const struct fc_key *k)
-{
-	uint64_t w[sizeof(*k) / 8], h = 0;
-	unsigned int i;
-
-	memcpy(w, k, sizeof(w));
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
-	return &fc->slots[(h >> 32) % fc->nsets * FC_WAYS];
+	return &fc->slots[flow_key_hash(k, 0) % fc->nsets * FC_WAYS];
 }
 
 static struct fc_slot *find(const struct flowcache *fc, const struct pkt_info *pkt)
 {
 	struct fc_slot *set;
-	struct fc_key k;
+	struct flow_key k;
 	unsigned int i;
 
-	make_key(pkt, &k);
+	flow_key_from_pkt(pkt, &k);
 	set = key_set(fc, &k);
 	for (i = 0; i < FC_WAYS; i++)
-		if (set[i].used_slot && memcmp(&set[i].key, &k, sizeof(k)) == 0)
+		if (set[i].used_slot && flow_key_equal(&set[i].key, &k))
 			return &set[i];
 	return NULL;
 }
@@ -204,17 +181,17 @@ void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
 		     uint64_t now_ns)
 {
 	struct fc_slot *set, *victim = NULL;
-	struct fc_key k;
+	struct flow_key k;
 	unsigned int i;
 
 	if (!fc || !pkt || !pkt->has_ports || !e || e->n == 0)
 		return;
-	make_key(pkt, &k);
+	flow_key_from_pkt(pkt, &k);
 	set = key_set(fc, &k);
 	for (i = 0; i < FC_WAYS; i++) {
 		struct fc_slot *s = &set[i];
 
-		if (s->used_slot && memcmp(&s->key, &k, sizeof(k)) == 0) {
+		if (s->used_slot && flow_key_equal(&s->key, &k)) {
 			victim = s;
 			break;
 		}

@@ -24,19 +24,13 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "flowkey.h"
+
 #define NS_PER_MIN	60000000000ull
 #define NIL		UINT32_MAX
 
-/* Compared with memcmp: no padding (16+16+2+1+1 bytes), zeroed first. */
-struct policy_key {
-	uint8_t src[16], dst[16];
-	uint16_t sport;
-	uint8_t proto;
-	uint8_t family;
-};
-
 struct policy_flow {
-	struct policy_key key;
+	struct flow_key key;
 	uint64_t tat;			/* when the bucket is full again, + T */
 	uint32_t hnext;			/* hash chain */
 	uint32_t newer, older;		/* LRU list */
@@ -55,7 +49,7 @@ struct policy {
 	uint32_t *buckets;		/* heads of hash chains */
 	uint32_t mask;			/* buckets - 1 */
 	uint32_t newest, oldest;
-	uint64_t seed;			/* keeps chains short against chosen ports */
+	uint32_t seed;			/* keeps chains short against chosen ports */
 };
 
 struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows)
@@ -94,7 +88,7 @@ struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows
 	}
 	/* A fixed seed only costs speed, never correctness. */
 	if (getrandom(&p->seed, sizeof(p->seed), GRND_NONBLOCK) != sizeof(p->seed))
-		p->seed = 0x9e3779b97f4a7c15ull;
+		p->seed = 0x9e3779b9u;
 	return p;
 fail:
 	policy_free(p);
@@ -111,31 +105,9 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
-static void make_key(const struct pkt_info *pkt, struct policy_key *k)
+static uint32_t hash_key(const struct policy *p, const struct flow_key *k)
 {
-	size_t n = pkt->src.family == AF_INET6 ? 16 : 4;
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, pkt->src.u.bytes, n);
-	memcpy(k->dst, pkt->dst.u.bytes, n);
-	k->sport = pkt->has_ports ? pkt->sport : 0;
-	k->proto = pkt->proto;
-	k->family = (uint8_t)pkt->src.family;
-}
-
-/* FNV-1a over the key, started from the seed, with a final mix. */
-static uint32_t hash_key(const struct policy *p, const struct policy_key *k)
-{
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ull ^ p->seed;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	h ^= h >> 29;
-	return (uint32_t)h & p->mask;
+	return flow_key_hash(k, p->seed) & p->mask;
 }
 
 static void lru_unlink(struct policy *p, uint32_t i)
@@ -175,19 +147,19 @@ static void hash_unlink(struct policy *p, uint32_t i)
 		*link = p->flows[i].hnext;
 }
 
-static uint32_t flow_find(struct policy *p, const struct policy_key *k,
+static uint32_t flow_find(struct policy *p, const struct flow_key *k,
 			  uint32_t h)
 {
 	uint32_t i;
 
 	for (i = p->buckets[h]; i != NIL; i = p->flows[i].hnext)
-		if (memcmp(&p->flows[i].key, k, sizeof(*k)) == 0)
+		if (flow_key_equal(&p->flows[i].key, k))
 			return i;
 	return NIL;
 }
 
 /* A new entry for k: a free one, or the least recently seen flow's. */
-static uint32_t flow_add(struct policy *p, const struct policy_key *k,
+static uint32_t flow_add(struct policy *p, const struct flow_key *k,
 			 uint32_t h)
 {
 	uint32_t i;
@@ -210,13 +182,13 @@ static uint32_t flow_add(struct policy *p, const struct policy_key *k,
 static bool rate_allows(struct policy *p, const struct pkt_info *pkt,
 			uint64_t now)
 {
-	struct policy_key k;
+	struct flow_key k;
 	struct policy_flow *f;
 	uint32_t h, i;
 
 	if (p->rate == 0)
 		return true;
-	make_key(pkt, &k);
+	flow_key_src_port(pkt, &k);
 	h = hash_key(p, &k);
 	i = flow_find(p, &k, h);
 	if (i == NIL) {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "flowcache.h"
+#include "flowkey.h"
 #include "icmpsock.h"
 #include "monotime.h"
 #include "proccache.h"
@@ -19,7 +20,7 @@
 
 /* A socket looked up ahead by resolver_prefetch(). */
 struct rs_ahead {
-	struct pkt_info pkt;		/* a copy: the caller's memory moves on */
+	struct flow_key key;		/* of its packet: the caller's memory moves on */
 	struct sockdiag_sock sock;
 	int err;			/* 0, or sockdiag's errno */
 };
@@ -131,17 +132,11 @@ static void finish_gid(struct resolver_result *res)
 		res->gid = res->procs[0].gid;
 }
 
-static bool same_flow(const struct pkt_info *a, const struct pkt_info *b)
-{
-	return a->proto == b->proto && a->sport == b->sport &&
-	       a->dport == b->dport && addr_ip_equal(&a->src, &b->src) &&
-	       addr_ip_equal(&a->dst, &b->dst);
-}
-
 void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 		       const long long uids[], unsigned int n)
 {
 	const struct pkt_info *ask[RESOLVER_PREFETCH];
+	struct flow_key keys[RESOLVER_PREFETCH], k;
 	struct sockdiag_sock socks[RESOLVER_PREFETCH];
 	int errs[RESOLVER_PREFETCH];
 	unsigned int i, j, m = 0;
@@ -156,17 +151,20 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 		    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) ||
 		    flowcache_has(r->fc, p, uids[i]))
 			continue;
-		for (j = 0; j < m && !same_flow(ask[j], p); j++)
+		flow_key_from_pkt(p, &k);
+		for (j = 0; j < m && !flow_key_equal(&keys[j], &k); j++)
 			;
-		if (j == m)
+		if (j == m) {
+			keys[m] = k;
 			ask[m++] = p;
+		}
 	}
 	/* one new flow gains nothing from a batch: it is looked up as usual */
 	if (m < 2)
 		return;
 	sockdiag_lookup_many(r->sd, ask, m, socks, errs);
 	for (i = 0; i < m; i++) {
-		r->ahead[i].pkt = *ask[i];
+		r->ahead[i].key = keys[i];
 		r->ahead[i].sock = socks[i];
 		r->ahead[i].err = errs[i];
 	}
@@ -177,10 +175,13 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 static int find_socket(struct resolver *r, const struct pkt_info *pkt,
 		       struct sockdiag_sock *sk)
 {
+	struct flow_key k;
 	unsigned int i;
 
+	if (r->n_ahead > 0)
+		flow_key_from_pkt(pkt, &k);
 	for (i = 0; i < r->n_ahead; i++) {
-		if (!same_flow(&r->ahead[i].pkt, pkt))
+		if (!flow_key_equal(&r->ahead[i].key, &k))
 			continue;
 		if (r->ahead[i].err) {
 			errno = r->ahead[i].err;
