@@ -49,10 +49,10 @@ struct resolver *resolver_new(const char *proc_root)
 	r->pm = procmap_new(proc_root);
 	if (!r->pm)
 		goto err;
-	r->fc = flowcache_new(proc_root, RESOLVER_FLOWS);
+	r->fc = flowcache_new(r->pm, RESOLVER_FLOWS);
 	if (!r->fc)
 		goto err;
-	r->pc = proccache_new(proc_root, RESOLVER_PROCS);
+	r->pc = proccache_new(RESOLVER_PROCS);
 	if (!r->pc)
 		goto err;
 	r->is = icmpsock_new(proc_root);

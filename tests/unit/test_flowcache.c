@@ -42,8 +42,8 @@ static int setup(void **state)
 		return -1;
 	tl_fake_root(fk->root, "flowcache");
 	fk->pm = procmap_new(fk->root);
-	fk->fc = flowcache_new(fk->root, 64);
-	fk->pc = proccache_new(fk->root, 16);
+	fk->fc = flowcache_new(fk->pm, 64);
+	fk->pc = proccache_new(16);
 	if (!fk->fc || !fk->pc || !fk->pm)
 		return -1;
 	*state = fk;
