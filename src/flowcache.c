@@ -57,9 +57,8 @@ struct flowcache *flowcache_new(struct procmap *pm, unsigned int size)
 
 void flowcache_free(struct flowcache *fc)
 {
-	if (!fc)
-		return;
-	cache_free(fc->c);
+	if (fc)
+		cache_free(fc->c);
 	free(fc);
 }
 

@@ -271,6 +271,12 @@ int pkt_parse(const uint8_t *data, size_t len, struct pkt_info *out)
 	}
 }
 
+bool pkt_is_echo_request(const struct pkt_info *pkt)
+{
+	return pkt->icmp_echo &&
+	       pkt->icmp_type == (pkt->proto == IPPROTO_ICMP ? 8 : 128);
+}
+
 const char *pkt_proto_name(uint8_t proto)
 {
 	switch (proto) {

@@ -105,6 +105,7 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	if (procmap_read_proc(pm, pid, out) < 0)
 		return -1;
 	pc->st.reads++;
+	out->start = s.start;
 	e = cache_put(pc->c, pid_hash(pid), &pid, NULL);
 	e->start = s.start;
 	memcpy(e->stat_comm, s.comm, sizeof(s.comm));

@@ -17,6 +17,7 @@ struct resolver_proc {
 	pid_t pid, ppid;
 	uid_t uid;
 	gid_t gid;
+	unsigned long long start;		/* stat field 22 (0: not read) */
 	char comm[RESOLVER_COMM_MAX];		/* of the thread-group leader */
 	char exe[RESOLVER_PATH_MAX];		/* "" if unreadable */
 	/* NUL-separated argv as in /proc/PID/cmdline; cmdline_len bytes */

@@ -1,4 +1,4 @@
-/* Unit tests for icmpsock: /proc/net ping and raw tables, ICMP attribution. */
+/* Unit tests for icmpsock: /proc/net ping and raw tables; the resolver's ICMP attribution. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "icmpsock.h"
-#include "procmap.h"
+#include "resolver.h"
 #include "testlib.h"
 
 #define DATA_ROOT	TEST_DATA_DIR "/icmpsock"
@@ -206,8 +206,7 @@ static void test_raw_sockets(void **state)
 
 struct fake {
 	char root[TL_ROOT_MAX];
-	struct icmpsock *is;
-	struct procmap *pm;
+	struct resolver *r;
 };
 
 /* A ping process pid holding socket inode as fd 3. */
@@ -254,26 +253,21 @@ static int teardown(void **state)
 {
 	struct fake *fk = *state;
 
-	icmpsock_free(fk->is);
-	procmap_free(fk->pm);
+	resolver_free(fk->r);
 	tl_rm_tree(fk->root);
 	free(fk);
 	return 0;
 }
 
+/* The resolver with the queue's uid 0 and no gid, as the queue gives them. */
 static int resolve(struct fake *fk, const struct pkt_info *pi,
 		   struct resolver_result *res)
 {
-	if (!fk->is)
-		fk->is = icmpsock_new(fk->root);
-	if (!fk->pm)
-		fk->pm = procmap_new(fk->root);
-	assert_non_null(fk->is);
-	assert_non_null(fk->pm);
-	memset(res, 0, sizeof(*res));
-	res->has_uid = true;	/* as the queue gives it */
-	res->gid = (gid_t)-1;
-	return icmpsock_resolve(fk->is, fk->pm, pi, res);
+	if (!fk->r)
+		fk->r = resolver_new(fk->root);
+	if (!fk->r)
+		skip();		/* no sock_diag here */
+	return resolver_lookup(fk->r, pi, 0, -1, UINT64_MAX, res);
 }
 
 static void test_resolve_ping(void **state)

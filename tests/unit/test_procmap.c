@@ -17,6 +17,7 @@
 
 #include "procmap.h"
 #include "resolver.h"
+#include "resolver_int.h"
 #include "testlib.h"
 
 struct fake {
@@ -701,6 +702,46 @@ static void test_resolver_holder_exits(void **state)
 	resolver_free(r);
 }
 
+/*
+ * Candidates that name a process without a socket (what a send-time
+ * record gives): read through the process cache, and left out when gone
+ * or when the pid now has another start time (recycled).
+ */
+static void test_resolver_candidates(void **state)
+{
+	struct fake *fk = *state;
+	struct rs_when w = { .queued_by = UINT64_MAX, .now = 1 };
+	struct rs_cand c[4] = {
+		{ .pid = 4321, .fd = -1 },			/* gone */
+		{ .pid = 100, .fd = -1, .start = 999 },		/* recycled */
+		{ .pid = 200, .fd = -1, .start = 12345 },
+		{ .pid = 100, .fd = -1 },			/* start unknown */
+	};
+	struct resolver_result res;
+	struct resolver *r;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/net", fk->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = resolver_new(fk->root);
+	if (!r)
+		skip();		/* no sock_diag here */
+	mk_simple(fk, 100, "dig");
+	mk_simple(fk, 200, "curl");
+	memset(&res, 0, sizeof(res));
+	res.uid = 1000;
+	res.gid = (gid_t)-1;
+	assert_int_equal(rs_attribute(r, c, 4, &w, &res), 2);
+	assert_int_equal(res.n_procs, 2);
+	assert_int_equal(res.procs[0].pid, 200);
+	assert_int_equal(res.procs[0].start, 12345);
+	assert_string_equal(res.procs[1].comm, "dig");
+	assert_int_equal(c[0].pid, 200);	/* only those added are kept */
+	assert_int_equal(c[1].pid, 100);
+	assert_int_equal(res.gid, 1000);	/* the holder's, same user */
+	resolver_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -727,6 +768,7 @@ int main(void)
 		T(test_read_proc_gone),
 		T(test_exit_mid_lookup),
 		T(test_resolver_holder_exits),
+		T(test_resolver_candidates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
