@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "comment.h"
 #include "hook.h"
 #include "output.h"
 #include "packet.h"
@@ -442,6 +443,11 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 	l.pol = policy_new(cfg, 0);
 	if (!l.pol)
 		goto out;
+	if (pw) {
+		l.comments = comment_memo_new();
+		if (!l.comments)
+			goto out;
+	}
 	if (cfg->syslog || cfg->syslog_only)
 		syslog_out_open();
 	/* The default timer slack (50 us) would make a 20 us wait 70 us. */
@@ -493,6 +499,7 @@ out:
 		close(l.ep);
 	free(l.obuf);
 	policy_free(l.pol);
+	comment_memo_free(l.comments);
 	syslog_out_close();
 	errno = saved;
 	return ret;

@@ -38,6 +38,7 @@ struct loop {
 	struct hook_set *hooks;
 	struct loop_stats *st;
 	struct pcapng_writer *pw;
+	struct comment_memo *comments;	/* -w: the packet comments */
 	FILE *out;			/* reports: stderr when -w - owns stdout */
 	int ep, sigfd, tfd;
 	bool stop;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "comment.h"
 #include "pcapng.h"
 #include "stats.h"
 
@@ -85,7 +86,7 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
 		       const struct resolver_result *who)
 {
-	char comment[PCAPNG_COMMENT_MAX];
+	char comment[COMMENT_MAX];
 	struct pcapng_packet pk = {
 		.ts_ns = (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec,
 		.data = p->data,
@@ -98,17 +99,12 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 	if (!l->pw)
 		return;
 	if (who) {
-		pk.comment = pcapng_writer_comment(l->pw, who);
+		pk.comment = comment_memo_get(l->comments, who);
 		if (who->n_procs > 0)
 			pk.pid = (uint32_t)who->procs[0].pid;
 	} else {
-		char uid[24] = "?";
-
-		if (p->uid >= 0)
-			snprintf(uid, sizeof(uid), "%lld", p->uid);
-		snprintf(comment, sizeof(comment),
-			 "PID: unknown\nUserId: %s\n"
-			 "Reason: not an IPv4/IPv6 packet", uid);
+		comment_format_unknown(p->uid, "not an IPv4/IPv6 packet",
+				       comment, sizeof(comment));
 	}
 	if (pcapng_writer_packet(l->pw, &pk) == 0) {
 		l->st->pcap_packets++;

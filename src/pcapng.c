@@ -56,7 +56,6 @@ struct pcapng_writer {
 	uint32_t ifaces[PW_MAX_IFACES];
 	unsigned int n_ifaces;
 	unsigned int n_ifaces_disk;	/* of those, written to the file */
-	struct pcapng_comments *comments;
 };
 
 static size_t pad4(size_t n)
@@ -483,8 +482,7 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 	w->flush_each = flush_each;
 	w->snaplen = snaplen;
 	w->buf = malloc(PW_BUF);
-	w->comments = pcapng_comments_new();
-	if (!w->buf || !w->comments)
+	if (!w->buf)
 		goto fail;
 	if (rot && (rot->max_bytes || rot->secs) && strcmp(path, "-") != 0) {
 		w->rot = *rot;
@@ -516,7 +514,6 @@ fail:
 	if (w->path && w->fd >= 0)
 		close(w->fd);
 	free_names(w);
-	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
@@ -556,15 +553,8 @@ int pcapng_writer_close(struct pcapng_writer *w)
 		saved = errno;
 	}
 	free_names(w);
-	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
 	return ret;
-}
-
-const char *pcapng_writer_comment(struct pcapng_writer *w,
-				  const struct resolver_result *who)
-{
-	return pcapng_comment(w->comments, who);
 }

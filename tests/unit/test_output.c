@@ -21,21 +21,6 @@
 #define TS0 { 1795380243, 123456789 }
 static const struct timespec ts0 = TS0;
 
-static void set_proc(struct resolver_proc *p, pid_t pid, pid_t ppid,
-		     unsigned int uid, const char *comm, const char *exe,
-		     const char *cmdline, size_t cmdline_len)
-{
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = ppid;
-	p->uid = uid;
-	p->gid = uid;
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	snprintf(p->exe, sizeof(p->exe), "%s", exe);
-	memcpy(p->cmdline, cmdline, cmdline_len);
-	p->cmdline_len = cmdline_len;
-}
-
 /* The dig query of the old script's example. */
 static void dig_event(struct pkt_info *pkt, struct resolver_result *who)
 {
@@ -48,7 +33,7 @@ static void dig_event(struct pkt_info *pkt, struct resolver_result *who)
 	who->has_inode = true;
 	who->inode = 5678;
 	who->n_procs = 1;
-	set_proc(&who->procs[0], 1234, 1, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who->procs[0], 1234, 1, 1000, "dig", "/usr/bin/dig",
 		 argv, sizeof(argv));	/* with the trailing NUL */
 }
 
@@ -147,7 +132,7 @@ static void test_v6_tcp(void **state)
 	who.has_inode = true;
 	who.inode = 18446744073709551615ULL;
 	who.n_procs = 1;
-	set_proc(&who.procs[0], 4321, 4000, 0, "curl", "/usr/bin/curl",
+	tl_set_proc(&who.procs[0], 4321, 4000, 0, "curl", "/usr/bin/curl",
 		 argv, sizeof(argv) - 1);	/* no trailing NUL */
 	check_event("v6-tcp", &ev);
 }
@@ -160,9 +145,9 @@ static void test_also(void **state)
 
 	dig_event(&pkt, &who);
 	who.n_procs = 3;
-	set_proc(&who.procs[1], 1240, 1234, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who.procs[1], 1240, 1234, 1000, "dig", "/usr/bin/dig",
 		 "", 0);
-	set_proc(&who.procs[2], 1241, 1234, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who.procs[2], 1241, 1234, 1000, "dig", "/usr/bin/dig",
 		 "", 0);
 	check_event("also", &ev);
 }
@@ -210,7 +195,7 @@ static void test_icmp(void **state)
 	who.has_uid = true;
 	who.uid = who.gid = 1000;
 	who.n_procs = 1;
-	set_proc(&who.procs[0], 999, 1, 1000, "ping", "/usr/bin/ping",
+	tl_set_proc(&who.procs[0], 999, 1, 1000, "ping", "/usr/bin/ping",
 		 argv, sizeof(argv));
 	check_event("icmp", &ev);
 	out_format_event_text(&ev, buf, sizeof(buf));
@@ -254,7 +239,7 @@ static void test_weird_names(void **state)
 	char buf[BUF_LEN];
 
 	dig_event(&pkt, &who);
-	set_proc(&who.procs[0], 1234, 1, 1000,
+	tl_set_proc(&who.procs[0], 1234, 1, 1000,
 		 "a b\"c\\d=e\tf\x01\x7f\xff\xc3\xa9", "/tmp/my prog",
 		 argv, sizeof(argv) - 1);
 	check_event("weird", &ev);
@@ -269,7 +254,7 @@ static void test_weird_names(void **state)
 			       "\\ufffd\xc3\xa9\"],"));
 
 	/* empty comm and unreadable exe */
-	set_proc(&who.procs[0], 1234, 1, 1000, "", "", "", 0);
+	tl_set_proc(&who.procs[0], 1234, 1, 1000, "", "", "", 0);
 	out_format_event_text(&ev, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " comm=\"\" uid=1000 exe=? udp "));
 	out_format_event_json(&ev, buf, sizeof(buf));

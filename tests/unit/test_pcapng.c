@@ -18,6 +18,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include "comment.h"
 #include "pcapng.h"
 #include "pcapng_read.h"
 #include "report.h"
@@ -67,73 +68,6 @@ static uint32_t make_udp(uint8_t *b, bool v6, uint16_t sport, uint32_t payload)
 	return hl + l4;
 }
 
-static void set_proc(struct resolver_result *who, pid_t pid, const char *comm,
-		     const char *exe, const char *cmdline, size_t cmdlen)
-{
-	struct resolver_proc *p = &who->procs[0];
-
-	memset(who, 0, sizeof(*who));
-	who->has_uid = true;
-	who->uid = 1000;
-	who->n_procs = 1;
-	p->pid = pid;
-	p->ppid = 1;
-	p->uid = 1000;
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	snprintf(p->exe, sizeof(p->exe), "%s", exe);
-	memcpy(p->cmdline, cmdline, cmdlen);
-	p->cmdline_len = cmdlen;
-}
-
-static void test_comment_format(void **state)
-{
-	struct resolver_result who;
-	char buf[PCAPNG_COMMENT_MAX];
-
-	(void)state;
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig\0@192.0.2.53\0a\nb", 20);
-	pcapng_format_comment(&who, buf, sizeof(buf));
-	assert_string_equal(buf, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig @192.0.2.53 a b\n"
-			    "UserId: 1000\nParentPID: 1\nComm: dig");
-	memset(&who, 0, sizeof(who));
-	who.problem = "socket not found";
-	pcapng_format_comment(&who, buf, sizeof(buf));
-	assert_string_equal(buf, "PID: unknown\nUserId: ?\nReason: socket not found");
-	/* Truncated to the buffer, still terminated. */
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig", 4);
-	assert_int_equal(pcapng_format_comment(&who, buf, 10), 9);
-	assert_string_equal(buf, "PID: 1234");
-}
-
-/* The memo gives a process's comment again, and a fresh one once it changes. */
-static void test_comment_memo(void **state)
-{
-	struct pcapng_comments *c = pcapng_comments_new();
-	struct resolver_result who;
-	const char *first;
-
-	(void)state;
-	assert_non_null(c);
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig\0a\0", 6);
-	first = pcapng_comment(c, &who);
-	assert_string_equal(first, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig a\n"
-			    "UserId: 1000\nParentPID: 1\nComm: dig");
-	assert_ptr_equal(pcapng_comment(c, &who), first);
-	/* same pid, exec'd: every field shown is compared, not the pid */
-	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0a\0", 6);
-	assert_string_equal(pcapng_comment(c, &who), "PID: 1234\nCmd: /usr/bin/curl\n"
-			    "Args: dig a\nUserId: 1000\nParentPID: 1\nComm: curl");
-	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0b\0", 6);
-	assert_non_null(strstr(pcapng_comment(c, &who), "Args: dig b\n"));
-	who.procs[0].ppid = 77;
-	assert_non_null(strstr(pcapng_comment(c, &who), "ParentPID: 77\n"));
-	memset(&who, 0, sizeof(who));
-	who.problem = "gone";
-	assert_string_equal(pcapng_comment(c, &who),
-			    "PID: unknown\nUserId: ?\nReason: gone");
-	pcapng_comments_free(c);
-}
-
 /* Four packets: v4 and v6 with a process, v4 without, v6 of 1500 bytes. */
 static void write_file(const char *path)
 {
@@ -162,12 +96,12 @@ static void write_file(const char *path)
 			who.uid = 33;
 			who.problem = "socket not found";
 		} else {
-			set_proc(&who, 100 + i, i ? "curl" : "dig",
+			tl_set_who(&who, 100 + i, i ? "curl" : "dig",
 				 i ? "/usr/bin/curl" : "/usr/bin/dig", "x\0y", 4);
 			pk.pid = 100 + i;
 			pk.tid = 200 + i;
 		}
-		pcapng_format_comment(&who, comment, sizeof(comment));
+		comment_format(&who, comment, sizeof(comment));
 		assert_int_equal(pcapng_writer_packet(w, &pk), 0);
 	}
 	assert_int_equal(pcapng_writer_close(w), 0);
@@ -854,8 +788,6 @@ static void test_not_pcapng(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_comment_format),
-		cmocka_unit_test(test_comment_memo),
 		cmocka_unit_test(test_libpcap_oracle),
 		cmocka_unit_test(test_reader_roundtrip),
 		cmocka_unit_test(test_snaplen),

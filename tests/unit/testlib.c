@@ -113,6 +113,32 @@ void tl_set_pkt(struct pkt_info *p, uint8_t proto, const char *src,
 	p->dport = dport;
 }
 
+void tl_set_proc(struct resolver_proc *p, pid_t pid, pid_t ppid,
+		 unsigned int uid, const char *comm, const char *exe,
+		 const char *cmdline, size_t cmdline_len)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->uid = uid;
+	p->gid = uid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	snprintf(p->exe, sizeof(p->exe), "%s", exe);
+	assert_true(cmdline_len <= sizeof(p->cmdline));
+	memcpy(p->cmdline, cmdline, cmdline_len);
+	p->cmdline_len = cmdline_len;
+}
+
+void tl_set_who(struct resolver_result *who, pid_t pid, const char *comm,
+		const char *exe, const char *cmdline, size_t cmdline_len)
+{
+	memset(who, 0, sizeof(*who));
+	who->has_uid = true;
+	who->uid = 1000;
+	who->n_procs = 1;
+	tl_set_proc(&who->procs[0], pid, 1, 1000, comm, exe, cmdline, cmdline_len);
+}
+
 void tl_fake_root(char root[TL_ROOT_MAX], const char *tag)
 {
 	snprintf(root, TL_ROOT_MAX, "/tmp/ptrap-%s-XXXXXX", tag);

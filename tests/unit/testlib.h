@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "packet.h"
+#include "resolver.h"
 
 #ifndef TEST_DATA_DIR
 #error "TEST_DATA_DIR must name tests/data"
@@ -29,6 +30,15 @@ void tl_set_ip(struct addr_ip *ip, const char *s);
 /* A TCP/UDP-style packet; sport 0 means it has no ports (ICMP, fragment). */
 void tl_set_pkt(struct pkt_info *p, uint8_t proto, const char *src,
 		uint16_t sport, const char *dst, uint16_t dport);
+
+/* A process record (gid = uid); cmdline is cmdline_len bytes of argv. */
+void tl_set_proc(struct resolver_proc *p, pid_t pid, pid_t ppid,
+		 unsigned int uid, const char *comm, const char *exe,
+		 const char *cmdline, size_t cmdline_len);
+
+/* who: one process (ppid 1, uid 1000) and the queue's uid 1000. */
+void tl_set_who(struct resolver_result *who, pid_t pid, const char *comm,
+		const char *exe, const char *cmdline, size_t cmdline_len);
 
 /* --- a fake /proc: files laid out as procmap, proccache, icmpsock read them */
 
