@@ -129,8 +129,10 @@ int pcapng_writer_flush(struct pcapng_writer *w)
 {
 	int ret;
 
-	if (w->len == 0)
+	if (w->len == 0) {
+		w->pending_since = 0;	/* nothing pending, whatever was reserved */
 		return 0;
+	}
 	ret = write_all(w->fd, w->buf, w->len);
 	if (ret == 0) {
 		if (w->good >= 0)
