@@ -61,7 +61,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 
 	slot = hook_start(l->hooks, &info, l->seq, now, &out_fd);
 	if (slot < 0) {
-		l->st->hooks_skipped++;
+		l->st->count.hooks_skipped++;
 		if (errno == EAGAIN)
 			loop_warn(l, "hook not run for PID %ld: %u hooks already "
 				  "running (--max-hooks); packet accepted",
@@ -72,7 +72,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	l->st->hooks_run++;
+	l->st->count.hooks_run++;
 	if (ep_add(l->ep, out_fd, SRC_HOOK, (unsigned int)slot) < 0)
 		loop_warn_limited(l, WARN_HOOK_WATCH,
 				  "cannot watch hook output: %s",
@@ -93,10 +93,10 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 	case POLICY_REPORT:
 		return true;
 	case POLICY_RATE_LIMITED:
-		l->st->rate_limited++;
+		l->st->count.rate_limited++;
 		break;
 	case POLICY_COMM_FILTERED:
-		l->st->comm_filtered++;
+		l->st->count.comm_filtered++;
 		break;
 	case POLICY_DONE:
 		break;
@@ -113,9 +113,9 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	char flow[160];
 	int len;
 
-	l->st->trapped++;
+	l->st->count.trapped++;
 	if (!parsed) {
-		l->st->unparsed++;
+		l->st->count.unparsed++;
 		if (l->cfg->verbosity > 0)
 			loop_warn_limited(l, WARN_UNPARSED,
 					  "packet %u is not IPv4/IPv6 (%s); "
@@ -147,9 +147,9 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 
 	if (who.n_procs == 0) {
 		if (who.has_uid)
-			l->st->by_uid_only++;
+			l->st->count.by_uid_only++;
 		else
-			l->st->unattributed++;
+			l->st->count.unattributed++;
 		loop_flow_str(pkt, flow, sizeof(flow));
 		if (who.has_uid)
 			loop_warn_limited(l, WARN_NO_PROCESS,
@@ -163,7 +163,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	l->st->by_pid++;
+	l->st->count.by_pid++;
 	if (!l->cfg->hook_cmd) {
 		queue_accept(l->q, p->id);
 		return;
@@ -256,8 +256,8 @@ static void check_deadlines(struct loop *l)
 	if (!l->hooks)
 		return;
 	hook_check_deadlines(l->hooks, monotime_ns(), accept_held, l, &d);
-	l->st->holds_expired += d.holds_expired;
-	l->st->hooks_timed_out += d.timed_out;
+	l->st->count.holds_expired += d.holds_expired;
+	l->st->count.hooks_timed_out += d.timed_out;
 	if (d.next != UINT64_MAX) {
 		its.it_value.tv_sec = d.next / 1000000000ull;
 		its.it_value.tv_nsec = d.next % 1000000000ull;

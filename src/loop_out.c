@@ -71,7 +71,7 @@ void loop_write_status(struct loop *l, int ret)
 	const char *why = strerror(errno);
 
 	if (ret < 0)
-		l->st->write_errors++;
+		l->st->count.write_errors++;
 	if (failing && !l->write_failing)
 		loop_warn(l, "cannot write the capture file: %s; packets are "
 			  "still accepted but not saved until writing works "
@@ -107,8 +107,8 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 				       comment, sizeof(comment));
 	}
 	if (pcapng_writer_packet(l->pw, &pk) == 0) {
-		l->st->pcap_packets++;
-		l->st->pcap_bytes += pk.caplen;
+		l->st->count.pcap_packets++;
+		l->st->count.pcap_bytes += pk.caplen;
 		loop_write_status(l, 0);
 	} else {
 		loop_write_status(l, -1);
@@ -119,23 +119,13 @@ void loop_print_stats(const struct ptrap_config *cfg, FILE *err,
 		      FILE *json_out, const struct loop_stats *st,
 		      const struct queue *q)
 {
+	struct stats s = st->count;
 	struct queue_stats qs;
-	struct stats s = {
-		.queue_num = cfg->queue_num,
-		.trapped = st->trapped, .by_pid = st->by_pid,
-		.by_uid_only = st->by_uid_only, .unattributed = st->unattributed,
-		.unparsed = st->unparsed,
-		.hooks_run = st->hooks_run, .hooks_timed_out = st->hooks_timed_out,
-		.hooks_skipped = st->hooks_skipped,
-		.holds_expired = st->holds_expired,
-		.rate_limited = st->rate_limited, .comm_filtered = st->comm_filtered,
-		.writing = cfg->write_path != NULL,
-		.pcap_packets = st->pcap_packets, .pcap_bytes = st->pcap_bytes,
-		.write_errors = st->write_errors,
-	};
 	char buf[2048];
 	int len;
 
+	s.queue_num = cfg->queue_num;
+	s.writing = cfg->write_path != NULL;
 	queue_get_stats(q, &qs);
 	s.verdicts = qs.verdicts;
 	s.verdict_errors = qs.errors;

@@ -22,6 +22,11 @@ struct stats_kernel {
 	unsigned long long id_sequence;	/* the last packet id given out */
 };
 
+/*
+ * The figures: the event loop counts its own straight into this struct
+ * (struct loop_stats); the queue's, the kernel's and the rules' are added
+ * when they are printed.
+ */
 struct stats {
 	unsigned int queue_num;
 	unsigned long long trapped, by_pid, by_uid_only, unattributed, unparsed;
