@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * flowcache: a flow's 5-tuple -> its socket and the processes holding it,
  * so that consecutive packets of one flow cost a hash lookup instead of a

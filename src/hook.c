@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hook: run the user's command for a trapped packet, collect its output,
  * enforce its timeout and the cap on concurrent hooks.

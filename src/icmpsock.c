@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * icmpsock: the local sockets that may have sent an ICMP/ICMPv6 packet,
  * from /proc/net.  It names sockets only; the resolver finds their

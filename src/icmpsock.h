@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * icmpsock: the local sockets that may have sent an ICMP/ICMPv6 packet,
  * from /proc/net: inodes and uids only; the resolver names the process.

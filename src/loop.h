@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop: the event loop.  One epoll set: the queue socket, a signalfd, a
  * timerfd for hold and hook deadlines, and the hooks' output pipes.

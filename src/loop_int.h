@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop_int: the event loop's state, shared by loop.c (the loop itself) and
  * loop_out.c (what it writes).  Private to those two files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop_out: what the event loop writes: reports (stdout and syslog),
  * warnings, rate-limited per kind, packets to the -w file, and the

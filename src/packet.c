@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packet: parse a queued packet (starting at the IP header) into a flow key. */
 #include <errno.h>
 #include <netinet/in.h>

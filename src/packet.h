@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packet: parse a queued packet (starting at the IP header) into a flow key. */
 #ifndef PTRAP_PACKET_H
 #define PTRAP_PACKET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng: our own writer, because libpcap cannot write per-packet options.
  *

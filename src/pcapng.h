@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng: write trapped packets to a pcapng file, each with the process
  * that sent it in the packet's comment (and pid in epb_processid_threadid).

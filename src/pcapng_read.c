@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng_read: a bounds-checked pcapng walker, which also reads the
  * classic pcap files tcpdump writes.

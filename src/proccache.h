@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proccache: per-pid process details, re-checked cheaply instead of re-read. */
 #ifndef PTRAP_PROCCACHE_H
 #define PTRAP_PROCCACHE_H

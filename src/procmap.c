@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procmap: socket inode -> pids holding it, from /proc, with a cache of
  * where each socket was last seen; procmap_proc.c reads process details.

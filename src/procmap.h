@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procmap: socket inode -> pids holding it, and per-process details, from /proc. */
 #ifndef PTRAP_PROCMAP_H
 #define PTRAP_PROCMAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procmap_proc: one process's details from <root>/<pid>: ppid, uid, gid
  * (status), comm, exe and cmdline, a thread reported as its process; and

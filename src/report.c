@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report: aggregate packets read from a pcapng file by (process, flow),
  * after the -r filter; report_print.c prints the result.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resolver: from a packet's flow (and the uid the queue gave) to the process. */
 #ifndef PTRAP_RESOLVER_H
 #define PTRAP_RESOLVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for cli: command lines in, config or exit code + message out. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for flowcache and proccache on a fake /proc. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for icmpsock: /proc/net ping and raw tables; the resolver's ICMP attribution. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for output: reports against literals and goldens. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the pcapng writer, reader and report: libpcap reads our
  * files back as an independent oracle; hand-made big-endian data and every

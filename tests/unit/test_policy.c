@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for policy: per-flow rate limit, --comm, --count. */
 #include <stdarg.h>
 #include <stddef.h>

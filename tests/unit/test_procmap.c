@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for procmap: inode -> pids and process details, on a fake /proc. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Golden tests for the rule text: each case is a configuration whose nft
  * script, iptables-restore inputs and their removal texts must equal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sockdiag against the running kernel: real sockets on 127.0.0.1 and ::1
  * (nothing is sent), each looked up alone and in one batch; both must name

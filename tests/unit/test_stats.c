@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for stats: the nfnetlink_queue parser, fail-open, text and JSON. */
 #include <stdarg.h>
 #include <stddef.h>
