@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared helpers for the benchmark programs. */
 #include <arpa/inet.h>
 #include <signal.h>

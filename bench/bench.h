@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small shared helpers for the benchmark programs (not part of ptrap). */
 #ifndef PTRAP_BENCH_H
 #define PTRAP_BENCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * naiveq: the reference NFQUEUE listener a first attempt would write.
  * It receives one packet, sends one verdict (accept), and repeats, on

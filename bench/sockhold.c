@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sockhold: load for the /proc scale scenario.  Forks PROCS processes,
  * each opening SOCKS UDP sockets bound to 127.0.0.1, prints "ready" once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * udpecho: the tiny UDP echo server of the latency and new-flow
  * scenarios.  It sends every datagram back to its sender until

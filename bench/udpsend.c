@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * udpsend: send COUNT UDP datagrams of SIZE bytes to ADDR PORT with
  * sendmmsg(), BATCH per call, for at most SECONDS; print one JSON line.

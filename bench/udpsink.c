@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * udpsink: count UDP datagrams arriving on ADDR PORT until COUNT have
  * arrived, nothing came for IDLE_MS after the first one, or SECONDS

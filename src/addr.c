@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* addr: IP addresses, prefixes and port ranges as given on the command line. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* addr: IP addresses, prefixes and port ranges as given on the command line. */
 #ifndef PTRAP_ADDR_H
 #define PTRAP_ADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* child: start child programs with clean fds, signals and process groups. */
 #ifndef PTRAP_CHILD_H
 #define PTRAP_CHILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * flowcache: a flow's 5-tuple -> its socket and the processes holding it,
  * so that consecutive packets of one flow cost a hash lookup instead of a
@@ -18,130 +19,54 @@
  *   holder died unless it inherited it, and then it does hold it).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "cache.h"
 #include "flowcache.h"
+#include "flowkey.h"
+#include "procmap.h"
 
-#define FC_WAYS		4
-
-struct fc_key {
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	uint8_t family, proto;
-	uint8_t pad[2];			/* zeroed: keys are compared whole */
-};
-
-struct fc_slot {
-	struct fc_key key;
-	bool used_slot;
+struct fc_val {
 	long long queue_uid;
 	uint64_t verified_ns;
-	uint32_t used;			/* tick of last hit or store */
 	struct flowcache_entry e;
 };
 
 struct flowcache {
-	int rootfd;
-	unsigned int nsets;
-	uint32_t tick;
+	struct procmap *pm;		/* whose check re-verifies an answer */
+	struct cache *c;		/* struct flow_key -> struct fc_val */
 	struct flowcache_stats st;
-	struct fc_slot *slots;		/* nsets * FC_WAYS */
 };
 
-struct flowcache *flowcache_new(const char *root, unsigned int size)
+struct flowcache *flowcache_new(struct procmap *pm, unsigned int size)
 {
-	struct flowcache *fc;
-	int saved;
+	struct flowcache *fc = calloc(1, sizeof(*fc));
+	struct cache *c = cache_new(size ? size : 1, sizeof(struct flow_key),
+				    sizeof(struct fc_val));
 
-	fc = calloc(1, sizeof(*fc));
-	if (!fc)
+	if (!fc || !c) {
+		free(fc);
+		cache_free(c);
+		errno = ENOMEM;
 		return NULL;
-	fc->nsets = size / FC_WAYS ? size / FC_WAYS : 1;
-	fc->slots = calloc((size_t)fc->nsets * FC_WAYS, sizeof(*fc->slots));
-	if (!fc->slots)
-		goto err;
-	fc->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fc->rootfd < 0)
-		goto err;
+	}
+	fc->pm = pm;
+	fc->c = c;
 	return fc;
-err:
-	saved = errno;
-	free(fc->slots);
-	free(fc);
-	errno = saved;
-	return NULL;
 }
 
 void flowcache_free(struct flowcache *fc)
 {
-	if (!fc)
-		return;
-	close(fc->rootfd);
-	free(fc->slots);
+	if (fc)
+		cache_free(fc->c);
 	free(fc);
 }
 
-void flowcache_stats(const struct flowcache *fc, struct flowcache_stats *st)
+/* A new connection, maybe on a recycled port: never answered from here. */
+static bool is_syn(const struct pkt_info *pkt)
 {
-	*st = fc->st;
-}
-
-static void make_key(const struct pkt_info *pkt, struct fc_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, pkt->src.u.bytes, pkt->src.family == AF_INET ? 4 : 16);
-	memcpy(k->dst, pkt->dst.u.bytes, pkt->dst.family == AF_INET ? 4 : 16);
-	k->sport = pkt->sport;
-	k->dport = pkt->dport;
-	k->family = (uint8_t)pkt->src.family;
-	k->proto = pkt->proto;
-}
-
-static struct fc_slot *key_set(const struct flowcache *fc, const struct fc_key *k)
-{
-	uint64_t w[sizeof(*k) / 8], h = 0;
-	unsigned int i;
-
-	memcpy(w, k, sizeof(w));
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
-	return &fc->slots[(h >> 32) % fc->nsets * FC_WAYS];
-}
-
-static struct fc_slot *find(const struct flowcache *fc, const struct pkt_info *pkt)
-{
-	struct fc_slot *set;
-	struct fc_key k;
-	unsigned int i;
-
-	make_key(pkt, &k);
-	set = key_set(fc, &k);
-	for (i = 0; i < FC_WAYS; i++)
-		if (set[i].used_slot && memcmp(&set[i].key, &k, sizeof(k)) == 0)
-			return &set[i];
-	return NULL;
-}
-
-/* Does <root>/<pid>/fd/<fd> still point at socket:[inode]? */
-static bool holds(const struct flowcache *fc, pid_t pid, int fd, uint64_t inode)
-{
-	char path[48], link[64], want[40];
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	snprintf(path, sizeof(path), "%d/fd/%d", (int)pid, fd);
-	n = readlinkat(fc->rootfd, path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
-	return strcmp(link, want) == 0;
+	return pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & 0x12) == 0x02;
 }
 
 static bool verify(const struct flowcache *fc, const struct flowcache_entry *e)
@@ -149,7 +74,7 @@ static bool verify(const struct flowcache *fc, const struct flowcache_entry *e)
 	unsigned int i;
 
 	for (i = 0; i < e->n; i++)
-		if (!holds(fc, e->pid[i], e->fd[i], e->inode))
+		if (!procmap_holds(fc->pm, e->pid[i], e->fd[i], e->inode))
 			return false;
 	return e->n > 0;
 }
@@ -159,85 +84,81 @@ const struct flowcache_entry *flowcache_lookup(struct flowcache *fc,
 					       long long queue_uid, uint64_t now_ns,
 					       bool *checked)
 {
-	struct fc_slot *s;
+	struct flow_key k;
+	struct fc_val *v;
+	uint32_t h;
 
 	*checked = false;
 	if (!fc || !pkt || !pkt->has_ports)
 		return NULL;
-	s = find(fc, pkt);
-	if (!s || s->queue_uid != queue_uid ||
-	    (pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & 0x12) == 0x02)) {
+	flow_key_from_pkt(pkt, &k);
+	h = flow_key_hash(&k, 0);
+	v = cache_get(fc->c, h, &k);
+	if (!v || v->queue_uid != queue_uid || is_syn(pkt)) {
 		fc->st.misses++;
 		return NULL;
 	}
-	if (now_ns - s->verified_ns >= FLOWCACHE_TRUST_NS) {
-		if (!verify(fc, &s->e)) {
-			s->used_slot = false;
+	if (now_ns - v->verified_ns >= FLOWCACHE_TRUST_NS) {
+		if (!verify(fc, &v->e)) {
+			cache_del(fc->c, v);
 			fc->st.stale++;
 			fc->st.misses++;
 			return NULL;
 		}
-		s->verified_ns = now_ns;
+		v->verified_ns = now_ns;
 		*checked = true;
 		fc->st.checked++;
 	} else {
 		fc->st.hits++;
 	}
-	s->used = ++fc->tick;
-	return &s->e;
+	return &v->e;
 }
 
 bool flowcache_has(const struct flowcache *fc, const struct pkt_info *pkt,
 		   long long queue_uid)
 {
-	const struct fc_slot *s;
+	const struct fc_val *v;
+	struct flow_key k;
 
 	if (!fc || !pkt || !pkt->has_ports)
 		return false;
-	s = find(fc, pkt);
-	return s && s->queue_uid == queue_uid &&
-	       !(pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & 0x12) == 0x02);
+	flow_key_from_pkt(pkt, &k);
+	v = cache_peek(fc->c, flow_key_hash(&k, 0), &k);
+	return v && v->queue_uid == queue_uid && !is_syn(pkt);
 }
 
 void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
 		     long long queue_uid, const struct flowcache_entry *e,
 		     uint64_t now_ns)
 {
-	struct fc_slot *set, *victim = NULL;
-	struct fc_key k;
-	unsigned int i;
+	struct flow_key k;
+	struct fc_val *v;
 
 	if (!fc || !pkt || !pkt->has_ports || !e || e->n == 0)
 		return;
-	make_key(pkt, &k);
-	set = key_set(fc, &k);
-	for (i = 0; i < FC_WAYS; i++) {
-		struct fc_slot *s = &set[i];
-
-		if (s->used_slot && memcmp(&s->key, &k, sizeof(k)) == 0) {
-			victim = s;
-			break;
-		}
-		if (!victim || (victim->used_slot && (!s->used_slot || s->used < victim->used)))
-			victim = s;
-	}
-	victim->key = k;
-	victim->used_slot = true;
-	victim->queue_uid = queue_uid;
-	victim->verified_ns = now_ns;
-	victim->used = ++fc->tick;
-	victim->e = *e;
-	if (victim->e.n > RESOLVER_MAX_PIDS)
-		victim->e.n = RESOLVER_MAX_PIDS;
+	flow_key_from_pkt(pkt, &k);
+	v = cache_put(fc->c, flow_key_hash(&k, 0), &k, NULL);
+	v->queue_uid = queue_uid;
+	v->verified_ns = now_ns;
+	v->e = *e;
+	if (v->e.n > RESOLVER_MAX_PIDS)
+		v->e.n = RESOLVER_MAX_PIDS;
 }
 
 void flowcache_forget(struct flowcache *fc, const struct pkt_info *pkt)
 {
-	struct fc_slot *s;
+	struct flow_key k;
+	struct fc_val *v;
 
 	if (!fc || !pkt || !pkt->has_ports)
 		return;
-	s = find(fc, pkt);
-	if (s)
-		s->used_slot = false;
+	flow_key_from_pkt(pkt, &k);
+	v = cache_peek(fc->c, flow_key_hash(&k, 0), &k);
+	if (v)
+		cache_del(fc->c, v);
+}
+
+void flowcache_stats(const struct flowcache *fc, struct flowcache_stats *st)
+{
+	*st = fc->st;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flowcache: a flow's 5-tuple -> its socket and the processes holding it. */
 #ifndef PTRAP_FLOWCACHE_H
 #define PTRAP_FLOWCACHE_H
@@ -15,6 +16,7 @@
 #define FLOWCACHE_TRUST_NS	(1000000ull)	/* 1 ms */
 
 struct flowcache;
+struct procmap;
 
 struct flowcache_entry {
 	uint64_t inode;
@@ -26,8 +28,11 @@ struct flowcache_entry {
 	int fd[RESOLVER_MAX_PIDS];	/* where each holds it; -1: unknown */
 };
 
-/* size: flows kept (rounded to whole sets); root: "/proc" or a fake tree. */
-struct flowcache *flowcache_new(const char *root, unsigned int size);
+/*
+ * size: flows kept (the least recently used go first); pm: whose check
+ * (procmap_holds()) re-verifies an answer, and which must outlive fc.
+ */
+struct flowcache *flowcache_new(struct procmap *pm, unsigned int size);
 void flowcache_free(struct flowcache *fc);
 
 /*

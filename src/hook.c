@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hook: run the user's command for a trapped packet, collect its output,
  * enforce its timeout and the cap on concurrent hooks.
@@ -20,6 +21,23 @@
 #include "child.h"
 
 extern char **environ;
+
+struct hook_run {
+	pid_t pid;			/* 0: free slot; also the process group */
+	int out_fd;			/* read end of stdout+stderr; -1 once closed */
+	unsigned long long seq;		/* event the hook runs for */
+	pid_t target;			/* the PID handed to the hook */
+	uint64_t kill_at;		/* monotonic ns: --hook-timeout */
+	char *out;
+	size_t out_len;
+	bool truncated;
+	bool exited;			/* reaped; wstatus valid */
+	int wstatus;
+	bool timed_out;
+	bool holding;			/* packet_id waits for the end, or hold_until */
+	uint32_t packet_id;
+	uint64_t hold_until;
+};
 
 struct hook_set {
 	char *script;		/* cmd + ' "$@"' */
@@ -49,17 +67,12 @@ struct hook_set *hook_set_new(const char *cmd, unsigned int max,
 	return hs;
 }
 
-unsigned int hook_capacity(const struct hook_set *hs)
-{
-	return hs->max;
-}
-
 unsigned int hook_running(const struct hook_set *hs)
 {
 	return hs->running;
 }
 
-struct hook_run *hook_slot(struct hook_set *hs, unsigned int i)
+static struct hook_run *hook_slot(struct hook_set *hs, int i)
 {
 	return &hs->runs[i];
 }
@@ -130,8 +143,8 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 	return env;
 }
 
-struct hook_run *hook_start(struct hook_set *hs, const struct hook_info *info,
-			    unsigned long long seq, uint64_t now)
+int hook_start(struct hook_set *hs, const struct hook_info *info,
+	       unsigned long long seq, uint64_t now, int *out_fd)
 {
 	char pidarg[24], store[HOOK_NVARS][160];
 	char *argv[] = { "/bin/sh", "-c", hs->script, "sh", pidarg, NULL };
@@ -147,12 +160,12 @@ struct hook_run *hook_start(struct hook_set *hs, const struct hook_info *info,
 	}
 	if (!run) {
 		errno = EAGAIN;
-		return NULL;
+		return -1;
 	}
 	snprintf(pidarg, sizeof(pidarg), "%ld", (long)info->pid);
 	env = hook_env(info, store);
 	if (!env)
-		return NULL;
+		return -1;
 	run->out = malloc(HOOK_OUTPUT_MAX);
 	if (!run->out || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto err;
@@ -172,7 +185,8 @@ struct hook_run *hook_start(struct hook_set *hs, const struct hook_info *info,
 	run->out_len = 0;
 	run->truncated = run->exited = run->timed_out = run->holding = false;
 	hs->running++;
-	return run;
+	*out_fd = run->out_fd;
+	return (int)(run - hs->runs);
 err:
 	saved = errno;
 	if (p[0] >= 0) {
@@ -184,10 +198,20 @@ err:
 	run->pid = 0;
 	free(env);
 	errno = saved;
-	return NULL;
+	return -1;
 }
 
-int hook_read_output(struct hook_run *run)
+void hook_hold(struct hook_set *hs, int slot, uint32_t packet_id, uint64_t until)
+{
+	struct hook_run *run = hook_slot(hs, slot);
+
+	run->holding = true;
+	run->packet_id = packet_id;
+	run->hold_until = until;
+}
+
+/* Read what the hook printed; closes out_fd at end of file. */
+static void read_output(struct hook_run *run)
 {
 	char sink[4096];
 	ssize_t n;
@@ -211,17 +235,29 @@ int hook_read_output(struct hook_run *run)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return 0;
+			return;
 		close(run->out_fd);	/* EOF or a real error: nothing more to read */
 		run->out_fd = -1;
-		return n < 0 ? -1 : 0;
 	}
-	return 0;
 }
 
-unsigned int hook_reap(struct hook_set *hs)
+void hook_read_output(struct hook_set *hs, int slot)
 {
-	unsigned int i, n = 0;
+	if (slot >= 0 && (unsigned int)slot < hs->max && hs->runs[slot].pid)
+		read_output(hook_slot(hs, slot));
+}
+
+/* Kill the whole process group (timeout, shutdown, leftovers). */
+static void kill_run(struct hook_run *run)
+{
+	if (run->pid > 0)
+		kill(-run->pid, SIGKILL);
+}
+
+/* Reap exited hooks (no blocking). */
+static void reap(struct hook_set *hs)
+{
+	unsigned int i;
 
 	for (i = 0; i < hs->max; i++) {
 		struct hook_run *run = &hs->runs[i];
@@ -236,28 +272,21 @@ unsigned int hook_reap(struct hook_set *hs)
 		if (waitid(P_PID, run->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
 		    si.si_pid != run->pid)
 			continue;
-		hook_kill(run);
+		kill_run(run);
 		while (waitpid(run->pid, &run->wstatus, 0) < 0 && errno == EINTR)
 			;
 		run->exited = true;
-		n++;
 	}
-	return n;
 }
 
-void hook_kill(struct hook_run *run)
-{
-	if (run->pid > 0)
-		kill(-run->pid, SIGKILL);
-}
-
-void hook_release(struct hook_set *hs, struct hook_run *run)
+/* Drain, kill leftovers, free the slot. */
+static void release(struct hook_set *hs, struct hook_run *run)
 {
 	if (run->pid == 0)
 		return;
 	if (!run->exited) {
 		/* Shutdown: the hook itself is still running. */
-		hook_kill(run);
+		kill_run(run);
 		while (waitpid(run->pid, &run->wstatus, 0) < 0 && errno == EINTR)
 			;
 		run->exited = true;
@@ -272,6 +301,87 @@ void hook_release(struct hook_set *hs, struct hook_run *run)
 	hs->running--;
 }
 
+unsigned int hook_collect(struct hook_set *hs, hook_done_fn *done,
+			  hook_release_fn *release_pkt, void *arg)
+{
+	unsigned int i, n = 0;
+
+	reap(hs);
+	for (i = 0; i < hs->max; i++) {
+		struct hook_run *run = &hs->runs[i];
+		struct hook_result r;
+
+		if (run->pid == 0 || !run->exited)
+			continue;
+		read_output(run);
+		r = (struct hook_result){
+			.seq = run->seq,
+			.target = run->target,
+			.exit_status = WIFEXITED(run->wstatus) ?
+				       WEXITSTATUS(run->wstatus) : -1,
+			.term_signal = WIFSIGNALED(run->wstatus) ?
+				       WTERMSIG(run->wstatus) : 0,
+			.timed_out = run->timed_out,
+			.out = run->out,
+			.out_len = run->out_len,
+			.truncated = run->truncated,
+		};
+		done(&r, arg);
+		if (run->holding)
+			release_pkt(run->packet_id, arg);
+		run->holding = false;
+		release(hs, run);
+		n++;
+	}
+	return n;
+}
+
+void hook_check_deadlines(struct hook_set *hs, uint64_t now,
+			  hook_release_fn *release_pkt, void *arg,
+			  struct hook_deadlines *d)
+{
+	unsigned int i;
+
+	d->next = UINT64_MAX;
+	d->timed_out = d->holds_expired = 0;
+	for (i = 0; i < hs->max; i++) {
+		struct hook_run *run = &hs->runs[i];
+
+		if (run->pid == 0)
+			continue;
+		if (run->holding && run->hold_until <= now) {
+			release_pkt(run->packet_id, arg);
+			run->holding = false;
+			d->holds_expired++;
+		}
+		if (run->holding && run->hold_until < d->next)
+			d->next = run->hold_until;
+		if (!run->exited && !run->timed_out) {
+			if (run->kill_at <= now) {
+				kill_run(run);
+				run->timed_out = true;
+				d->timed_out++;
+			} else if (run->kill_at < d->next) {
+				d->next = run->kill_at;
+			}
+		}
+	}
+}
+
+void hook_release_all(struct hook_set *hs, hook_release_fn *release_pkt, void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < hs->max; i++) {
+		struct hook_run *run = &hs->runs[i];
+
+		if (run->pid != 0 && run->holding) {
+			release_pkt(run->packet_id, arg);
+			run->holding = false;
+		}
+	}
+}
+
 void hook_set_free(struct hook_set *hs)
 {
 	unsigned int i;
@@ -279,7 +389,7 @@ void hook_set_free(struct hook_set *hs)
 	if (!hs)
 		return;
 	for (i = 0; i < hs->max; i++)
-		hook_release(hs, &hs->runs[i]);
+		release(hs, &hs->runs[i]);
 	free(hs->runs);
 	free(hs->script);
 	free(hs);

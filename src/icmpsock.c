@@ -1,4 +1,9 @@
-/* icmpsock: the local socket that sent an ICMP/ICMPv6 packet, from /proc/net. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * icmpsock: the local sockets that may have sent an ICMP/ICMPv6 packet,
+ * from /proc/net.  It names sockets only; the resolver finds their
+ * processes.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,7 +14,6 @@
 #include <unistd.h>
 
 #include "icmpsock.h"
-#include "procmap.h"
 
 #define ICMPSOCK_LINE_MAX	512
 
@@ -20,38 +24,36 @@ struct icmpsock {
 struct icmpsock *icmpsock_new(const char *proc_root)
 {
 	struct icmpsock *is;
-	int rootfd, saved;
+	int rootfd, netfd, saved;
 
 	if (!proc_root || !*proc_root) {
 		errno = EINVAL;
 		return NULL;
 	}
-	is = calloc(1, sizeof(*is));
-	if (!is)
-		return NULL;
 	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		goto err;
-	is->netfd = openat(rootfd, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return NULL;
+	netfd = openat(rootfd, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	saved = errno;
 	close(rootfd);
-	errno = saved;
-	if (is->netfd < 0)
-		goto err;
+	if (netfd < 0) {
+		errno = saved;
+		return NULL;
+	}
+	is = calloc(1, sizeof(*is));
+	if (!is) {
+		close(netfd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	is->netfd = netfd;
 	return is;
-
-err:
-	saved = errno;
-	free(is);
-	errno = saved;
-	return NULL;
 }
 
 void icmpsock_free(struct icmpsock *is)
 {
-	if (!is)
-		return;
-	close(is->netfd);
+	if (is)
+		close(is->netfd);
 	free(is);
 }
 
@@ -291,12 +293,6 @@ static void keep_senders(struct icmpsock_result *out)
 	out->n = k;
 }
 
-static bool is_echo_request(const struct pkt_info *pkt)
-{
-	return pkt->icmp_echo &&
-	       pkt->icmp_type == (pkt->proto == IPPROTO_ICMP ? 8 : 128);
-}
-
 int icmpsock_lookup(struct icmpsock *is, const struct pkt_info *pkt,
 		    long long uid, struct icmpsock_result *out)
 {
@@ -315,7 +311,7 @@ int icmpsock_lookup(struct icmpsock *is, const struct pkt_info *pkt,
 		return -1;
 	}
 	/* ping sockets send nothing but echo requests */
-	if (is_echo_request(pkt)) {
+	if (pkt_is_echo_request(pkt)) {
 		if (scan_table(is, v4 ? "icmp" : "icmp6", &q, out) < 0)
 			return -1;
 		if (out->n_match > 0) {
@@ -329,146 +325,4 @@ int icmpsock_lookup(struct icmpsock *is, const struct pkt_info *pkt,
 		return -1;
 	keep_senders(out);
 	return 0;
-}
-
-/* The processes holding inode, into res->procs. */
-static int attribute_inode(struct procmap *pm, uint64_t inode,
-			   struct resolver_result *res)
-{
-	pid_t pids[RESOLVER_MAX_PIDS];
-	int n, i;
-
-	res->has_inode = true;
-	res->inode = inode;
-	res->n_procs = 0;
-	n = procmap_find_inode(pm, inode, res->uid, pids, RESOLVER_MAX_PIDS);
-	if (n < 0) {
-		res->problem = "cannot read /proc";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		/* a holder that exits meanwhile is left out, not reported half */
-		if (procmap_read_proc(pm, pids[i], &res->procs[res->n_procs]) == 0)
-			res->n_procs++;
-	}
-	if (res->n_procs == 0) {
-		res->problem = "no process holds the icmp socket (exited?)";
-		errno = ENOENT;
-		return -1;
-	}
-	if (res->gid == (gid_t)-1 && res->procs[0].uid == res->uid)
-		res->gid = res->procs[0].gid;
-	return 0;
-}
-
-static int fail_with(struct resolver_result *res, const char *why)
-{
-	res->problem = why;
-	errno = ENOENT;
-	return -1;
-}
-
-/* Nothing matched: say what was looked for. */
-static const char *none_problem(const struct pkt_info *pkt)
-{
-	if (pkt->icmp_error)
-		return "icmp error quoting another packet: no socket sent it (the kernel did)";
-	if (is_echo_request(pkt))
-		return "no ping or raw icmp socket (closed before lookup)";
-	return "no raw icmp socket (closed before lookup)";
-}
-
-/*
- * Several raw sockets were sending at once.  iputils ping, like most
- * pings, uses its pid as the echo id on a raw socket: if exactly one
- * candidate's holder fits, take it and say so; otherwise list every
- * candidate's pids and name none.
- */
-static int resolve_ambiguous(struct procmap *pm, const struct pkt_info *pkt,
-			     const struct icmpsock_result *ir,
-			     struct resolver_result *res)
-{
-	char pids_str[96];
-	size_t used = 0;
-	unsigned int i, k, n_fit = 0, fit = 0;
-
-	pids_str[0] = '\0';
-	for (i = 0; i < ir->n; i++) {
-		pid_t pids[RESOLVER_MAX_PIDS];
-		int n = procmap_find_inode(pm, ir->c[i].inode, res->uid, pids,
-					   RESOLVER_MAX_PIDS);
-		bool fits = false;
-
-		for (k = 0; n > 0 && k < (unsigned int)n; k++) {
-			if (is_echo_request(pkt) &&
-			    ((unsigned int)pids[k] & 0xffff) == pkt->icmp_id)
-				fits = true;
-			/* room for one more ",2147483647" and the NUL */
-			if (used + 12 < sizeof(pids_str)) {
-				int w = snprintf(pids_str + used, sizeof(pids_str) - used,
-						 "%s%d", used ? "," : "", (int)pids[k]);
-
-				if (w > 0)
-					used += (size_t)w;
-			}
-		}
-		if (fits) {
-			n_fit++;
-			fit = i;
-		}
-	}
-	if (n_fit == 1 && attribute_inode(pm, ir->c[fit].inode, res) == 0) {
-		snprintf(res->problem_buf, sizeof(res->problem_buf),
-			 "raw socket: %u sending, chosen by echo id = pid",
-			 ir->n_sending);
-		res->problem = res->problem_buf;
-		return 0;
-	}
-	res->n_procs = 0;
-	res->has_inode = false;
-	snprintf(res->problem_buf, sizeof(res->problem_buf),
-		 "ambiguous: %u raw icmp sockets sending (pids %s)",
-		 ir->n_sending, used ? pids_str : "unknown");
-	return fail_with(res, res->problem_buf);
-}
-
-int icmpsock_resolve(struct icmpsock *is, struct procmap *pm,
-		     const struct pkt_info *pkt, struct resolver_result *res)
-{
-	struct icmpsock_result ir;
-
-	if (!is || !pm || !pkt || !res) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!pkt->has_icmp)
-		return fail_with(res, "no icmp header (truncated)");
-	if (icmpsock_lookup(is, pkt, res->has_uid ? (long long)res->uid : -1,
-			    &ir) < 0) {
-		res->problem = "cannot read /proc/net";
-		return -1;
-	}
-	if (ir.n_match == 0)
-		return fail_with(res, none_problem(pkt));
-	if (!res->has_uid) {
-		res->has_uid = true;
-		res->uid = ir.c[0].uid;
-		res->gid = (gid_t)-1;
-	}
-	if (ir.raw && ir.n_sending == 0) {
-		/* the sender is charged for the held packet: it is not here */
-		snprintf(res->problem_buf, sizeof(res->problem_buf),
-			 "raw socket: %u candidates, none sending (closed before lookup?)",
-			 ir.n_match);
-		return fail_with(res, res->problem_buf);
-	}
-	/* a ping socket's echo id is exact, sending or not */
-	if (ir.n == 1)
-		return attribute_inode(pm, ir.c[0].inode, res);
-	if (ir.raw)
-		return resolve_ambiguous(pm, pkt, &ir, res);
-	snprintf(res->problem_buf, sizeof(res->problem_buf),
-		 "ambiguous: %u ping sockets with echo id %u",
-		 ir.n, pkt->icmp_id);
-	return fail_with(res, res->problem_buf);
 }

@@ -1,4 +1,8 @@
-/* icmpsock: the local socket that sent an ICMP/ICMPv6 packet, from /proc/net. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * icmpsock: the local sockets that may have sent an ICMP/ICMPv6 packet,
+ * from /proc/net: inodes and uids only; the resolver names the process.
+ */
 #ifndef PTRAP_ICMPSOCK_H
 #define PTRAP_ICMPSOCK_H
 
@@ -6,7 +10,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "packet.h"
-#include "resolver.h"
 
 #define ICMPSOCK_MAX_CANDS	16
 
@@ -48,19 +51,6 @@ void icmpsock_free(struct icmpsock *is);
  */
 int icmpsock_lookup(struct icmpsock *is, const struct pkt_info *pkt,
 		    long long uid, struct icmpsock_result *out);
-
-struct procmap;
-
-/*
- * Name the process that sent the ICMP/ICMPv6 packet pkt, into res (which
- * resolver_lookup() has initialised with the queue's uid).  The socket's
- * holders come from pm.  Returns 0 with res->n_procs > 0, or -1 with
- * res->problem saying why (e.g. "ambiguous: 3 raw icmp sockets sending
- * (pids 12,34,56)"); res->problem may also be set on success to say how a
- * raw socket was chosen.
- */
-int icmpsock_resolve(struct icmpsock *is, struct procmap *pm,
-		     const struct pkt_info *pkt, struct resolver_result *res);
 
 /*
  * Parse one table line of the given family.  0, or -1 with errno EINVAL for

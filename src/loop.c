@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop: the event loop.  One epoll set: the queue socket, a signalfd, a
  * timerfd for hold and hook deadlines, and the hooks' output pipes.
@@ -15,10 +16,10 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "comment.h"
 #include "hook.h"
 #include "output.h"
 #include "packet.h"
@@ -57,11 +58,11 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		.dport = pkt->has_ports ? pkt->dport : -1,
 	};
 	uint64_t now = monotime_ns();
-	struct hook_run *run;
+	int slot, out_fd;
 
-	run = hook_start(l->hooks, &info, l->seq, now);
-	if (!run) {
-		l->st->hooks_skipped++;
+	slot = hook_start(l->hooks, &info, l->seq, now, &out_fd);
+	if (slot < 0) {
+		l->st->count.hooks_skipped++;
 		if (errno == EAGAIN)
 			loop_warn(l, "hook not run for PID %ld: %u hooks already "
 				  "running (--max-hooks); packet accepted",
@@ -72,9 +73,8 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	l->st->hooks_run++;
-	if (ep_add(l->ep, run->out_fd, SRC_HOOK,
-		   (unsigned int)(run - hook_slot(l->hooks, 0))) < 0)
+	l->st->count.hooks_run++;
+	if (ep_add(l->ep, out_fd, SRC_HOOK, (unsigned int)slot) < 0)
 		loop_warn_limited(l, WARN_HOOK_WATCH,
 				  "cannot watch hook output: %s",
 				  strerror(errno));
@@ -82,9 +82,8 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	run->holding = true;
-	run->packet_id = p->id;
-	run->hold_until = now + (uint64_t)l->cfg->hold_ms * 1000000ull;
+	hook_hold(l->hooks, slot, p->id,
+		  now + (uint64_t)l->cfg->hold_ms * 1000000ull);
 }
 
 /* --comm, -n, --count: a packet that is not reported is only accepted. */
@@ -95,10 +94,10 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 	case POLICY_REPORT:
 		return true;
 	case POLICY_RATE_LIMITED:
-		l->st->rate_limited++;
+		l->st->count.rate_limited++;
 		break;
 	case POLICY_COMM_FILTERED:
-		l->st->comm_filtered++;
+		l->st->count.comm_filtered++;
 		break;
 	case POLICY_DONE:
 		break;
@@ -115,9 +114,9 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	char flow[160];
 	int len;
 
-	l->st->trapped++;
+	l->st->count.trapped++;
 	if (!parsed) {
-		l->st->unparsed++;
+		l->st->count.unparsed++;
 		if (l->cfg->verbosity > 0)
 			loop_warn_limited(l, WARN_UNPARSED,
 					  "packet %u is not IPv4/IPv6 (%s); "
@@ -149,9 +148,9 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 
 	if (who.n_procs == 0) {
 		if (who.has_uid)
-			l->st->by_uid_only++;
+			l->st->count.by_uid_only++;
 		else
-			l->st->unattributed++;
+			l->st->count.unattributed++;
 		loop_flow_str(pkt, flow, sizeof(flow));
 		if (who.has_uid)
 			loop_warn_limited(l, WARN_NO_PROCESS,
@@ -165,7 +164,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	l->st->by_pid++;
+	l->st->count.by_pid++;
 	if (!l->cfg->hook_cmd) {
 		queue_accept(l->q, p->id);
 		return;
@@ -211,17 +210,26 @@ static void on_packet(const struct queue_packet *p, void *arg)
 	l->rx[l->n_rx++].p = *p;
 }
 
-static void report_hook(struct loop *l, struct hook_run *run)
+/* A packet held for a hook gets its verdict. */
+static void accept_held(uint32_t packet_id, void *arg)
 {
+	struct loop *l = arg;
+
+	queue_accept(l->q, packet_id);
+}
+
+static void report_hook(const struct hook_result *r, void *arg)
+{
+	struct loop *l = arg;
 	struct out_hook_result h = {
-		.seq = run->seq,
-		.target_pid = run->target,
-		.exit_status = WIFEXITED(run->wstatus) ? WEXITSTATUS(run->wstatus) : -1,
-		.term_signal = WIFSIGNALED(run->wstatus) ? WTERMSIG(run->wstatus) : 0,
-		.timed_out = run->timed_out,
-		.output = run->out,
-		.output_len = run->out_len,
-		.output_truncated = run->truncated,
+		.seq = r->seq,
+		.target_pid = r->target,
+		.exit_status = r->exit_status,
+		.term_signal = r->term_signal,
+		.timed_out = r->timed_out,
+		.output = r->out,
+		.output_len = r->out_len,
+		.output_truncated = r->truncated,
 	};
 	int len;
 
@@ -231,65 +239,29 @@ static void report_hook(struct loop *l, struct hook_run *run)
 	loop_emit(l, l->obuf, len);
 }
 
-/* Hooks that exited: collect the rest of their output, report, release. */
+/* Hooks that exited (SIGCHLD): report them, release their packets. */
 static void finish_hooks(struct loop *l)
 {
-	unsigned int i;
-
-	if (!l->hooks)
+	if (!l->hooks || !l->reap)
 		return;
-	if (l->reap) {
-		l->reap = false;
-		hook_reap(l->hooks);
-	}
-	for (i = 0; i < hook_capacity(l->hooks); i++) {
-		struct hook_run *run = hook_slot(l->hooks, i);
-
-		if (run->pid == 0 || !run->exited)
-			continue;
-		hook_read_output(run);
-		report_hook(l, run);
-		if (run->holding)
-			queue_accept(l->q, run->packet_id);
-		run->holding = false;
-		hook_release(l->hooks, run);
-	}
+	l->reap = false;
+	hook_collect(l->hooks, report_hook, accept_held, l);
 }
 
 /* Release packets held too long, kill hooks past their timeout; arm the timer. */
 static void check_deadlines(struct loop *l)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-	uint64_t now = monotime_ns(), next = UINT64_MAX;
-	unsigned int i;
+	struct hook_deadlines d;
 
 	if (!l->hooks)
 		return;
-	for (i = 0; i < hook_capacity(l->hooks); i++) {
-		struct hook_run *run = hook_slot(l->hooks, i);
-
-		if (run->pid == 0)
-			continue;
-		if (run->holding && run->hold_until <= now) {
-			queue_accept(l->q, run->packet_id);
-			run->holding = false;
-			l->st->holds_expired++;
-		}
-		if (run->holding && run->hold_until < next)
-			next = run->hold_until;
-		if (!run->exited && !run->timed_out) {
-			if (run->kill_at <= now) {
-				hook_kill(run);
-				run->timed_out = true;
-				l->st->hooks_timed_out++;
-			} else if (run->kill_at < next) {
-				next = run->kill_at;
-			}
-		}
-	}
-	if (next != UINT64_MAX) {
-		its.it_value.tv_sec = next / 1000000000ull;
-		its.it_value.tv_nsec = next % 1000000000ull;
+	hook_check_deadlines(l->hooks, monotime_ns(), accept_held, l, &d);
+	l->st->count.holds_expired += d.holds_expired;
+	l->st->count.hooks_timed_out += d.timed_out;
+	if (d.next != UINT64_MAX) {
+		its.it_value.tv_sec = d.next / 1000000000ull;
+		its.it_value.tv_nsec = d.next % 1000000000ull;
 	}
 	timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
@@ -356,8 +328,8 @@ static int dispatch(struct loop *l, const struct epoll_event *ev)
 			return -1;
 		break;
 	case SRC_HOOK:
-		if (l->hooks && idx < hook_capacity(l->hooks))
-			hook_read_output(hook_slot(l->hooks, idx));
+		if (l->hooks)
+			hook_read_output(l->hooks, (int)idx);
 		break;
 	}
 	return 0;
@@ -386,34 +358,30 @@ static void batch_wait(struct loop *l)
 /* Shutdown: no held packet may wait for a verdict that never comes. */
 static void release_all(struct loop *l)
 {
-	unsigned int i;
-
-	if (!l->hooks)
-		return;
-	for (i = 0; i < hook_capacity(l->hooks); i++) {
-		struct hook_run *run = hook_slot(l->hooks, i);
-
-		if (run->pid != 0 && run->holding) {
-			queue_accept(l->q, run->packet_id);
-			run->holding = false;
-		}
-	}
+	if (l->hooks)
+		hook_release_all(l->hooks, accept_held, l);
 	queue_flush(l->q);
 }
 
-/* epoll timeout: when the oldest buffered packet is due on disk (1 s). */
-static int flush_timeout(struct loop *l)
+/*
+ * -w: the epoll timeout until the oldest buffered packet is due on disk
+ * (1 s after it was buffered); -1 when nothing is buffered, 0 when due.
+ */
+static int capture_due_ms(const struct loop *l, uint64_t now)
 {
-	uint64_t since, now;
+	uint64_t since, due;
 
 	if (!l->pw || (since = pcapng_writer_pending_since(l->pw)) == 0)
 		return -1;
-	now = monotime_ns();
-	if (now >= since + 1000000000ull) {
+	due = since + 1000000000ull;
+	return now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
+}
+
+/* -w: write the buffered packets once the oldest is due. */
+static void flush_capture_if_due(struct loop *l)
+{
+	if (capture_due_ms(l, monotime_ns()) == 0)
 		loop_write_status(l, pcapng_writer_flush(l->pw));
-		return -1;
-	}
-	return (int)((since + 1000000000ull - now) / 1000000ull) + 1;
 }
 
 int loop_run(const struct ptrap_config *cfg, struct queue *q,
@@ -442,6 +410,11 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 	l.pol = policy_new(cfg, 0);
 	if (!l.pol)
 		goto out;
+	if (pw) {
+		l.comments = comment_memo_new();
+		if (!l.comments)
+			goto out;
+	}
 	if (cfg->syslog || cfg->syslog_only)
 		syslog_out_open();
 	/* The default timer slack (50 us) would make a 20 us wait 70 us. */
@@ -456,7 +429,8 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 		goto out;
 
 	while (!l.stop) {
-		n = epoll_wait(l.ep, evs, 32, flush_timeout(&l));
+		flush_capture_if_due(&l);
+		n = epoll_wait(l.ep, evs, 32, capture_due_ms(&l, monotime_ns()));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -475,7 +449,7 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 			goto out;
 		if (fflush(l.out) == EOF)
 			l.stop = true;
-		flush_timeout(&l);
+		flush_capture_if_due(&l);
 		batch_wait(&l);
 	}
 	ret = 0;
@@ -493,6 +467,7 @@ out:
 		close(l.ep);
 	free(l.obuf);
 	policy_free(l.pol);
+	comment_memo_free(l.comments);
 	syslog_out_close();
 	errno = saved;
 	return ret;

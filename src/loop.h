@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop: the event loop.  One epoll set: the queue socket, a signalfd, a
  * timerfd for hold and hook deadlines, and the hooks' output pipes.
@@ -10,16 +11,14 @@
 #include "pcapng.h"
 #include "queue.h"
 #include "resolver.h"
+#include "stats.h"
 
 struct loop_stats {
-	unsigned long long trapped;
-	unsigned long long by_pid, by_uid_only, unattributed;
-	unsigned long long hooks_run, hooks_skipped, hooks_timed_out, holds_expired;
-	unsigned long long unparsed;
-	unsigned long long write_errors;	/* -w: packets not written */
-	unsigned long long rate_limited;	/* -n: reports and hooks skipped */
-	unsigned long long comm_filtered;	/* --comm: not reported */
-	unsigned long long pcap_packets, pcap_bytes;	/* -w: handed to the writer */
+	/*
+	 * What the loop counts, in the statistics' own struct (stats.h): the
+	 * queue's and the kernel's figures join them when they are printed.
+	 */
+	struct stats count;
 	/*
 	 * Packets the rules sent to the queue, from their counters (set by
 	 * main; NULL when the backend has none): see stats.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop_int: the event loop's state, shared by loop.c (the loop itself) and
  * loop_out.c (what it writes).  Private to those two files.
@@ -38,6 +39,7 @@ struct loop {
 	struct hook_set *hooks;
 	struct loop_stats *st;
 	struct pcapng_writer *pw;
+	struct comment_memo *comments;	/* -w: the packet comments */
 	FILE *out;			/* reports: stderr when -w - owns stdout */
 	int ep, sigfd, tfd;
 	bool stop;

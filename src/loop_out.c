@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loop_out: what the event loop writes: reports (stdout and syslog),
  * warnings, rate-limited per kind, packets to the -w file, and the
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "comment.h"
 #include "pcapng.h"
 #include "stats.h"
 
@@ -71,7 +73,7 @@ void loop_write_status(struct loop *l, int ret)
 			  pcapng_writer_refused(l->pw) : strerror(errno);
 
 	if (ret < 0)
-		l->st->write_errors++;
+		l->st->count.write_errors++;
 	if (failing && !l->write_failing)
 		loop_warn(l, "cannot write the capture file: %s; packets are "
 			  "still accepted but not saved until writing works "
@@ -86,7 +88,7 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
 		       const struct resolver_result *who)
 {
-	char comment[PCAPNG_COMMENT_MAX];
+	char comment[COMMENT_MAX];
 	struct pcapng_packet pk = {
 		.ts_ns = (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec,
 		.data = p->data,
@@ -99,21 +101,16 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 	if (!l->pw)
 		return;
 	if (who) {
-		pk.comment = pcapng_writer_comment(l->pw, who);
+		pk.comment = comment_memo_get(l->comments, who);
 		if (who->n_procs > 0)
 			pk.pid = (uint32_t)who->procs[0].pid;
 	} else {
-		char uid[24] = "?";
-
-		if (p->uid >= 0)
-			snprintf(uid, sizeof(uid), "%lld", p->uid);
-		snprintf(comment, sizeof(comment),
-			 "PID: unknown\nUserId: %s\n"
-			 "Reason: not an IPv4/IPv6 packet", uid);
+		comment_format_unknown(p->uid, "not an IPv4/IPv6 packet",
+				       comment, sizeof(comment));
 	}
 	if (pcapng_writer_packet(l->pw, &pk) == 0) {
-		l->st->pcap_packets++;
-		l->st->pcap_bytes += pk.caplen;
+		l->st->count.pcap_packets++;
+		l->st->count.pcap_bytes += pk.caplen;
 		loop_write_status(l, 0);
 	} else {
 		loop_write_status(l, -1);
@@ -124,23 +121,13 @@ void loop_print_stats(const struct ptrap_config *cfg, FILE *err,
 		      FILE *json_out, const struct loop_stats *st,
 		      const struct queue *q)
 {
+	struct stats s = st->count;
 	struct queue_stats qs;
-	struct stats s = {
-		.queue_num = cfg->queue_num,
-		.trapped = st->trapped, .by_pid = st->by_pid,
-		.by_uid_only = st->by_uid_only, .unattributed = st->unattributed,
-		.unparsed = st->unparsed,
-		.hooks_run = st->hooks_run, .hooks_timed_out = st->hooks_timed_out,
-		.hooks_skipped = st->hooks_skipped,
-		.holds_expired = st->holds_expired,
-		.rate_limited = st->rate_limited, .comm_filtered = st->comm_filtered,
-		.writing = cfg->write_path != NULL,
-		.pcap_packets = st->pcap_packets, .pcap_bytes = st->pcap_bytes,
-		.write_errors = st->write_errors,
-	};
 	char buf[2048];
 	int len;
 
+	s.queue_num = cfg->queue_num;
+	s.writing = cfg->write_path != NULL;
 	queue_get_stats(q, &qs);
 	s.verdicts = qs.verdicts;
 	s.verdict_errors = qs.errors;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ptrap: trap matching outbound packets in an NFQUEUE, name the process that
  * sent each one, report it, optionally run a hook while it is held, accept.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* monotime: CLOCK_MONOTONIC in nanoseconds, the one clock for deadlines and ages. */
 #ifndef PTRAP_MONOTIME_H
 #define PTRAP_MONOTIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* output: one report line per trapped packet (text or JSON), hook results. */
 #ifndef PTRAP_OUTPUT_H
 #define PTRAP_OUTPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packet: parse a queued packet (starting at the IP header) into a flow key. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -269,6 +270,12 @@ int pkt_parse(const uint8_t *data, size_t len, struct pkt_info *out)
 	default:
 		return not_ip(out, "not an ip packet");
 	}
+}
+
+bool pkt_is_echo_request(const struct pkt_info *pkt)
+{
+	return pkt->icmp_echo &&
+	       pkt->icmp_type == (pkt->proto == IPPROTO_ICMP ? 8 : 128);
 }
 
 const char *pkt_proto_name(uint8_t proto)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* packet: parse a queued packet (starting at the IP header) into a flow key. */
 #ifndef PTRAP_PACKET_H
 #define PTRAP_PACKET_H
@@ -35,6 +36,9 @@ int pkt_parse(const uint8_t *data, size_t len, struct pkt_info *out);
 
 /* "udp", "tcp", "icmp", "icmpv6", or "other" */
 const char *pkt_proto_name(uint8_t proto);
+
+/* An ICMP or ICMPv6 echo request (all a ping socket can send)? */
+bool pkt_is_echo_request(const struct pkt_info *pkt);
 
 /*
  * Details of the above:

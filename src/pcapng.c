@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng: our own writer, because libpcap cannot write per-packet options.
  *
@@ -66,7 +67,6 @@ struct pcapng_writer {
 	uint32_t ifaces[PW_MAX_IFACES];
 	unsigned int n_ifaces;
 	unsigned int n_ifaces_disk;	/* of those, written to the file */
-	struct pcapng_comments *comments;
 };
 
 static size_t pad4(size_t n)
@@ -140,8 +140,10 @@ int pcapng_writer_flush(struct pcapng_writer *w)
 {
 	int ret;
 
-	if (w->len == 0)
+	if (w->len == 0) {
+		w->pending_since = 0;	/* nothing pending, whatever was reserved */
 		return 0;
+	}
 	ret = write_all(w->fd, w->buf, w->len);
 	if (ret == 0) {
 		if (w->good >= 0)
@@ -505,8 +507,7 @@ struct pcapng_writer *pcapng_writer_open_rotating(const char *path,
 	if (refused)
 		*refused = NULL;
 	w->buf = malloc(PW_BUF);
-	w->comments = pcapng_comments_new();
-	if (!w->buf || !w->comments)
+	if (!w->buf)
 		goto fail;
 	if (rot && (rot->max_bytes || rot->secs) && strcmp(path, "-") != 0) {
 		w->rot = *rot;
@@ -540,7 +541,6 @@ fail:
 	if (w->path && w->fd >= 0)
 		close(w->fd);
 	free_names(w);
-	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
@@ -580,15 +580,8 @@ int pcapng_writer_close(struct pcapng_writer *w)
 		saved = errno;
 	}
 	free_names(w);
-	pcapng_comments_free(w->comments);
 	free(w->buf);
 	free(w);
 	errno = saved;
 	return ret;
-}
-
-const char *pcapng_writer_comment(struct pcapng_writer *w,
-				  const struct resolver_result *who)
-{
-	return pcapng_comment(w->comments, who);
 }

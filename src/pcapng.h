@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcapng: write trapped packets to a pcapng file, each with the process
  * that sent it in the packet's comment (and pid in epb_processid_threadid).
@@ -9,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "resolver.h"
 
 /* Block types, option codes and link types the writer and reader share. */
 #define PCAPNG_BT_SHB		0x0a0d0d0au
@@ -34,7 +34,7 @@
 #define PCAPNG_LINKTYPE_IPV6		229
 #define PCAPNG_LINKTYPE_LINUX_SLL2	276
 
-#define PCAPNG_COMMENT_MAX	4096
+#define PCAPNG_COMMENT_MAX	4096	/* longer comments are cut */
 
 struct pcapng_writer;
 
@@ -109,30 +109,5 @@ bool pcapng_writer_failing(const struct pcapng_writer *w);
 
 /* CLOCK_MONOTONIC ns of the oldest unflushed byte; 0 if nothing pending. */
 uint64_t pcapng_writer_pending_since(const struct pcapng_writer *w);
-
-/*
- * The comment ptrap puts on a packet: "PID: ..\nCmd: ..\nArgs: ..\nUserId:
- * ..\nParentPID: ..\nComm: .." for procs[0], or "PID: unknown\nUserId:
- * ..\nReason: .." without a process.  Returns its length (truncated to fit,
- * always NUL-terminated).
- */
-size_t pcapng_format_comment(const struct resolver_result *who,
-			     char *buf, size_t len);
-
-/*
- * A memo of those comments (pcapng_comment.c): the packets of a flow carry
- * the same one.  pcapng_comment() returns the comment for who, re-used when
- * procs[0] is byte for byte the record it was made from; the text stays
- * valid until the next call.
- */
-struct pcapng_comments;
-struct pcapng_comments *pcapng_comments_new(void);
-void pcapng_comments_free(struct pcapng_comments *c);
-const char *pcapng_comment(struct pcapng_comments *c,
-			   const struct resolver_result *who);
-
-/* pcapng_comment() with the writer's own memo. */
-const char *pcapng_writer_comment(struct pcapng_writer *w,
-				  const struct resolver_result *who);
 
 #endif

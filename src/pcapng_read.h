@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcapng_read: walk the packets of a pcapng or pcap file, any byte order, checked. */
 #ifndef PTRAP_PCAPNG_READ_H
 #define PTRAP_PCAPNG_READ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy: which attributed packets are reported.
  *
@@ -22,24 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
+
+#include "cache.h"
+#include "flowkey.h"
 
 #define NS_PER_MIN	60000000000ull
-#define NIL		UINT32_MAX
-
-/* Compared with memcmp: no padding (16+16+2+1+1 bytes), zeroed first. */
-struct policy_key {
-	uint8_t src[16], dst[16];
-	uint16_t sport;
-	uint8_t proto;
-	uint8_t family;
-};
 
 struct policy_flow {
-	struct policy_key key;
 	uint64_t tat;			/* when the bucket is full again, + T */
-	uint32_t hnext;			/* hash chain */
-	uint32_t newer, older;		/* LRU list */
 };
 
 struct policy {
@@ -50,18 +41,13 @@ struct policy {
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];
 	unsigned int n_comms;
 
-	struct policy_flow *flows;
-	uint32_t cap, used;
-	uint32_t *buckets;		/* heads of hash chains */
-	uint32_t mask;			/* buckets - 1 */
-	uint32_t newest, oldest;
-	uint64_t seed;			/* keeps chains short against chosen ports */
+	struct cache *flows;		/* struct flow_key -> struct policy_flow */
+	uint32_t seed;			/* keeps chains short against chosen ports */
 };
 
 struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows)
 {
 	struct policy *p;
-	uint32_t nb = 1;
 	unsigned int i;
 
 	p = calloc(1, sizeof(*p));
@@ -79,22 +65,16 @@ struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows
 		p->comms[i][CLI_COMM_LEN - 1] = '\0';
 	}
 
-	p->cap = max_flows ? max_flows : POLICY_DEFAULT_FLOWS;
-	while (nb < 2 * p->cap)
-		nb <<= 1;
-	p->mask = nb - 1;
-	p->newest = p->oldest = NIL;
 	if (p->rate > 0) {
-		p->flows = calloc(p->cap, sizeof(*p->flows));
-		p->buckets = malloc(nb * sizeof(*p->buckets));
-		if (!p->flows || !p->buckets)
+		p->flows = cache_new(max_flows ? max_flows : POLICY_DEFAULT_FLOWS,
+				     sizeof(struct flow_key),
+				     sizeof(struct policy_flow));
+		if (!p->flows)
 			goto fail;
-		for (i = 0; i < nb; i++)
-			p->buckets[i] = NIL;
 	}
 	/* A fixed seed only costs speed, never correctness. */
 	if (getrandom(&p->seed, sizeof(p->seed), GRND_NONBLOCK) != sizeof(p->seed))
-		p->seed = 0x9e3779b97f4a7c15ull;
+		p->seed = 0x9e3779b9u;
 	return p;
 fail:
 	policy_free(p);
@@ -106,127 +86,24 @@ void policy_free(struct policy *p)
 {
 	if (!p)
 		return;
-	free(p->flows);
-	free(p->buckets);
+	cache_free(p->flows);
 	free(p);
-}
-
-static void make_key(const struct pkt_info *pkt, struct policy_key *k)
-{
-	size_t n = pkt->src.family == AF_INET6 ? 16 : 4;
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, pkt->src.u.bytes, n);
-	memcpy(k->dst, pkt->dst.u.bytes, n);
-	k->sport = pkt->has_ports ? pkt->sport : 0;
-	k->proto = pkt->proto;
-	k->family = (uint8_t)pkt->src.family;
-}
-
-/* FNV-1a over the key, started from the seed, with a final mix. */
-static uint32_t hash_key(const struct policy *p, const struct policy_key *k)
-{
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ull ^ p->seed;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	h ^= h >> 29;
-	return (uint32_t)h & p->mask;
-}
-
-static void lru_unlink(struct policy *p, uint32_t i)
-{
-	struct policy_flow *f = &p->flows[i];
-
-	if (f->newer != NIL)
-		p->flows[f->newer].older = f->older;
-	else
-		p->newest = f->older;
-	if (f->older != NIL)
-		p->flows[f->older].newer = f->newer;
-	else
-		p->oldest = f->newer;
-}
-
-static void lru_push(struct policy *p, uint32_t i)
-{
-	struct policy_flow *f = &p->flows[i];
-
-	f->newer = NIL;
-	f->older = p->newest;
-	if (p->newest != NIL)
-		p->flows[p->newest].newer = i;
-	p->newest = i;
-	if (p->oldest == NIL)
-		p->oldest = i;
-}
-
-static void hash_unlink(struct policy *p, uint32_t i)
-{
-	uint32_t *link = &p->buckets[hash_key(p, &p->flows[i].key)];
-
-	while (*link != NIL && *link != i)
-		link = &p->flows[*link].hnext;
-	if (*link == i)
-		*link = p->flows[i].hnext;
-}
-
-static uint32_t flow_find(struct policy *p, const struct policy_key *k,
-			  uint32_t h)
-{
-	uint32_t i;
-
-	for (i = p->buckets[h]; i != NIL; i = p->flows[i].hnext)
-		if (memcmp(&p->flows[i].key, k, sizeof(*k)) == 0)
-			return i;
-	return NIL;
-}
-
-/* A new entry for k: a free one, or the least recently seen flow's. */
-static uint32_t flow_add(struct policy *p, const struct policy_key *k,
-			 uint32_t h)
-{
-	uint32_t i;
-
-	if (p->used < p->cap) {
-		i = p->used++;
-	} else {
-		i = p->oldest;
-		lru_unlink(p, i);
-		hash_unlink(p, i);
-	}
-	p->flows[i].key = *k;
-	p->flows[i].hnext = p->buckets[h];
-	p->buckets[h] = i;
-	lru_push(p, i);
-	return i;
 }
 
 /* GCRA: conforming unless the flow's arrival time is more than the burst ahead. */
 static bool rate_allows(struct policy *p, const struct pkt_info *pkt,
 			uint64_t now)
 {
-	struct policy_key k;
 	struct policy_flow *f;
-	uint32_t h, i;
+	struct flow_key k;
+	bool added;
 
 	if (p->rate == 0)
 		return true;
-	make_key(pkt, &k);
-	h = hash_key(p, &k);
-	i = flow_find(p, &k, h);
-	if (i == NIL) {
-		i = flow_add(p, &k, h);
-		p->flows[i].tat = now;
-	} else {
-		lru_unlink(p, i);
-		lru_push(p, i);
-	}
-	f = &p->flows[i];
+	flow_key_src_port(pkt, &k);
+	f = cache_put(p->flows, flow_key_hash(&k, p->seed), &k, &added);
+	if (added)
+		f->tat = now;
 	if (f->tat > now + p->tolerance)
 		return false;
 	f->tat = (f->tat > now ? f->tat : now) + p->interval;
@@ -270,5 +147,5 @@ bool policy_done(const struct policy *p)
 
 unsigned int policy_flows(const struct policy *p)
 {
-	return p->used;
+	return p->flows ? cache_count(p->flows) : 0;
 }

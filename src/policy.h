@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy: after a packet is attributed, decide whether it is reported (and
  * its hook run) or only accepted: --comm, -n/--rate per flow, --count.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * privs: after set-up, keep only the capabilities ptrap still needs,
  * optionally become an unprivileged user (-Z), and decide what hooks get.

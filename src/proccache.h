@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proccache: per-pid process details, re-checked cheaply instead of re-read. */
 #ifndef PTRAP_PROCCACHE_H
 #define PTRAP_PROCCACHE_H
@@ -9,8 +10,11 @@
 
 struct proccache;
 
-/* size: records kept (rounded up to a multiple of the ways); root as procmap's. */
-struct proccache *proccache_new(const char *root, unsigned int size);
+/*
+ * size: records kept (the least recently used go first).  Every /proc read
+ * is the procmap's passed to proccache_get().
+ */
+struct proccache *proccache_new(unsigned int size);
 void proccache_free(struct proccache *pc);
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procmap: socket inode -> pids holding it, from /proc, with a cache of
  * where each socket was last seen; procmap_proc.c reads process details.
@@ -13,38 +14,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "procmap.h"
 #include "procmap_int.h"
 
 /*
- * The cache maps a socket inode to (pid, fd) places where it was seen.  It
- * is set-associative: all places of one inode share a set, so a lookup
- * reads one set, and a full set evicts its least recently used place.
+ * The cache maps a socket inode to (pid, fd) places where it was seen.
+ * All places of one inode share a hash, so a lookup walks them together;
+ * when full, the least recently used place is forgotten.
  */
-#define PM_SET_BITS	9
-#define PM_SETS		(1u << PM_SET_BITS)
-#define PM_WAYS		8		/* 4096 places in all */
+#define PM_PLACES	4096
 #define PM_MAX_FOUND	64		/* holders collected by one lookup */
 #define PM_RECENT	8		/* last pids that answered a lookup */
 #define PM_MAX_DESC	64		/* descendants read after pass 0 */
 
+/* One place per (inode, pid) is enough to name the pid. */
+struct pm_key {
+	uint64_t inode;
+	int32_t pid;
+	uint32_t zero;			/* keys are compared as bytes */
+};
+
 struct pm_place {
-	uint64_t inode;			/* 0: free */
-	pid_t pid;
 	int fd;
-	uint32_t used;			/* tick of last insert or hit */
 	uint64_t seen;			/* caller's clock when last seen valid */
 };
 
 struct procmap {
 	int rootfd;
-	uint32_t tick;
 	pid_t recent[PM_RECENT];	/* ring; 0: empty */
 	unsigned int recent_next;
 	struct procmap_stats st;
 	pid_t *defer;			/* pass-2 pids of a scan, reused */
 	size_t defer_cap;
-	struct pm_place cache[PM_SETS][PM_WAYS];
+	struct cache *places;		/* struct pm_key -> struct pm_place */
 };
 
 /* What one scan is looking for and has found. */
@@ -58,6 +61,7 @@ struct pm_scan {
 struct procmap *procmap_new(const char *root)
 {
 	struct procmap *pm;
+	int saved;
 
 	if (!root || !*root) {
 		errno = EINVAL;
@@ -66,22 +70,29 @@ struct procmap *procmap_new(const char *root)
 	pm = calloc(1, sizeof(*pm));
 	if (!pm)
 		return NULL;
+	pm->rootfd = -1;
+	pm->places = cache_new(PM_PLACES, sizeof(struct pm_key),
+			       sizeof(struct pm_place));
+	if (!pm->places)
+		goto err;
 	pm->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pm->rootfd < 0) {
-		int saved = errno;
-
-		free(pm);
-		errno = saved;
-		return NULL;
-	}
+	if (pm->rootfd < 0)
+		goto err;
 	return pm;
+err:
+	saved = errno;
+	procmap_free(pm);
+	errno = saved;
+	return NULL;
 }
 
 void procmap_free(struct procmap *pm)
 {
 	if (!pm)
 		return;
-	close(pm->rootfd);
+	if (pm->rootfd >= 0)
+		close(pm->rootfd);
+	cache_free(pm->places);
 	free(pm->defer);
 	free(pm);
 }
@@ -91,37 +102,19 @@ void procmap_stats(const struct procmap *pm, struct procmap_stats *st)
 	*st = pm->st;
 }
 
-static struct pm_place *cache_set(struct procmap *pm, uint64_t inode)
+static uint32_t inode_hash(uint64_t inode)
 {
-	/* Fibonacci hashing: inodes are often sequential */
-	uint64_t h = inode * 0x9e3779b97f4a7c15ull;
-
-	return pm->cache[h >> (64 - PM_SET_BITS)];
+	return cache_hash64(inode);	/* inodes are often sequential */
 }
 
-static void cache_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd,
+static void place_add(struct procmap *pm, uint64_t inode, pid_t pid, int fd,
 		      uint64_t seen)
 {
-	struct pm_place *set = cache_set(pm, inode), *victim = NULL;
-	unsigned int i;
+	struct pm_key k = { .inode = inode, .pid = pid };
+	struct pm_place *p = cache_put(pm->places, inode_hash(inode), &k, NULL);
 
-	for (i = 0; i < PM_WAYS; i++) {
-		struct pm_place *p = &set[i];
-
-		/* one place per (inode, pid) is enough to name the pid */
-		if (p->inode == inode && p->pid == pid) {
-			victim = p;
-			break;
-		}
-		if (!victim || (victim->inode &&
-				(!p->inode || p->used < victim->used)))
-			victim = p;
-	}
-	victim->inode = inode;
-	victim->pid = pid;
-	victim->fd = fd;
-	victim->used = ++pm->tick;
-	victim->seen = seen;
+	p->fd = fd;
+	p->seen = seen;
 }
 
 /* Parse "socket:[N]" as the kernel writes it; 0 for anything else. */
@@ -161,18 +154,19 @@ static int parse_num(const char *s)
 	return (int)v;
 }
 
-/* Does <root>/<pid>/fd/<fd> still point at socket:[inode]? */
-static bool place_valid(struct procmap *pm, const struct pm_place *p)
+bool procmap_holds(const struct procmap *pm, pid_t pid, int fd, uint64_t inode)
 {
 	char path[64], link[64];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/fd/%d", (int)p->pid, p->fd);
+	if (pid <= 0 || fd < 0)
+		return false;
+	snprintf(path, sizeof(path), "%d/fd/%d", (int)pid, fd);
 	n = readlinkat(pm->rootfd, path, link, sizeof(link) - 1);
 	if (n < 0)
 		return false;
 	link[n] = '\0';
-	return parse_socket_link(link) == p->inode;
+	return parse_socket_link(link) == inode;
 }
 
 static void found_add(struct pm_scan *sc, pid_t pid)
@@ -233,7 +227,7 @@ static void scan_pid(struct procmap *pm, pid_t pid, struct pm_scan *sc)
 		ino = parse_socket_link(link);
 		if (!ino)
 			continue;
-		cache_add(pm, ino, pid, num, sc->now);
+		place_add(pm, ino, pid, num, sc->now);
 		if (ino == sc->inode)
 			found_add(sc, pid);
 	}
@@ -415,10 +409,10 @@ int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
 			  uint64_t fresh_after, uint64_t now,
 			  pid_t *pids, unsigned int max)
 {
-	unsigned int fresh = 0;
-	struct pm_place *set;
+	unsigned int fresh = 0, i;
+	struct pm_place *p, *next;
+	uint32_t h = inode_hash(inode);
 	struct pm_scan sc;
-	unsigned int i;
 
 	if (!pm || !pids || max == 0) {
 		errno = EINVAL;
@@ -434,23 +428,23 @@ int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
 	 * A recycled pid or fd must never answer: re-read every cached place,
 	 * unless it was seen after the packet was queued (fresh_after).
 	 */
-	set = cache_set(pm, inode);
-	for (i = 0; i < PM_WAYS; i++) {
-		struct pm_place *p = &set[i];
+	for (p = cache_first(pm->places, h); p; p = next) {
+		const struct pm_key *k = cache_key(pm->places, p);
 
-		if (p->inode != inode)
+		next = cache_next(pm->places, p);
+		if (k->inode != inode)
 			continue;
 		if (p->seen >= fresh_after) {
 			fresh++;
-		} else if (place_valid(pm, p)) {
+		} else if (procmap_holds(pm, k->pid, p->fd, inode)) {
 			p->seen = now;
 		} else {
-			p->inode = 0;
+			cache_del(pm->places, p);
 			pm->st.stale++;
 			continue;
 		}
-		p->used = ++pm->tick;
-		found_add(&sc, p->pid);
+		cache_touch(pm->places, p);
+		found_add(&sc, k->pid);
 	}
 	if (sc.n > 0 && fresh == sc.n) {
 		pm->st.fresh++;
@@ -471,15 +465,12 @@ int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
 	return (int)sc.n;
 }
 
-int procmap_holder_fd(struct procmap *pm, uint64_t inode, pid_t pid)
+int procmap_holder_fd(const struct procmap *pm, uint64_t inode, pid_t pid)
 {
-	const struct pm_place *set = cache_set(pm, inode);
-	unsigned int i;
+	struct pm_key k = { .inode = inode, .pid = pid };
+	const struct pm_place *p = cache_peek(pm->places, inode_hash(inode), &k);
 
-	for (i = 0; i < PM_WAYS; i++)
-		if (set[i].inode == inode && set[i].pid == pid)
-			return set[i].fd;
-	return -1;
+	return p ? p->fd : -1;
 }
 
 /* For procmap_proc.c: the open root directory, "/proc" or a fake tree. */

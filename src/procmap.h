@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* procmap: socket inode -> pids holding it, and per-process details, from /proc. */
 #ifndef PTRAP_PROCMAP_H
 #define PTRAP_PROCMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "resolver.h"
@@ -37,7 +39,15 @@ int procmap_find_inode_at(struct procmap *pm, uint64_t inode, long long uid,
  * The fd by which pid held inode when procmap last saw it (no I/O, not
  * re-verified), or -1: lets a caller re-check the place later by itself.
  */
-int procmap_holder_fd(struct procmap *pm, uint64_t inode, pid_t pid);
+int procmap_holder_fd(const struct procmap *pm, uint64_t inode, pid_t pid);
+
+/*
+ * Does pid still hold socket inode as fd (<root>/PID/fd/FD ->
+ * socket:[INODE])?  The one check every cached answer passes before it is
+ * used again: it fails for a closed socket, a reused fd and a recycled pid
+ * (unless the new process holds that very socket, i.e. inherited it).
+ */
+bool procmap_holds(const struct procmap *pm, pid_t pid, int fd, uint64_t inode);
 
 /* Counters since procmap_new(), for tests and statistics. */
 struct procmap_stats {
@@ -54,5 +64,18 @@ void procmap_stats(const struct procmap *pm, struct procmap_stats *st);
 
 /* Read pid's ppid, uid, gid, comm, exe, cmdline.  0, or -1 with errno (ESRCH if gone). */
 int procmap_read_proc(struct procmap *pm, pid_t pid, struct resolver_proc *out);
+
+/* What <root>/PID/stat tells: enough to know it is still the same program. */
+struct procmap_stat {
+	unsigned long long start;	/* field 22: clock ticks since boot */
+	pid_t ppid;
+	char comm[RESOLVER_COMM_MAX];	/* the thread's own */
+};
+
+/* One read of pid's stat.  0, or -1 with errno (ESRCH if gone, EPROTO). */
+int procmap_read_stat(const struct procmap *pm, pid_t pid, struct procmap_stat *out);
+
+/* Where pid's exe points, into buf (len > 0); "" if unreadable or gone. */
+void procmap_read_exe(const struct procmap *pm, pid_t pid, char *buf, size_t len);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procmap_int: what procmap.c lends procmap_proc.c.  Private to those two
  * files.

@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procmap_proc: one process's details from <root>/<pid>: ppid, uid, gid
- * (status), comm, exe and cmdline; a thread is reported as its process.
+ * (status), comm, exe and cmdline, a thread reported as its process; and
+ * the cheap identity checks (stat, exe) that tell a cached record is
+ * still the same program.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,4 +173,73 @@ fail:
 	close(dirfd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * "PID (COMM) S PPID ... START ...": comm may hold spaces and parentheses,
+ * so the fields are counted from the last ')'.
+ */
+static int parse_stat(char *buf, struct procmap_stat *s)
+{
+	char *open_p, *close_p, *f;
+	unsigned int field;
+	size_t clen;
+
+	open_p = strchr(buf, '(');
+	close_p = strrchr(buf, ')');
+	if (!open_p || !close_p || close_p < open_p)
+		goto bad;
+	clen = (size_t)(close_p - open_p - 1);
+	if (clen >= sizeof(s->comm))
+		clen = sizeof(s->comm) - 1;
+	memcpy(s->comm, open_p + 1, clen);
+	s->comm[clen] = '\0';
+	/* field 3 (state) starts two bytes after ')' */
+	f = close_p + 2;
+	for (field = 3; field < 22 && f; field++) {
+		if (field == 4)
+			s->ppid = (pid_t)strtol(f, NULL, 10);
+		f = strchr(f, ' ');
+		if (f)
+			f++;
+	}
+	if (!f || *f < '0' || *f > '9')
+		goto bad;
+	s->start = strtoull(f, NULL, 10);
+	return 0;
+bad:
+	errno = EPROTO;
+	return -1;
+}
+
+int procmap_read_stat(const struct procmap *pm, pid_t pid, struct procmap_stat *out)
+{
+	char path[32], buf[1024];
+	size_t len;
+
+	if (!pm || !out || pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	if (read_at(procmap_root_fd(pm), path, buf, sizeof(buf), &len) < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	if (len == 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return parse_stat(buf, out);
+}
+
+void procmap_read_exe(const struct procmap *pm, pid_t pid, char *buf, size_t len)
+{
+	char path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/exe", (int)pid);
+	n = readlinkat(procmap_root_fd(pm), path, buf, len - 1);
+	buf[n < 0 ? 0 : n] = '\0';
 }

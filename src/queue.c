@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* queue: the NFQUEUE socket: bind, receive packets in batches, send verdicts. */
 #include "queue.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report: aggregate packets read from a pcapng file by (process, flow),
  * after the -r filter; report_print.c prints the result.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comment.h"
 #include "packet.h"
 #include "pcapng.h"
 #include "report_int.h"
@@ -55,79 +57,42 @@ static void copy_field(char *dst, size_t dlen, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
-static long long parse_num(const char *s, size_t n)
-{
-	long long v = 0;
-	size_t i;
-
-	if (n == 0 || n > 18)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 {
-	static const struct {
-		const char *key;
-		int which;
-	} keys[] = {
-		{ "PID: ", 0 }, { "Cmd: ", 1 }, { "Args: ", 2 }, { "UserId: ", 3 },
-		{ "ParentPID: ", 4 }, { "Comm: ", 5 }, { "Reason: ", 6 },
-	};
-	const char *end = s + len;
+	const char *end = s + len, *v;
+	enum comment_field f;
 	bool have_pid = false;
+	size_t vl;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = p->ppid = p->uid = -1;
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		size_t i, k;
-
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			const char *v;
-			size_t kl = strlen(keys[i].key), vl;
-
-			if (n < kl || memcmp(s, keys[i].key, kl) != 0)
-				continue;
-			v = s + kl;
-			vl = n - kl;
-			switch (keys[i].which) {
-			case 0:
-				have_pid = true;
-				p->pid = parse_num(v, vl);
-				break;
-			case 1:
-				copy_field(p->exe, sizeof(p->exe), v, vl);
-				break;
-			case 2:
-				copy_field(p->args, sizeof(p->args), v, vl);
-				break;
-			case 3:
-				p->uid = parse_num(v, vl);
-				break;
-			case 4:
-				p->ppid = parse_num(v, vl);
-				break;
-			case 5:
-				copy_field(p->comm, sizeof(p->comm), v, vl);
-				break;
-			case 6:
-				copy_field(p->reason, sizeof(p->reason), v, vl);
-				break;
-			}
+	while (comment_next(&s, end, &f, &v, &vl)) {
+		switch (f) {
+		case COMMENT_PID:
+			have_pid = true;
+			p->pid = comment_number(v, vl);
+			break;
+		case COMMENT_CMD:
+			copy_field(p->exe, sizeof(p->exe), v, vl);
+			break;
+		case COMMENT_ARGS:
+			copy_field(p->args, sizeof(p->args), v, vl);
+			break;
+		case COMMENT_USERID:
+			p->uid = comment_number(v, vl);
+			break;
+		case COMMENT_PARENTPID:
+			p->ppid = comment_number(v, vl);
+			break;
+		case COMMENT_COMM:
+			copy_field(p->comm, sizeof(p->comm), v, vl);
+			break;
+		case COMMENT_REASON:
+			copy_field(p->reason, sizeof(p->reason), v, vl);
+			break;
+		case COMMENT_N_FIELDS:
 			break;
 		}
-		/* A NUL inside the comment ends it, as in a C string. */
-		for (k = 0; k < n; k++)
-			if (s[k] == '\0')
-				return have_pid ? 0 : -1;
-		s += n + 1;
 	}
 	return have_pid ? 0 : -1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report: the -r summary of a pcapng file: who sent what to where. */
 #ifndef PTRAP_REPORT_H
 #define PTRAP_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report_int: the aggregation state report.c fills and report_print.c
  * prints.  Private to those two files.

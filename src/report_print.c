@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report_print: the -r summary as a text table or JSON lines, grouped by
  * process, destination or flow, and the totals line (report_file).

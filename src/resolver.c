@@ -1,38 +1,34 @@
-/* resolver: from a packet's flow (and the uid the queue gave) to the process. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * resolver: from a packet's flow (and the uid the queue gave) to the process.
+ *
+ * One path for every protocol: a finder names the sending socket (sockdiag
+ * for TCP/UDP, icmpsock for ICMP: inode and uid), procmap finds the
+ * processes holding it, and each candidate is verified and read through the
+ * one process cache (rs_attribute()).  The flow cache short-cuts the first
+ * two steps for the next packets of a flow.
+ *
+ * A send-time record (an eBPF program noting pid, start time, comm and uid
+ * as the packet leaves the socket) needs no inode: it would be asked first
+ * in resolver_lookup(), its pid and start time handed to rs_attribute() as
+ * a candidate, and the socket finders kept as the fallback.
+ */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "flowcache.h"
+#include "flowkey.h"
 #include "icmpsock.h"
 #include "monotime.h"
 #include "proccache.h"
 #include "procmap.h"
-#include "resolver.h"
-#include "sockdiag.h"
+#include "resolver_int.h"
 
 #define RESOLVER_FLOWS	4096		/* flows remembered */
 #define RESOLVER_PROCS	512		/* process records remembered */
-
-/* A socket looked up ahead by resolver_prefetch(). */
-struct rs_ahead {
-	struct pkt_info pkt;		/* a copy: the caller's memory moves on */
-	struct sockdiag_sock sock;
-	int err;			/* 0, or sockdiag's errno */
-};
-
-struct resolver {
-	struct sockdiag *sd;
-	struct procmap *pm;
-	struct flowcache *fc;
-	struct proccache *pc;
-	struct icmpsock *is;
-	struct rs_ahead ahead[RESOLVER_PREFETCH];
-	unsigned int n_ahead;
-};
 
 struct resolver *resolver_new(const char *proc_root)
 {
@@ -48,10 +44,10 @@ struct resolver *resolver_new(const char *proc_root)
 	r->pm = procmap_new(proc_root);
 	if (!r->pm)
 		goto err;
-	r->fc = flowcache_new(proc_root, RESOLVER_FLOWS);
+	r->fc = flowcache_new(r->pm, RESOLVER_FLOWS);
 	if (!r->fc)
 		goto err;
-	r->pc = proccache_new(proc_root, RESOLVER_PROCS);
+	r->pc = proccache_new(RESOLVER_PROCS);
 	if (!r->pc)
 		goto err;
 	r->is = icmpsock_new(proc_root);
@@ -71,11 +67,18 @@ void resolver_free(struct resolver *r)
 	if (!r)
 		return;
 	sockdiag_close(r->sd);
-	procmap_free(r->pm);
 	flowcache_free(r->fc);
 	proccache_free(r->pc);
+	procmap_free(r->pm);
 	icmpsock_free(r->is);
 	free(r);
+}
+
+int rs_fail(struct resolver_result *res, const char *why)
+{
+	res->problem = why;
+	errno = ENOENT;
+	return -1;
 }
 
 /* Why sock_diag could not be asked, or did not know the socket. */
@@ -125,23 +128,89 @@ static void copy_proc(struct resolver_proc *dst, const struct resolver_proc *src
 	dst->cmdline_len = src->cmdline_len;
 }
 
+void rs_take_uid(struct resolver_result *res, uid_t uid)
+{
+	if (res->has_uid)
+		return;
+	res->has_uid = true;
+	res->uid = uid;
+	res->gid = (gid_t)-1;
+}
+
+/* The gid the queue did not give: the first holder's, if it is that user. */
 static void finish_gid(struct resolver_result *res)
 {
 	if (res->gid == (gid_t)-1 && res->procs[0].uid == res->uid)
 		res->gid = res->procs[0].gid;
 }
 
-static bool same_flow(const struct pkt_info *a, const struct pkt_info *b)
+int rs_holders(struct resolver *r, uint64_t inode, long long uid,
+	       const struct rs_when *w, struct rs_cand *c, unsigned int max)
 {
-	return a->proto == b->proto && a->sport == b->sport &&
-	       a->dport == b->dport && addr_ip_equal(&a->src, &b->src) &&
-	       addr_ip_equal(&a->dst, &b->dst);
+	pid_t pids[RESOLVER_MAX_PIDS];
+	int n, i;
+
+	if (max > RESOLVER_MAX_PIDS)
+		max = RESOLVER_MAX_PIDS;
+	n = procmap_find_inode_at(r->pm, inode, uid, w->queued_by, w->now,
+				  pids, max);
+	for (i = 0; i < n; i++) {
+		c[i].pid = pids[i];
+		c[i].fd = procmap_holder_fd(r->pm, inode, pids[i]);
+		c[i].start = 0;
+	}
+	return n;
+}
+
+unsigned int rs_attribute(struct resolver *r, struct rs_cand *c, unsigned int n,
+			  const struct rs_when *w, struct resolver_result *res)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n && res->n_procs < RESOLVER_MAX_PIDS; i++) {
+		struct resolver_proc *out = &res->procs[res->n_procs];
+
+		/* a holder that exits meanwhile is left out, not reported half */
+		if (proccache_get(r->pc, r->pm, c[i].pid, w->queued_by, w->now,
+				  out) < 0)
+			continue;
+		if (c[i].start && out->start != c[i].start)
+			continue;	/* the pid was recycled since the record */
+		res->n_procs++;
+		c[kept++] = c[i];
+	}
+	if (res->n_procs > 0)
+		finish_gid(res);
+	return kept;
+}
+
+int rs_attribute_inode(struct resolver *r, uint64_t inode, const struct rs_when *w,
+		       struct resolver_result *res, const char *none,
+		       struct rs_cand *c)
+{
+	struct rs_cand local[RESOLVER_MAX_PIDS];
+	int n;
+
+	if (!c)
+		c = local;
+	res->has_inode = true;
+	res->inode = inode;
+	res->n_procs = 0;
+	n = rs_holders(r, inode, res->uid, w, c, RESOLVER_MAX_PIDS);
+	if (n < 0) {
+		res->problem = "cannot read /proc";
+		return -1;
+	}
+	if (rs_attribute(r, c, (unsigned int)n, w, res) == 0)
+		return rs_fail(res, none);
+	return 0;
 }
 
 void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 		       const long long uids[], unsigned int n)
 {
 	const struct pkt_info *ask[RESOLVER_PREFETCH];
+	struct flow_key keys[RESOLVER_PREFETCH], k;
 	struct sockdiag_sock socks[RESOLVER_PREFETCH];
 	int errs[RESOLVER_PREFETCH];
 	unsigned int i, j, m = 0;
@@ -156,17 +225,20 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 		    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) ||
 		    flowcache_has(r->fc, p, uids[i]))
 			continue;
-		for (j = 0; j < m && !same_flow(ask[j], p); j++)
+		flow_key_from_pkt(p, &k);
+		for (j = 0; j < m && !flow_key_equal(&keys[j], &k); j++)
 			;
-		if (j == m)
+		if (j == m) {
+			keys[m] = k;
 			ask[m++] = p;
+		}
 	}
 	/* one new flow gains nothing from a batch: it is looked up as usual */
 	if (m < 2)
 		return;
 	sockdiag_lookup_many(r->sd, ask, m, socks, errs);
 	for (i = 0; i < m; i++) {
-		r->ahead[i].pkt = *ask[i];
+		r->ahead[i].key = keys[i];
 		r->ahead[i].sock = socks[i];
 		r->ahead[i].err = errs[i];
 	}
@@ -177,10 +249,13 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 static int find_socket(struct resolver *r, const struct pkt_info *pkt,
 		       struct sockdiag_sock *sk)
 {
+	struct flow_key k;
 	unsigned int i;
 
+	if (r->n_ahead > 0)
+		flow_key_from_pkt(pkt, &k);
 	for (i = 0; i < r->n_ahead; i++) {
-		if (!same_flow(&r->ahead[i].pkt, pkt))
+		if (!flow_key_equal(&r->ahead[i].key, &k))
 			continue;
 		if (r->ahead[i].err) {
 			errno = r->ahead[i].err;
@@ -198,35 +273,68 @@ static int find_socket(struct resolver *r, const struct pkt_info *pkt,
  * -1 when a holder's record is gone: the caller looks the flow up again.
  */
 static int from_cache(struct resolver *r, const struct flowcache_entry *e,
-		      bool checked, uint64_t queued_by, uint64_t now,
+		      bool checked, const struct rs_when *w,
 		      struct resolver_result *res)
 {
+	struct rs_cand c[RESOLVER_MAX_PIDS];
 	unsigned int i;
 
 	res->has_inode = true;
 	res->inode = e->inode;
-	if (!res->has_uid && e->has_uid) {
-		res->has_uid = true;
-		res->uid = e->uid;
-		res->gid = (gid_t)-1;
+	if (e->has_uid)
+		rs_take_uid(res, e->uid);
+	if (checked) {
+		for (i = 0; i < e->n; i++)
+			c[i] = (struct rs_cand){ .pid = e->pid[i], .fd = e->fd[i] };
+		return rs_attribute(r, c, e->n, w, res) == e->n ? 0 : -1;
 	}
 	for (i = 0; i < e->n; i++) {
-		struct resolver_proc *out = &res->procs[res->n_procs];
-		const struct resolver_proc *p;
+		const struct resolver_proc *p = proccache_peek(r->pc, e->pid[i]);
 
-		if (checked) {
-			if (proccache_get(r->pc, r->pm, e->pid[i], queued_by,
-					  now, out) < 0)
-				return -1;
-		} else {
-			p = proccache_peek(r->pc, e->pid[i]);
-			if (!p)
-				return -1;
-			copy_proc(out, p);
-		}
-		res->n_procs++;
+		if (!p)
+			return -1;
+		copy_proc(&res->procs[res->n_procs++], p);
 	}
 	finish_gid(res);
+	return 0;
+}
+
+/* TCP and UDP: sock_diag names the socket, by 5-tuple. */
+static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
+			  long long queue_uid, long long queue_gid,
+			  const struct rs_when *w, struct resolver_result *res)
+{
+	struct flowcache_entry fe = { .n = 0 };
+	struct rs_cand c[RESOLVER_MAX_PIDS];
+	const struct flowcache_entry *hit;
+	struct sockdiag_sock sk;
+	unsigned int i;
+	bool checked;
+
+	hit = flowcache_lookup(r->fc, pkt, queue_uid, w->now, &checked);
+	if (hit) {
+		if (from_cache(r, hit, checked, w, res) == 0)
+			return 0;
+		flowcache_forget(r->fc, pkt);
+		init_result(res, queue_uid, queue_gid);
+	}
+	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0)
+		return rs_fail(res, lookup_problem(pkt, errno));
+	/* sock_diag knows the socket's uid, not its gid */
+	rs_take_uid(res, sk.uid);
+	if (sk.inode == 0)
+		return rs_fail(res, "socket has no file (time-wait or not yet accepted)");
+	if (rs_attribute_inode(r, sk.inode, w, res,
+			       "no process holds the socket (exited?)", c) < 0)
+		return -1;
+	for (i = 0; i < res->n_procs; i++) {
+		fe.pid[fe.n] = c[i].pid;
+		fe.fd[fe.n++] = c[i].fd;
+	}
+	fe.inode = sk.inode;
+	fe.has_uid = true;
+	fe.uid = sk.uid;
+	flowcache_store(r->fc, pkt, queue_uid, &fe, w->now);
 	return 0;
 }
 
@@ -234,14 +342,7 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res)
 {
-	const struct flowcache_entry *hit;
-	struct flowcache_entry fe = { .n = 0 };
-	pid_t pids[RESOLVER_MAX_PIDS];
-	struct sockdiag_sock sk;
-	uint64_t now;
-	bool checked;
-	long long uid;
-	int n, i;
+	struct rs_when w = { .queued_by = queued_by };
 
 	init_result(res, queue_uid, queue_gid);
 	if (!r || !pkt) {
@@ -249,67 +350,16 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		errno = EINVAL;
 		return -1;
 	}
-
-	if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
-		return icmpsock_resolve(r->is, r->pm, pkt, res);
-	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP) {
-		res->problem = lookup_problem(pkt, EPROTONOSUPPORT);
-		errno = ENOENT;
-		return -1;
+	switch (pkt->proto) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		w.now = monotime_ns();
+		return rs_lookup_icmp(r, pkt, &w, res);
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		w.now = monotime_ns();
+		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, &w, res);
+	default:
+		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
 	}
-	now = monotime_ns();
-	hit = flowcache_lookup(r->fc, pkt, queue_uid, now, &checked);
-	if (hit) {
-		if (from_cache(r, hit, checked, queued_by, now, res) == 0)
-			return 0;
-		flowcache_forget(r->fc, pkt);
-		init_result(res, queue_uid, queue_gid);
-	}
-	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0) {
-		res->problem = lookup_problem(pkt, errno);
-		errno = ENOENT;
-		return -1;
-	}
-	if (!res->has_uid) {
-		/* sock_diag knows the socket's uid, not its gid */
-		res->has_uid = true;
-		res->uid = sk.uid;
-		res->gid = (gid_t)-1;
-	}
-	if (sk.inode == 0) {
-		res->problem = "socket has no file (time-wait or not yet accepted)";
-		errno = ENOENT;
-		return -1;
-	}
-	res->has_inode = true;
-	res->inode = sk.inode;
-
-	uid = res->uid;
-	n = procmap_find_inode_at(r->pm, sk.inode, uid, queued_by, now, pids,
-				  RESOLVER_MAX_PIDS);
-	if (n < 0) {
-		res->problem = "cannot read /proc";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		/* a holder that exits meanwhile is left out, not reported half */
-		if (proccache_get(r->pc, r->pm, pids[i], queued_by, now,
-				  &res->procs[res->n_procs]) < 0)
-			continue;
-		res->n_procs++;
-		fe.pid[fe.n] = pids[i];
-		fe.fd[fe.n] = procmap_holder_fd(r->pm, sk.inode, pids[i]);
-		fe.n++;
-	}
-	if (res->n_procs == 0) {
-		res->problem = "no process holds the socket (exited?)";
-		errno = ENOENT;
-		return -1;
-	}
-	fe.inode = sk.inode;
-	fe.has_uid = true;
-	fe.uid = sk.uid;
-	flowcache_store(r->fc, pkt, queue_uid, &fe, now);
-	finish_gid(res);
-	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resolver: from a packet's flow (and the uid the queue gave) to the process. */
 #ifndef PTRAP_RESOLVER_H
 #define PTRAP_RESOLVER_H
@@ -17,6 +18,7 @@ struct resolver_proc {
 	pid_t pid, ppid;
 	uid_t uid;
 	gid_t gid;
+	unsigned long long start;		/* stat field 22 (0: not read) */
 	char comm[RESOLVER_COMM_MAX];		/* of the thread-group leader */
 	char exe[RESOLVER_PATH_MAX];		/* "" if unreadable */
 	/* NUL-separated argv as in /proc/PID/cmdline; cmdline_len bytes */

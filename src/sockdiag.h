@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockdiag: exact socket lookup by 5-tuple over NETLINK_SOCK_DIAG. */
 #ifndef PTRAP_SOCKDIAG_H
 #define PTRAP_SOCKDIAG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stats: ptrap's counters next to the kernel's for its queue, as text or
  * as one JSON object (SIGUSR1, and at exit with -v).

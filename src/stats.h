@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stats: ptrap's counters next to the kernel's for its queue, as text or
  * as one JSON object (SIGUSR1, and at exit with -v).
@@ -22,6 +23,11 @@ struct stats_kernel {
 	unsigned long long id_sequence;	/* the last packet id given out */
 };
 
+/*
+ * The figures: the event loop counts its own straight into this struct
+ * (struct loop_stats); the queue's, the kernel's and the rules' are added
+ * when they are printed.
+ */
 struct stats {
 	unsigned int queue_num;
 	unsigned long long trapped, by_pid, by_uid_only, unattributed, unparsed;

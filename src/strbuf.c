@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strbuf: append to a caller's fixed buffer; overflow is sticky. */
 #include "strbuf.h"
 

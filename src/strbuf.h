@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * strbuf: append to a caller's fixed buffer.  Overflow is sticky and ends
  * in an empty string, so a formatter either produces its whole text or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * syslog_out: reports and warnings to syslog (--syslog, --syslog-only):
  * ident "ptrap" with the PID, facility daemon; reports at info, warnings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * warnlimit: at most one warning of a kind per interval; the ones held
  * back are counted and told with the next one that gets through.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for addr: prefix and port range parsing, formatting. */
 #include <stdarg.h>
 #include <stddef.h>

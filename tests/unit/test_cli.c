@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for cli: command lines in, config or exit code + message out. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "testlib.h"
 
 #define MAX_ARGS 40
 
@@ -427,17 +429,6 @@ static void test_argv_and_errbuf(void **state)
 	assert_int_equal(parse(badargs, &cfg, NULL, 0, argv), 2);
 }
 
-static char *capture(void (*fn)(FILE *), size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-
-	assert_non_null(f);
-	fn(f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 static const char *const visible[] = {
 	"udp", "tcp", "ip", "port", "exec", "hold", "hook-timeout",
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
@@ -450,7 +441,7 @@ static const char *const visible[] = {
 static void test_help(void **state)
 {
 	size_t len, i;
-	char *h = capture(cli_print_help, &len);
+	char *h = tl_capture(cli_print_help, &len);
 	char *line, *save = NULL;
 	char needle[64];
 
@@ -477,7 +468,7 @@ static void test_help(void **state)
 static void test_man_options(void **state)
 {
 	size_t len, n_tp = 0, i;
-	char *m = capture(cli_print_man_options, &len);
+	char *m = tl_capture(cli_print_man_options, &len);
 	const char *p;
 
 	for (p = m; (p = strstr(p, ".TP\n")) != NULL; p++)
@@ -585,7 +576,7 @@ static void test_rotation_options(void **state)
 static void test_version_backend(void **state)
 {
 	size_t len;
-	char *v = capture(cli_print_version, &len);
+	char *v = tl_capture(cli_print_version, &len);
 
 	assert_true(strncmp(v, "ptrap ", 6) == 0);
 	assert_true(len > 7 && v[len - 1] == '\n');

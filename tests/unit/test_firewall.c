@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for firewall's pure parts: whether iptables' listing shows a
  * chain (or cannot tell), and the queue lock in a private directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for flowcache and proccache on a fake /proc. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -5,106 +6,33 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "flowcache.h"
 #include "proccache.h"
 #include "procmap.h"
+#include "testlib.h"
 
 #define T0	1000000000ull	/* a monotonic "now" */
 
 struct fake {
-	char root[64];
+	char root[TL_ROOT_MAX];
 	struct flowcache *fc;
 	struct proccache *pc;
 	struct procmap *pm;
 };
 
-static void xwrite(const char *path, const char *data)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(data, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void put(struct fake *fk, int pid, const char *name, const char *data)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%d/%s", fk->root, pid, name);
-	xwrite(path, data);
-}
-
-static void link_to(struct fake *fk, int pid, const char *name, const char *target)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%d/%s", fk->root, pid, name);
-	unlink(path);
-	assert_int_equal(symlink(target, path), 0);
-}
-
 /* A process as procmap and proccache read it; start is stat field 22. */
 static void mk_proc(struct fake *fk, int pid, const char *comm, const char *exe,
 		    unsigned long long start)
 {
-	char path[256], buf[512];
+	struct tl_proc p = { .pid = pid, .ppid = 1, .uid = 1000, .gid = 100,
+			     .comm = comm, .exe = exe, .start = start };
 
-	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/%d/fd", fk->root, pid);
-	mkdir(path, 0755);
-	snprintf(buf, sizeof(buf),
-		 "Name:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t1\n"
-		 "Uid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\n",
-		 comm, pid, pid);
-	put(fk, pid, "status", buf);
-	snprintf(buf, sizeof(buf), "%s\n", comm);
-	put(fk, pid, "comm", buf);
-	put(fk, pid, "cmdline", comm);
-	/* a comm with a space and a ')' must not shift the fields */
-	snprintf(buf, sizeof(buf),
-		 "%d (%s) S 1 %d %d 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 %llu 1000 "
-		 "100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
-		 pid, comm, pid, pid, start);
-	put(fk, pid, "stat", buf);
-	link_to(fk, pid, "exe", exe);
-}
-
-static void mk_sock(struct fake *fk, int pid, int fd, unsigned long long inode)
-{
-	char name[32], target[64];
-
-	snprintf(name, sizeof(name), "fd/%d", fd);
-	snprintf(target, sizeof(target), "socket:[%llu]", inode);
-	link_to(fk, pid, name, target);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static void rm_pid(struct fake *fk, int pid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tl_fake_proc(fk->root, &p);
 }
 
 static int setup(void **state)
@@ -113,14 +41,10 @@ static int setup(void **state)
 
 	if (!fk)
 		return -1;
-	strcpy(fk->root, "/tmp/ptrap-flowcache-XXXXXX");
-	if (!mkdtemp(fk->root)) {
-		free(fk);
-		return -1;
-	}
-	fk->fc = flowcache_new(fk->root, 64);
-	fk->pc = proccache_new(fk->root, 16);
+	tl_fake_root(fk->root, "flowcache");
 	fk->pm = procmap_new(fk->root);
+	fk->fc = flowcache_new(fk->pm, 64);
+	fk->pc = proccache_new(16);
 	if (!fk->fc || !fk->pc || !fk->pm)
 		return -1;
 	*state = fk;
@@ -134,7 +58,7 @@ static int teardown(void **state)
 	flowcache_free(fk->fc);
 	proccache_free(fk->pc);
 	procmap_free(fk->pm);
-	nftw(fk->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tl_rm_tree(fk->root);
 	free(fk);
 	return 0;
 }
@@ -143,14 +67,7 @@ static struct pkt_info udp4(uint16_t sport)
 {
 	struct pkt_info p;
 
-	memset(&p, 0, sizeof(p));
-	p.src.family = p.dst.family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.10", &p.src.u.v4);
-	inet_pton(AF_INET, "198.51.100.7", &p.dst.u.v4);
-	p.proto = IPPROTO_UDP;
-	p.has_ports = true;
-	p.sport = sport;
-	p.dport = 53;
+	tl_set_pkt(&p, IPPROTO_UDP, "192.0.2.10", sport, "198.51.100.7", 53);
 	return p;
 }
 
@@ -196,7 +113,7 @@ static void test_recheck_after_trust(void **state)
 	uint64_t t = T0 + FLOWCACHE_TRUST_NS;
 
 	mk_proc(fk, 100, "dig", "/usr/bin/dig", 5000);
-	mk_sock(fk, 100, 3, 555);
+	tl_fake_sock(fk->root, 100, 3, 555);
 	flowcache_store(fk->fc, &p, 1000, &e, T0);
 	got = flowcache_lookup(fk->fc, &p, 1000, t, &checked);
 	assert_non_null(got);
@@ -219,11 +136,11 @@ static void test_recycled_pid_and_port(void **state)
 	bool checked;
 
 	mk_proc(fk, 100, "dig", "/usr/bin/dig", 5000);
-	mk_sock(fk, 100, 3, 555);
+	tl_fake_sock(fk->root, 100, 3, 555);
 	flowcache_store(fk->fc, &p, 1000, &e, T0);
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	mk_proc(fk, 100, "evil", "/usr/bin/evil", 9000);
-	mk_sock(fk, 100, 3, 556);
+	tl_fake_sock(fk->root, 100, 3, 556);
 	assert_null(flowcache_lookup(fk->fc, &p, 1000, T0 + FLOWCACHE_TRUST_NS, &checked));
 	/* and the dropped entry stays dropped */
 	assert_null(flowcache_lookup(fk->fc, &p, 1000, T0 + FLOWCACHE_TRUST_NS, &checked));
@@ -232,7 +149,7 @@ static void test_recycled_pid_and_port(void **state)
 
 	/* the holder gone altogether */
 	flowcache_store(fk->fc, &p, 1000, &e, T0);
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	assert_null(flowcache_lookup(fk->fc, &p, 1000, T0 + 2 * FLOWCACHE_TRUST_NS, &checked));
 }
 
@@ -302,6 +219,7 @@ static void test_bounded(void **state)
 
 static void test_proccache_reuse_and_recycle(void **state)
 {
+	static const char changed[] = "changed-but-not-re-read";
 	struct fake *fk = *state;
 	struct resolver_proc pr;
 	struct proccache_stats st;
@@ -313,7 +231,7 @@ static void test_proccache_reuse_and_recycle(void **state)
 	assert_int_equal(pr.uid, 1000);
 
 	/* same process: answered after the cheap check, not re-read */
-	put(fk, 200, "cmdline", "changed-but-not-re-read");
+	tl_fake_file(fk->root, 200, "cmdline", changed, sizeof(changed) - 1);
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_memory_equal(pr.cmdline, "a b) c", 6);
 	proccache_stats(fk->pc, &st);
@@ -321,14 +239,14 @@ static void test_proccache_reuse_and_recycle(void **state)
 	assert_int_equal(st.reads, 1);
 
 	/* recycled pid: another start time */
-	rm_pid(fk, 200);
+	tl_fake_rm(fk->root, 200, NULL);
 	mk_proc(fk, 200, "newcomer", "/usr/bin/new", 8000);
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_string_equal(pr.comm, "newcomer");
 	assert_string_equal(pr.exe, "/usr/bin/new");
 
 	/* exec: same start time, other exe */
-	link_to(fk, 200, "exe", "/usr/bin/exec-ed");
+	tl_fake_link(fk->root, 200, "exe", "/usr/bin/exec-ed");
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), 0);
 	assert_string_equal(pr.exe, "/usr/bin/exec-ed");
 	proccache_stats(fk->pc, &st);
@@ -337,7 +255,7 @@ static void test_proccache_reuse_and_recycle(void **state)
 	assert_null(proccache_peek(fk->pc, 201));
 
 	/* gone */
-	rm_pid(fk, 200);
+	tl_fake_rm(fk->root, 200, NULL);
 	errno = 0;
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 200, UINT64_MAX, 0, &pr), -1);
 	assert_int_equal(errno, ESRCH);
@@ -355,7 +273,7 @@ static void test_proccache_fresh_after(void **state)
 
 	mk_proc(fk, 300, "client", "/usr/bin/client", 7000);
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 50, 100, &pr), 0);
-	link_to(fk, 300, "exe", "/usr/bin/exec-ed");
+	tl_fake_link(fk->root, 300, "exe", "/usr/bin/exec-ed");
 
 	/* checked at 100, after the packet was queued (by 100): as is */
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 100, 120, &pr), 0);
@@ -371,7 +289,7 @@ static void test_proccache_fresh_after(void **state)
 	assert_int_equal(st.reads, 2);
 
 	/* gone: a fresh record still answers (the check was after the packet) */
-	rm_pid(fk, 300);
+	tl_fake_rm(fk->root, 300, NULL);
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 130, 140, &pr), 0);
 	errno = 0;
 	assert_int_equal(proccache_get(fk->pc, fk->pm, 300, 131, 150, &pr), -1);

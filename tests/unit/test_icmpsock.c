@@ -1,4 +1,5 @@
-/* Unit tests for icmpsock: /proc/net ping and raw tables, ICMP attribution. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for icmpsock: /proc/net ping and raw tables; the resolver's ICMP attribution. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +8,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "icmpsock.h"
-#include "procmap.h"
+#include "resolver.h"
+#include "testlib.h"
 
 #define DATA_ROOT	TEST_DATA_DIR "/icmpsock"
 
@@ -31,12 +32,9 @@ static void need_little_endian(void)
 static void mkpkt(struct pkt_info *pi, int family, const char *src,
 		  const char *dst, uint8_t type, uint16_t id)
 {
-	memset(pi, 0, sizeof(*pi));
-	pi->src.family = family;
-	pi->dst.family = family;
-	assert_int_equal(inet_pton(family, src, pi->src.u.bytes), 1);
-	assert_int_equal(inet_pton(family, dst, pi->dst.u.bytes), 1);
-	pi->proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	tl_set_pkt(pi, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+		   src, 0, dst, 0);
+	assert_int_equal(pi->src.family, family);
 	pi->has_icmp = true;
 	pi->icmp_type = type;
 	pi->icmp_echo = type == 8 || type == 128;
@@ -208,40 +206,17 @@ static void test_raw_sockets(void **state)
 /* --- attribution on a fake /proc with processes --- */
 
 struct fake {
-	char root[64];
-	struct icmpsock *is;
-	struct procmap *pm;
+	char root[TL_ROOT_MAX];
+	struct resolver *r;
 };
-
-static void xwrite(const char *dir, const char *name, const char *data)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(data, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* A ping process pid holding socket inode as fd 3. */
 static void mk_ping(struct fake *fk, int pid, unsigned long long inode)
 {
-	char dir[128], buf[256];
+	struct tl_proc p = { .pid = pid, .ppid = 1, .comm = "ping" };
 
-	snprintf(dir, sizeof(dir), "%s/%d", fk->root, pid);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(buf, sizeof(buf), "Name:\tping\nTgid:\t%d\nPid:\t%d\nPPid:\t1\n"
-		 "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", pid, pid);
-	xwrite(dir, "status", buf);
-	xwrite(dir, "comm", "ping\n");
-	xwrite(dir, "cmdline", "ping");
-	snprintf(dir, sizeof(dir), "%s/%d/fd", fk->root, pid);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(dir, sizeof(dir), "%s/%d/fd/3", fk->root, pid);
-	snprintf(buf, sizeof(buf), "socket:[%llu]", inode);
-	assert_int_equal(symlink(buf, dir), 0);
+	tl_fake_proc(fk->root, &p);
+	tl_fake_sock(fk->root, pid, 3, inode);
 }
 
 /* One wildcard-bound line (byte order plays no part) of a table. */
@@ -268,46 +243,32 @@ static int setup(void **state)
 	char path[128];
 
 	assert_non_null(fk);
-	strcpy(fk->root, "/tmp/ptrap-icmpsock.XXXXXX");
-	assert_non_null(mkdtemp(fk->root));
+	tl_fake_root(fk->root, "icmpsock");
 	snprintf(path, sizeof(path), "%s/net", fk->root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	*state = fk;
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fake *fk = *state;
 
-	icmpsock_free(fk->is);
-	procmap_free(fk->pm);
-	nftw(fk->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	resolver_free(fk->r);
+	tl_rm_tree(fk->root);
 	free(fk);
 	return 0;
 }
 
+/* The resolver with the queue's uid 0 and no gid, as the queue gives them. */
 static int resolve(struct fake *fk, const struct pkt_info *pi,
 		   struct resolver_result *res)
 {
-	if (!fk->is)
-		fk->is = icmpsock_new(fk->root);
-	if (!fk->pm)
-		fk->pm = procmap_new(fk->root);
-	assert_non_null(fk->is);
-	assert_non_null(fk->pm);
-	memset(res, 0, sizeof(*res));
-	res->has_uid = true;	/* as the queue gives it */
-	res->gid = (gid_t)-1;
-	return icmpsock_resolve(fk->is, fk->pm, pi, res);
+	if (!fk->r)
+		fk->r = resolver_new(fk->root);
+	if (!fk->r)
+		skip();		/* no sock_diag here */
+	return resolver_lookup(fk->r, pi, 0, -1, UINT64_MAX, res);
 }
 
 static void test_resolve_ping(void **state)

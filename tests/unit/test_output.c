@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for output: reports against literals and goldens. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,111 +14,37 @@
 #include <time.h>
 
 #include "output.h"
+#include "testlib.h"
 
-#ifndef TEST_DATA_DIR
-#error "TEST_DATA_DIR must name tests/data"
-#endif
-
-#define GOLDEN_DIR TEST_DATA_DIR "/output/"
 #define BUF_LEN 8192
 
 /* 2026-11-22T20:44:03.123456789Z */
 #define TS0 { 1795380243, 123456789 }
 static const struct timespec ts0 = TS0;
 
-static void set_ip(struct addr_ip *ip, const char *s)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(ip->family, s, ip->u.bytes), 1);
-}
-
-static void set_pkt(struct pkt_info *p, uint8_t proto, const char *src,
-		    uint16_t sport, const char *dst, uint16_t dport)
-{
-	memset(p, 0, sizeof(*p));
-	set_ip(&p->src, src);
-	set_ip(&p->dst, dst);
-	p->proto = proto;
-	p->has_ports = sport != 0;
-	p->sport = sport;
-	p->dport = dport;
-}
-
-static void set_proc(struct resolver_proc *p, pid_t pid, pid_t ppid,
-		     unsigned int uid, const char *comm, const char *exe,
-		     const char *cmdline, size_t cmdline_len)
-{
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = ppid;
-	p->uid = uid;
-	p->gid = uid;
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	snprintf(p->exe, sizeof(p->exe), "%s", exe);
-	memcpy(p->cmdline, cmdline, cmdline_len);
-	p->cmdline_len = cmdline_len;
-}
-
 /* The dig query of the old script's example. */
 static void dig_event(struct pkt_info *pkt, struct resolver_result *who)
 {
 	static const char argv[] = "dig\0@192.0.2.53\0example.test";
 
-	set_pkt(pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	memset(who, 0, sizeof(*who));
 	who->has_uid = true;
 	who->uid = who->gid = 1000;
 	who->has_inode = true;
 	who->inode = 5678;
 	who->n_procs = 1;
-	set_proc(&who->procs[0], 1234, 1, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who->procs[0], 1234, 1, 1000, "dig", "/usr/bin/dig",
 		 argv, sizeof(argv));	/* with the trailing NUL */
 }
 
-static char *read_golden(const char *name)
-{
-	char path[512];
-	FILE *f;
-	char *buf = calloc(1, BUF_LEN);
-	size_t n;
-
-	assert_non_null(buf);
-	snprintf(path, sizeof(path), GOLDEN_DIR "%s", name);
-	f = fopen(path, "re");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	n = fread(buf, 1, BUF_LEN - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-/*
- * Compare with a golden file.  PTRAP_UPDATE_GOLDEN=1 rewrites it instead;
- * review the diff before committing.
- */
 static void check_golden(const char *name, const char *got, int len)
 {
-	char *want;
+	char rel[256];
 
 	assert_true(len > 0);
-	assert_int_equal((size_t)len, strlen(got));
-	if (getenv("PTRAP_UPDATE_GOLDEN")) {
-		char path[512];
-		FILE *f;
-
-		snprintf(path, sizeof(path), GOLDEN_DIR "%s", name);
-		f = fopen(path, "we");
-		assert_non_null(f);
-		fputs(got, f);
-		fclose(f);
-		return;
-	}
-	want = read_golden(name);
-	if (strcmp(want, got) != 0)
-		fail_msg("%s differs:\nwant: %sgot:  %s", name, want, got);
-	free(want);
+	snprintf(rel, sizeof(rel), "output/%s", name);
+	tl_check_golden(rel, got, len);
 }
 
 static void check_event(const char *name, const struct out_event *ev)
@@ -198,7 +125,7 @@ static void test_v6_tcp(void **state)
 	struct out_event ev = { .seq = 42, .pkt = &pkt, .who = &who,
 				.ts = { 1795380243, 5000 } };
 
-	set_pkt(&pkt, IPPROTO_TCP, "2001:db8::10", 50000, "2001:db8::53", 443);
+	tl_set_pkt(&pkt, IPPROTO_TCP, "2001:db8::10", 50000, "2001:db8::53", 443);
 	pkt.tcp_flags = 0x02;
 	memset(&who, 0, sizeof(who));
 	who.has_uid = true;
@@ -206,7 +133,7 @@ static void test_v6_tcp(void **state)
 	who.has_inode = true;
 	who.inode = 18446744073709551615ULL;
 	who.n_procs = 1;
-	set_proc(&who.procs[0], 4321, 4000, 0, "curl", "/usr/bin/curl",
+	tl_set_proc(&who.procs[0], 4321, 4000, 0, "curl", "/usr/bin/curl",
 		 argv, sizeof(argv) - 1);	/* no trailing NUL */
 	check_event("v6-tcp", &ev);
 }
@@ -219,9 +146,9 @@ static void test_also(void **state)
 
 	dig_event(&pkt, &who);
 	who.n_procs = 3;
-	set_proc(&who.procs[1], 1240, 1234, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who.procs[1], 1240, 1234, 1000, "dig", "/usr/bin/dig",
 		 "", 0);
-	set_proc(&who.procs[2], 1241, 1234, 1000, "dig", "/usr/bin/dig",
+	tl_set_proc(&who.procs[2], 1241, 1234, 1000, "dig", "/usr/bin/dig",
 		 "", 0);
 	check_event("also", &ev);
 }
@@ -233,7 +160,7 @@ static void test_unknown(void **state)
 	struct out_event ev = { .seq = 4, .ts = ts0, .pkt = &pkt, .who = &who };
 	char buf[BUF_LEN];
 
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	memset(&who, 0, sizeof(who));
 	who.has_uid = true;
 	who.uid = 1000;
@@ -261,7 +188,7 @@ static void test_icmp(void **state)
 	struct out_event ev = { .seq = 5, .ts = ts0, .pkt = &pkt, .who = &who };
 	char buf[BUF_LEN];
 
-	set_pkt(&pkt, IPPROTO_ICMP, "192.0.2.10", 0, "192.0.2.53", 0);
+	tl_set_pkt(&pkt, IPPROTO_ICMP, "192.0.2.10", 0, "192.0.2.53", 0);
 	pkt.has_icmp = true;
 	pkt.icmp_type = 8;
 	pkt.icmp_id = 77;
@@ -269,7 +196,7 @@ static void test_icmp(void **state)
 	who.has_uid = true;
 	who.uid = who.gid = 1000;
 	who.n_procs = 1;
-	set_proc(&who.procs[0], 999, 1, 1000, "ping", "/usr/bin/ping",
+	tl_set_proc(&who.procs[0], 999, 1, 1000, "ping", "/usr/bin/ping",
 		 argv, sizeof(argv));
 	check_event("icmp", &ev);
 	out_format_event_text(&ev, buf, sizeof(buf));
@@ -277,7 +204,7 @@ static void test_icmp(void **state)
 			       "code=0 id=77\n"));
 
 	/* ICMPv6 error: no echo id; unknown sender */
-	set_pkt(&pkt, IPPROTO_ICMPV6, "2001:db8::10", 0, "2001:db8::53", 0);
+	tl_set_pkt(&pkt, IPPROTO_ICMPV6, "2001:db8::10", 0, "2001:db8::53", 0);
 	pkt.has_icmp = true;
 	pkt.icmp_type = 1;
 	pkt.icmp_code = 4;
@@ -293,7 +220,7 @@ static void test_fragment(void **state)
 	struct resolver_result who;
 	struct out_event ev = { .seq = 6, .ts = ts0, .pkt = &pkt, .who = &who };
 
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 0, "192.0.2.53", 0);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 0, "192.0.2.53", 0);
 	pkt.fragment = true;
 	pkt.problem = "later fragment, no udp header";
 	memset(&who, 0, sizeof(who));
@@ -313,7 +240,7 @@ static void test_weird_names(void **state)
 	char buf[BUF_LEN];
 
 	dig_event(&pkt, &who);
-	set_proc(&who.procs[0], 1234, 1, 1000,
+	tl_set_proc(&who.procs[0], 1234, 1, 1000,
 		 "a b\"c\\d=e\tf\x01\x7f\xff\xc3\xa9", "/tmp/my prog",
 		 argv, sizeof(argv) - 1);
 	check_event("weird", &ev);
@@ -328,7 +255,7 @@ static void test_weird_names(void **state)
 			       "\\ufffd\xc3\xa9\"],"));
 
 	/* empty comm and unreadable exe */
-	set_proc(&who.procs[0], 1234, 1, 1000, "", "", "", 0);
+	tl_set_proc(&who.procs[0], 1234, 1, 1000, "", "", "", 0);
 	out_format_event_text(&ev, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " comm=\"\" uid=1000 exe=? udp "));
 	out_format_event_json(&ev, buf, sizeof(buf));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for packet: hand-built IPv4/IPv6 packets, truncation, fuzzing. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the pcapng writer, reader and report: libpcap reads our
  * files back as an independent oracle; hand-made big-endian data and every
@@ -18,9 +19,11 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include "comment.h"
 #include "pcapng.h"
 #include "pcapng_read.h"
 #include "report.h"
+#include "testlib.h"
 
 #ifndef TEST_DATA_DIR
 #error "TEST_DATA_DIR must name tests/data"
@@ -66,73 +69,6 @@ static uint32_t make_udp(uint8_t *b, bool v6, uint16_t sport, uint32_t payload)
 	return hl + l4;
 }
 
-static void set_proc(struct resolver_result *who, pid_t pid, const char *comm,
-		     const char *exe, const char *cmdline, size_t cmdlen)
-{
-	struct resolver_proc *p = &who->procs[0];
-
-	memset(who, 0, sizeof(*who));
-	who->has_uid = true;
-	who->uid = 1000;
-	who->n_procs = 1;
-	p->pid = pid;
-	p->ppid = 1;
-	p->uid = 1000;
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	snprintf(p->exe, sizeof(p->exe), "%s", exe);
-	memcpy(p->cmdline, cmdline, cmdlen);
-	p->cmdline_len = cmdlen;
-}
-
-static void test_comment_format(void **state)
-{
-	struct resolver_result who;
-	char buf[PCAPNG_COMMENT_MAX];
-
-	(void)state;
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig\0@192.0.2.53\0a\nb", 20);
-	pcapng_format_comment(&who, buf, sizeof(buf));
-	assert_string_equal(buf, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig @192.0.2.53 a b\n"
-			    "UserId: 1000\nParentPID: 1\nComm: dig");
-	memset(&who, 0, sizeof(who));
-	who.problem = "socket not found";
-	pcapng_format_comment(&who, buf, sizeof(buf));
-	assert_string_equal(buf, "PID: unknown\nUserId: ?\nReason: socket not found");
-	/* Truncated to the buffer, still terminated. */
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig", 4);
-	assert_int_equal(pcapng_format_comment(&who, buf, 10), 9);
-	assert_string_equal(buf, "PID: 1234");
-}
-
-/* The memo gives a process's comment again, and a fresh one once it changes. */
-static void test_comment_memo(void **state)
-{
-	struct pcapng_comments *c = pcapng_comments_new();
-	struct resolver_result who;
-	const char *first;
-
-	(void)state;
-	assert_non_null(c);
-	set_proc(&who, 1234, "dig", "/usr/bin/dig", "dig\0a\0", 6);
-	first = pcapng_comment(c, &who);
-	assert_string_equal(first, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig a\n"
-			    "UserId: 1000\nParentPID: 1\nComm: dig");
-	assert_ptr_equal(pcapng_comment(c, &who), first);
-	/* same pid, exec'd: every field shown is compared, not the pid */
-	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0a\0", 6);
-	assert_string_equal(pcapng_comment(c, &who), "PID: 1234\nCmd: /usr/bin/curl\n"
-			    "Args: dig a\nUserId: 1000\nParentPID: 1\nComm: curl");
-	set_proc(&who, 1234, "curl", "/usr/bin/curl", "dig\0b\0", 6);
-	assert_non_null(strstr(pcapng_comment(c, &who), "Args: dig b\n"));
-	who.procs[0].ppid = 77;
-	assert_non_null(strstr(pcapng_comment(c, &who), "ParentPID: 77\n"));
-	memset(&who, 0, sizeof(who));
-	who.problem = "gone";
-	assert_string_equal(pcapng_comment(c, &who),
-			    "PID: unknown\nUserId: ?\nReason: gone");
-	pcapng_comments_free(c);
-}
-
 /* Four packets: v4 and v6 with a process, v4 without, v6 of 1500 bytes. */
 static void write_file(const char *path)
 {
@@ -161,12 +97,12 @@ static void write_file(const char *path)
 			who.uid = 33;
 			who.problem = "socket not found";
 		} else {
-			set_proc(&who, 100 + i, i ? "curl" : "dig",
+			tl_set_who(&who, 100 + i, i ? "curl" : "dig",
 				 i ? "/usr/bin/curl" : "/usr/bin/dig", "x\0y", 4);
 			pk.pid = 100 + i;
 			pk.tid = 200 + i;
 		}
-		pcapng_format_comment(&who, comment, sizeof(comment));
+		comment_format(&who, comment, sizeof(comment));
 		assert_int_equal(pcapng_writer_packet(w, &pk), 0);
 	}
 	assert_int_equal(pcapng_writer_close(w), 0);
@@ -369,9 +305,8 @@ static void test_big_endian(void **state)
 	struct report *rp;
 	size_t iplen, flen, clen = strlen(comment);
 	uint8_t *file;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *mf;
+	struct tl_capture cap;
+	char *out;
 	int fd, i;
 
 	(void)state;
@@ -461,9 +396,8 @@ static void test_big_endian(void **state)
 			/* comment pointers are into `all`, still alive here */
 			assert_int_equal(report_add(rp, &c.r[i]), 0);
 		}
-		mf = open_memstream(&out, &outlen);
-		report_print(rp, CLI_BY_PROCESS, true, mf);
-		fclose(mf);
+		report_print(rp, CLI_BY_PROCESS, true, tl_capture_open(&cap));
+		out = tl_capture_close(&cap);
 		assert_non_null(strstr(out, "{\"type\":\"process\",\"pid\":77,\"uid\":5,\"comm\":\"be\",\"exe\":\"\","
 				       "\"packets\":1,\"bytes\":32,\"first\":\"1970-01-01T00:00:01.500000000Z\""));
 		assert_non_null(strstr(out, "\"pid\":100,\"ppid\":1,\"uid\":1000,\"comm\":\"dig\",\"exe\":\"/usr/bin/dig\","
@@ -471,10 +405,8 @@ static void test_big_endian(void **state)
 		assert_non_null(strstr(out, "\"pid\":null,\"uid\":33,\"comm\":\"\",\"exe\":\"\",\"reason\":\"socket not found\""));
 		assert_non_null(strstr(out, "\"destinations\":[{\"proto\":\"udp\",\"dst\":\"2001:db8::53\",\"dport\":53,\"packets\":1,"));
 		free(out);
-		out = NULL;
-		mf = open_memstream(&out, &outlen);
-		report_print(rp, CLI_BY_DESTINATION, false, mf);
-		fclose(mf);
+		report_print(rp, CLI_BY_DESTINATION, false, tl_capture_open(&cap));
+		out = tl_capture_close(&cap);
 		/* Two destinations, each line followed by its processes. */
 		assert_non_null(strstr(out, "udp 192.0.2.53:53: 3 packets, 119 bytes, "));
 		assert_non_null(strstr(out, "    PID 100 comm=dig uid=1000 exe=/usr/bin/dig: 1 packets, 58 bytes"));
@@ -743,15 +675,14 @@ static void test_fixtures(void **state)
 /* The totals line of ptrap -r path with flt, e.g. "3 packets, ...". */
 static char *summary_total(const char *path, const struct report_filter *flt)
 {
-	char *out = NULL, *last, err[256];
-	size_t outlen;
-	FILE *mf = open_memstream(&out, &outlen);
+	struct tl_capture cap;
+	char *out, *last, err[256];
 
-	assert_non_null(mf);
-	if (report_file(path, CLI_BY_FLOW, false, flt, mf, err, sizeof(err)) < 0)
+	if (report_file(path, CLI_BY_FLOW, false, flt, tl_capture_open(&cap),
+			err, sizeof(err)) < 0)
 		fail_msg("%s: %s", path, err);
-	fclose(mf);
-	out[outlen - 1] = '\0';	/* the final newline */
+	out = tl_capture_close(&cap);
+	out[cap.len - 1] = '\0';	/* the final newline */
 	last = strrchr(out, '\n');
 	memmove(out, last ? last + 1 : out, strlen(last ? last + 1 : out) + 1);
 	return out;
@@ -858,8 +789,6 @@ static void test_not_pcapng(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_comment_format),
-		cmocka_unit_test(test_comment_memo),
 		cmocka_unit_test(test_libpcap_oracle),
 		cmocka_unit_test(test_reader_roundtrip),
 		cmocka_unit_test(test_snaplen),

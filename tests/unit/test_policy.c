@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for policy: per-flow rate limit, --comm, --count. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,28 +10,10 @@
 #include <string.h>
 
 #include "policy.h"
+#include "testlib.h"
 
 #define SEC	1000000000ull
 #define T0	(1000 * SEC)	/* an arbitrary monotonic start */
-
-static void set_ip(struct addr_ip *ip, const char *s)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(ip->family, s, ip->u.bytes), 1);
-}
-
-static void set_pkt(struct pkt_info *p, uint8_t proto, const char *src,
-		    uint16_t sport, const char *dst, uint16_t dport)
-{
-	memset(p, 0, sizeof(*p));
-	set_ip(&p->src, src);
-	set_ip(&p->dst, dst);
-	p->proto = proto;
-	p->has_ports = true;
-	p->sport = sport;
-	p->dport = dport;
-}
 
 static void set_who(struct resolver_result *w, const char *comm)
 {
@@ -73,7 +56,7 @@ static void test_burst_is_exactly_n(void **state)
 	unsigned int i;
 
 	(void)state;
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	set_who(&w, "dig");
 	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
 		set_cfg(&c, rates[i]);
@@ -106,7 +89,7 @@ static void test_refill(void **state)
 	struct policy *p;
 
 	(void)state;
-	set_pkt(&pkt, IPPROTO_TCP, "2001:db8::10", 50000, "2001:db8::53", 443);
+	tl_set_pkt(&pkt, IPPROTO_TCP, "2001:db8::10", 50000, "2001:db8::53", 443);
 	set_who(&w, "curl");
 	set_cfg(&c, 20);	/* one token every 3 s */
 	p = policy_new(&c, 0);
@@ -130,10 +113,10 @@ static void test_flows_are_independent(void **state)
 
 	(void)state;
 	set_who(&w, "dig");
-	set_pkt(&a, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
-	set_pkt(&b, IPPROTO_UDP, "192.0.2.10", 40001, "192.0.2.53", 53);	/* sport */
-	set_pkt(&d, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.54", 53);	/* dst */
-	set_pkt(&e, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 53);	/* proto */
+	tl_set_pkt(&a, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&b, IPPROTO_UDP, "192.0.2.10", 40001, "192.0.2.53", 53);	/* sport */
+	tl_set_pkt(&d, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.54", 53);	/* dst */
+	tl_set_pkt(&e, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 53);	/* proto */
 	set_cfg(&c, 5);
 	p = policy_new(&c, 0);
 	assert_non_null(p);
@@ -161,20 +144,20 @@ static void test_eviction(void **state)
 	set_cfg(&c, 2);
 	p = policy_new(&c, 8);
 	assert_non_null(p);
-	set_pkt(&hot, IPPROTO_UDP, "192.0.2.1", 1, "192.0.2.53", 53);
+	tl_set_pkt(&hot, IPPROTO_UDP, "192.0.2.1", 1, "192.0.2.53", 53);
 	assert_int_equal(run(p, &hot, &w, 10, T0, 1), 2);
 	/* 20 other flows through a table of 8; the hot one is kept recent. */
 	for (i = 0; i < 20; i++) {
-		set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", (uint16_t)(1000 + i), "192.0.2.53", 53);
+		tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", (uint16_t)(1000 + i), "192.0.2.53", 53);
 		assert_int_equal(policy_check(p, &pkt, &w, T0 + i), POLICY_REPORT);
 		assert_int_equal(policy_check(p, &hot, &w, T0 + i), POLICY_RATE_LIMITED);
 	}
 	assert_int_equal(policy_flows(p), 8);
 	/* Flow 1000 was evicted: it is new again, with a full burst. */
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", 1000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", 1000, "192.0.2.53", 53);
 	assert_int_equal(run(p, &pkt, &w, 10, T0 + 100, 1), 2);
 	/* Flow 1019 is still known: one token spent, one left. */
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", 1019, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.2", 1019, "192.0.2.53", 53);
 	assert_int_equal(run(p, &pkt, &w, 10, T0 + 100, 1), 1);
 	policy_free(p);
 }
@@ -187,7 +170,7 @@ static void test_unlimited(void **state)
 	struct policy *p;
 
 	(void)state;
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	set_who(&w, NULL);
 	set_cfg(&c, 0);
 	p = policy_new(&c, 0);
@@ -205,7 +188,7 @@ static void test_comm_filter(void **state)
 	struct policy *p;
 
 	(void)state;
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	set_cfg(&c, 1);
 	strcpy(c.comms[0], "curl");
 	strcpy(c.comms[1], "dig");
@@ -239,7 +222,7 @@ static void test_count(void **state)
 	struct policy *p;
 
 	(void)state;
-	set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	set_cfg(&c, 2);
 	c.max_reports = 3;
 	p = policy_new(&c, 0);

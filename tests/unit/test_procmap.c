@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for procmap: inode -> pids and process details, on a fake /proc. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -18,68 +18,26 @@
 
 #include "procmap.h"
 #include "resolver.h"
+#include "resolver_int.h"
+#include "testlib.h"
 
 struct fake {
-	char root[64];
+	char root[TL_ROOT_MAX];
 	struct procmap *pm;
 };
 
-static void xwrite(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* <root>/<pid>/{fd/,status,comm,cmdline,exe} for a process or thread */
+/* <root>/<pid>/{fd/,status,comm,cmdline,stat,exe} for a process or thread */
 static void mk_proc(struct fake *fk, int pid, int tgid, int ppid, unsigned int uid,
 		    unsigned int gid, const char *comm, const char *exe,
 		    const char *cmdline, size_t cmdline_len)
 {
-	char path[256], buf[512];
-	int n;
+	struct tl_proc p = {
+		.pid = pid, .tgid = tgid, .ppid = ppid, .uid = uid, .gid = gid,
+		.comm = comm, .exe = exe, .cmdline = cmdline,
+		.cmdline_len = cmdline_len, .start = 12345,
+	};
 
-	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/%d/fd", fk->root, pid);
-	assert_int_equal(mkdir(path, 0755), 0);
-
-	/* the real layout: Name before Tgid, four ids per Uid/Gid line */
-	n = snprintf(buf, sizeof(buf),
-		     "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\n"
-		     "Ngid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
-		     "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\n",
-		     comm, tgid, pid, ppid, uid, uid + 1, uid + 2, uid + 3,
-		     gid, gid + 1, gid + 2, gid + 3);
-	snprintf(path, sizeof(path), "%s/%d/status", fk->root, pid);
-	xwrite(path, buf, (size_t)n);
-
-	n = snprintf(buf, sizeof(buf), "%s\n", comm);
-	snprintf(path, sizeof(path), "%s/%d/comm", fk->root, pid);
-	xwrite(path, buf, (size_t)n);
-
-	snprintf(path, sizeof(path), "%s/%d/cmdline", fk->root, pid);
-	xwrite(path, cmdline, cmdline_len);
-
-	if (exe) {
-		snprintf(path, sizeof(path), "%s/%d/exe", fk->root, pid);
-		assert_int_equal(symlink(exe, path), 0);
-	}
-}
-
-/* <root>/<pid>/task/<tid>/children as CONFIG_PROC_CHILDREN writes it */
-static void mk_children(struct fake *fk, int pid, int tid, const char *list)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%d/task", fk->root, pid);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/%d/task/%d", fk->root, pid, tid);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/%d/task/%d/children", fk->root, pid, tid);
-	xwrite(path, list, strlen(list));
+	tl_fake_proc(fk->root, &p);
 }
 
 static void mk_simple(struct fake *fk, int pid, const char *comm)
@@ -90,42 +48,10 @@ static void mk_simple(struct fake *fk, int pid, const char *comm)
 /* <root>/<pid>/fd/<fd> -> target; an existing link is replaced */
 static void mk_fd(struct fake *fk, int pid, int fd, const char *target)
 {
-	char path[256];
+	char name[32];
 
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", fk->root, pid, fd);
-	unlink(path);
-	assert_int_equal(symlink(target, path), 0);
-}
-
-static void mk_sock(struct fake *fk, int pid, int fd, unsigned long long inode)
-{
-	char target[64];
-
-	snprintf(target, sizeof(target), "socket:[%llu]", inode);
-	mk_fd(fk, pid, fd, target);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void rm_pid(struct fake *fk, int pid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%d", fk->root, pid);
-	rm_tree(path);
-	assert_int_equal(access(path, F_OK), -1);
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	tl_fake_link(fk->root, pid, name, target);
 }
 
 static int setup(void **state)
@@ -134,11 +60,7 @@ static int setup(void **state)
 
 	if (!fk)
 		return -1;
-	strcpy(fk->root, "/tmp/ptrap-procmap-XXXXXX");
-	if (!mkdtemp(fk->root)) {
-		free(fk);
-		return -1;
-	}
+	tl_fake_root(fk->root, "procmap");
 	*state = fk;
 	return 0;
 }
@@ -148,7 +70,7 @@ static int teardown(void **state)
 	struct fake *fk = *state;
 
 	procmap_free(fk->pm);
-	rm_tree(fk->root);
+	tl_rm_tree(fk->root);
 	free(fk);
 	return 0;
 }
@@ -187,9 +109,9 @@ static void test_single_holder(void **state)
 	mk_simple(fk, 100, "curl");
 	mk_fd(fk, 100, 0, "/dev/null");
 	mk_fd(fk, 100, 1, "pipe:[777]");
-	mk_sock(fk, 100, 3, 12345);
+	tl_fake_sock(fk->root, 100, 3, 12345);
 	mk_simple(fk, 200, "other");
-	mk_sock(fk, 200, 5, 999);
+	tl_fake_sock(fk->root, 200, 5, 999);
 	open_pm(fk);
 
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
@@ -208,10 +130,10 @@ static void test_shared_sorted(void **state)
 	mk_simple(fk, 4300, "child");
 	mk_simple(fk, 210, "parent");
 	mk_simple(fk, 99, "bystander");
-	mk_sock(fk, 4300, 7, 5555);
-	mk_sock(fk, 210, 3, 5555);
-	mk_sock(fk, 210, 9, 5555);	/* dup()ed: still one pid */
-	mk_sock(fk, 99, 3, 5556);
+	tl_fake_sock(fk->root, 4300, 7, 5555);
+	tl_fake_sock(fk->root, 210, 3, 5555);
+	tl_fake_sock(fk->root, 210, 9, 5555);	/* dup()ed: still one pid */
+	tl_fake_sock(fk->root, 99, 3, 5556);
 	open_pm(fk);
 
 	assert_int_equal(procmap_find_inode(fk->pm, 5555, -1, pids, 8), 2);
@@ -235,7 +157,7 @@ static void test_absent_inode(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "curl");
-	mk_sock(fk, 100, 3, 12345);
+	tl_fake_sock(fk->root, 100, 3, 12345);
 	mk_fd(fk, 100, 4, "socket:[]");		/* malformed links are ignored */
 	mk_fd(fk, 100, 5, "socket:[424242");
 	mk_fd(fk, 100, 6, "socket:[424242]x");
@@ -265,8 +187,8 @@ static void test_fresh_after(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "client");
-	mk_sock(fk, 100, 3, 5001);
-	mk_sock(fk, 100, 4, 5002);	/* the next flow in the same batch */
+	tl_fake_sock(fk->root, 100, 3, 5001);
+	tl_fake_sock(fk->root, 100, 4, 5002);	/* the next flow in the same batch */
 	open_pm(fk);
 
 	/* packet queued by 50, scan at 100: sees both sockets */
@@ -302,10 +224,10 @@ static void test_cache_hit(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "curl");
-	mk_sock(fk, 100, 3, 12345);
-	mk_sock(fk, 100, 4, 777);	/* the next flow of the same process */
+	tl_fake_sock(fk->root, 100, 3, 12345);
+	tl_fake_sock(fk->root, 100, 4, 777);	/* the next flow of the same process */
 	mk_simple(fk, 300, "sshd");
-	mk_sock(fk, 300, 3, 888);
+	tl_fake_sock(fk->root, 300, 3, 888);
 	open_pm(fk);
 
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
@@ -330,7 +252,7 @@ static void test_new_socket_of_known_process(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "browser");
-	mk_sock(fk, 100, 3, 11);
+	tl_fake_sock(fk->root, 100, 3, 11);
 	mk_simple(fk, 200, "b");
 	mk_simple(fk, 300, "c");
 	open_pm(fk);
@@ -338,14 +260,14 @@ static void test_new_socket_of_known_process(void **state)
 	assert_int_equal(stats(fk).procs_scanned, 3);
 
 	/* its next flow: only the fds of the pid that answered last are read */
-	mk_sock(fk, 100, 9, 12);
+	tl_fake_sock(fk->root, 100, 9, 12);
 	assert_int_equal(procmap_find_inode(fk->pm, 12, -1, pids, 8), 1);
 	assert_int_equal(pids[0], 100);
 	assert_int_equal(stats(fk).scans, 2);
 	assert_int_equal(stats(fk).procs_scanned, 4);
 
 	/* a socket of another process: the recent pid, then the rest once */
-	mk_sock(fk, 300, 4, 13);
+	tl_fake_sock(fk->root, 300, 4, 13);
 	assert_int_equal(procmap_find_inode(fk->pm, 13, -1, pids, 8), 1);
 	assert_int_equal(pids[0], 300);
 	assert_int_equal(stats(fk).procs_scanned, 7);
@@ -358,11 +280,11 @@ static void test_new_socket_shared_by_fork(void **state)
 
 	/* 100 (threads 100, 101) forked 150 and, from thread 101, 160; 150 forked 170 */
 	mk_simple(fk, 100, "parent");
-	mk_sock(fk, 100, 3, 11);
-	mk_children(fk, 100, 100, "150 ");
-	mk_children(fk, 100, 101, "160 ");
+	tl_fake_sock(fk->root, 100, 3, 11);
+	tl_fake_children(fk->root, 100, 100, "150 ");
+	tl_fake_children(fk->root, 100, 101, "160 ");
 	mk_simple(fk, 150, "child");
-	mk_children(fk, 150, 150, "170 ");
+	tl_fake_children(fk->root, 150, 150, "170 ");
 	mk_simple(fk, 160, "child2");
 	mk_simple(fk, 170, "grandchild");
 	mk_simple(fk, 200, "stranger");
@@ -370,10 +292,10 @@ static void test_new_socket_shared_by_fork(void **state)
 	assert_int_equal(procmap_find_inode(fk->pm, 11, -1, pids, 8), 1);
 
 	/* a socket made after the scan, then inherited: all found via pass 0 */
-	mk_sock(fk, 100, 4, 12);
-	mk_sock(fk, 150, 4, 12);
-	mk_sock(fk, 160, 5, 12);
-	mk_sock(fk, 170, 4, 12);
+	tl_fake_sock(fk->root, 100, 4, 12);
+	tl_fake_sock(fk->root, 150, 4, 12);
+	tl_fake_sock(fk->root, 160, 5, 12);
+	tl_fake_sock(fk->root, 170, 4, 12);
 	assert_int_equal(procmap_find_inode(fk->pm, 12, -1, pids, 8), 4);
 	assert_int_equal(pids[0], 100);
 	assert_int_equal(pids[1], 150);
@@ -389,15 +311,15 @@ static void test_stale_fd_repointed(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "old");
-	mk_sock(fk, 100, 3, 12345);
+	tl_fake_sock(fk->root, 100, 3, 12345);
 	open_pm(fk);
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
 	assert_int_equal(pids[0], 100);
 
 	/* fd 3 closed and reused for another socket; a new process has 12345 */
-	mk_sock(fk, 100, 3, 999);
+	tl_fake_sock(fk->root, 100, 3, 999);
 	mk_simple(fk, 400, "new");
-	mk_sock(fk, 400, 7, 12345);
+	tl_fake_sock(fk->root, 400, 7, 12345);
 
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
 	assert_int_equal(pids[0], 400);
@@ -412,28 +334,28 @@ static void test_stale_pid_gone(void **state)
 	pid_t pids[8] = { 0 };
 
 	mk_simple(fk, 100, "a");
-	mk_sock(fk, 100, 3, 12345);
+	tl_fake_sock(fk->root, 100, 3, 12345);
 	mk_simple(fk, 101, "b");
-	mk_sock(fk, 101, 3, 12345);
+	tl_fake_sock(fk->root, 101, 3, 12345);
 	open_pm(fk);
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 2);
 
 	/* one holder exits: the other is still a valid cached answer */
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 1);
 	assert_int_equal(pids[0], 101);
 	assert_int_equal(stats(fk).stale, 1);
 	assert_int_equal(stats(fk).hits, 1);
 
 	/* both gone: rescan, nothing */
-	rm_pid(fk, 101);
+	tl_fake_rm(fk->root, 101, NULL);
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 0);
 	assert_int_equal(stats(fk).stale, 2);
 	assert_int_equal(stats(fk).scans, 2);
 
 	/* pid 100 recycled by a process holding a different socket on fd 3 */
 	mk_simple(fk, 100, "recycled");
-	mk_sock(fk, 100, 3, 54321);
+	tl_fake_sock(fk->root, 100, 3, 54321);
 	assert_int_equal(procmap_find_inode(fk->pm, 12345, -1, pids, 8), 0);
 }
 
@@ -446,12 +368,12 @@ static void test_uid_order_same_answer(void **state)
 	unsigned int i;
 
 	mk_simple(fk, 100, "a");
-	mk_sock(fk, 100, 3, 1);
+	tl_fake_sock(fk->root, 100, 3, 1);
 	mk_simple(fk, 200, "b");
-	mk_sock(fk, 200, 3, 2);
-	mk_sock(fk, 200, 4, 3);
+	tl_fake_sock(fk->root, 200, 3, 2);
+	tl_fake_sock(fk->root, 200, 4, 3);
 	mk_simple(fk, 300, "c");
-	mk_sock(fk, 300, 4, 3);
+	tl_fake_sock(fk->root, 300, 4, 3);
 
 	/* fake dirs all belong to us: pass 1 or pass 2 must not matter */
 	for (i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
@@ -480,9 +402,9 @@ static void test_uid_first_pass(void **state)
 		return;
 	}
 	mk_simple(fk, 100, "mine");
-	mk_sock(fk, 100, 3, 31);
+	tl_fake_sock(fk->root, 100, 3, 31);
 	mk_simple(fk, 200, "theirs");
-	mk_sock(fk, 200, 3, 32);
+	tl_fake_sock(fk->root, 200, 3, 32);
 	snprintf(path, sizeof(path), "%s/200", fk->root);
 	assert_int_equal(chown(path, 4242, 4242), 0);
 	open_pm(fk);
@@ -513,10 +435,9 @@ static void test_non_numeric_ignored(void **state)
 		snprintf(path, sizeof(path), "%s/%s/fd/3", fk->root, names[i]);
 		assert_int_equal(symlink("socket:[4242]", path), 0);
 	}
-	snprintf(path, sizeof(path), "%s/77", fk->root);
-	xwrite(path, "not a dir", 9);
+	tl_fake_file(fk->root, 0, "77", "not a dir", 9);
 	mk_simple(fk, 100, "real");
-	mk_sock(fk, 100, 3, 4242);
+	tl_fake_sock(fk->root, 100, 3, 4242);
 	mk_fd(fk, 100, 4, "socket:[4243]");
 	snprintf(path, sizeof(path), "%s/100/fd/0x5", fk->root);
 	assert_int_equal(symlink("socket:[4244]", path), 0);
@@ -539,9 +460,9 @@ static void test_unreadable_fd_dir(void **state)
 		return;
 	}
 	mk_simple(fk, 600, "hidden");
-	mk_sock(fk, 600, 3, 31337);
+	tl_fake_sock(fk->root, 600, 3, 31337);
 	mk_simple(fk, 601, "visible");
-	mk_sock(fk, 601, 3, 31337);
+	tl_fake_sock(fk->root, 601, 3, 31337);
 	snprintf(path, sizeof(path), "%s/600/fd", fk->root);
 	assert_int_equal(chmod(path, 0), 0);
 	open_pm(fk);
@@ -561,7 +482,7 @@ static void test_many_sockets_evicted(void **state)
 	mk_simple(fk, 700, "busy");
 	mk_simple(fk, 701, "busy2");
 	for (ino = 1; ino <= 5000; ino++)
-		mk_sock(fk, ino % 3 ? 700 : 701, (int)ino + 2, 100000 + ino);
+		tl_fake_sock(fk->root, ino % 3 ? 700 : 701, (int)ino + 2, 100000 + ino);
 	open_pm(fk);
 
 	for (ino = 1; ino <= 5000; ino += 250) {
@@ -640,13 +561,11 @@ static void test_read_proc_gone(void **state)
 {
 	struct fake *fk = *state;
 	struct resolver_proc p;
-	char path[256];
 
 	mk_simple(fk, 100, "x");
 	mk_proc(fk, 101, 100, 1, 0, 0, "thread", NULL, "", 0);
 	mk_simple(fk, 102, "bad");
-	snprintf(path, sizeof(path), "%s/102/status", fk->root);
-	xwrite(path, "Name:\tbad\nTgid:\tnope\n", 21);
+	tl_fake_file(fk->root, 102, "status", "Name:\tbad\nTgid:\tnope\n", 21);
 	open_pm(fk);
 
 	errno = 0;
@@ -654,7 +573,7 @@ static void test_read_proc_gone(void **state)
 	assert_int_equal(errno, ESRCH);
 
 	/* the thread remains but its leader is gone */
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	errno = 0;
 	assert_int_equal(procmap_read_proc(fk->pm, 101, &p), -1);
 	assert_int_equal(errno, ESRCH);
@@ -667,12 +586,8 @@ static void test_read_proc_gone(void **state)
 /* What a racing exit leaves: the fd found by the scan, then files gone. */
 static void rm_files(struct fake *fk, int pid, const char *const *names)
 {
-	char path[256];
-
-	for (; *names; names++) {
-		snprintf(path, sizeof(path), "%s/%d/%s", fk->root, pid, *names);
-		assert_int_equal(unlink(path), 0);
-	}
+	for (; *names; names++)
+		tl_fake_rm(fk->root, pid, *names);
 }
 
 static void test_exit_mid_lookup(void **state)
@@ -685,9 +600,9 @@ static void test_exit_mid_lookup(void **state)
 	pid_t pids[4];
 
 	mk_simple(fk, 100, "dig");
-	mk_sock(fk, 100, 3, 4242);
+	tl_fake_sock(fk->root, 100, 3, 4242);
 	mk_simple(fk, 101, "curl");
-	mk_sock(fk, 101, 3, 4343);
+	tl_fake_sock(fk->root, 101, 3, 4343);
 	open_pm(fk);
 	assert_int_equal(procmap_find_inode(fk->pm, 4242, -1, pids, 4), 1);
 	assert_int_equal(pids[0], 100);
@@ -707,32 +622,20 @@ static void test_exit_mid_lookup(void **state)
 	assert_int_equal(errno, ESRCH);
 
 	/* the whole directory gone: the cached place is stale, no holder */
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	assert_int_equal(procmap_find_inode(fk->pm, 4242, -1, pids, 4), 0);
 	assert_int_equal(procmap_read_proc(fk->pm, 100, &p), -1);
 	assert_int_equal(errno, ESRCH);
 
 	/* a zombie-like entry (no cmdline, no exe) is still named */
 	mk_simple(fk, 102, "zombie");
-	mk_sock(fk, 102, 4, 4444);
+	tl_fake_sock(fk->root, 102, 4, 4444);
 	rm_files(fk, 102, rest);
 	assert_int_equal(procmap_find_inode(fk->pm, 4444, -1, pids, 4), 1);
 	assert_int_equal(procmap_read_proc(fk->pm, 102, &p), 0);
 	assert_string_equal(p.comm, "zombie");
 	assert_string_equal(p.exe, "");
 	assert_int_equal(p.cmdline_len, 0);
-}
-
-/* <root>/<pid>/stat: the resolver's process cache reads comm, ppid, start. */
-static void mk_stat(struct fake *fk, int pid, const char *comm)
-{
-	char path[256], buf[256];
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "%d (%s) S 1 %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 "
-		     "20 0 1 0 12345 1000000 100\n", pid, comm, pid, pid);
-	snprintf(path, sizeof(path), "%s/%d/stat", fk->root, pid);
-	xwrite(path, buf, (size_t)n);
 }
 
 /*
@@ -776,8 +679,7 @@ static void test_resolver_holder_exits(void **state)
 	pkt.dport = 9;
 
 	mk_simple(fk, 100, "dig");
-	mk_stat(fk, 100, "dig");
-	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
+	tl_fake_sock(fk->root, 100, 3, (unsigned long long)st.st_ino);
 	rm_files(fk, 100, status);
 	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, UINT64_MAX, &res), -1);
 	assert_int_equal(res.n_procs, 0);
@@ -789,16 +691,55 @@ static void test_resolver_holder_exits(void **state)
 	assert_non_null(strstr(res.problem, "exited"));
 
 	/* the same lookup with the process whole names it: the path works */
-	rm_pid(fk, 100);
+	tl_fake_rm(fk->root, 100, NULL);
 	mk_simple(fk, 100, "dig");
-	mk_stat(fk, 100, "dig");
-	mk_sock(fk, 100, 3, (unsigned long long)st.st_ino);
+	tl_fake_sock(fk->root, 100, 3, (unsigned long long)st.st_ino);
 	assert_int_equal(resolver_lookup(r, &pkt, 1000, 1000, UINT64_MAX, &res), 0);
 	assert_int_equal(res.n_procs, 1);
 	assert_int_equal(res.procs[0].pid, 100);
 	assert_string_equal(res.procs[0].comm, "dig");
 
 	close(fd);
+	resolver_free(r);
+}
+
+/*
+ * Candidates that name a process without a socket (what a send-time
+ * record gives): read through the process cache, and left out when gone
+ * or when the pid now has another start time (recycled).
+ */
+static void test_resolver_candidates(void **state)
+{
+	struct fake *fk = *state;
+	struct rs_when w = { .queued_by = UINT64_MAX, .now = 1 };
+	struct rs_cand c[4] = {
+		{ .pid = 4321, .fd = -1 },			/* gone */
+		{ .pid = 100, .fd = -1, .start = 999 },		/* recycled */
+		{ .pid = 200, .fd = -1, .start = 12345 },
+		{ .pid = 100, .fd = -1 },			/* start unknown */
+	};
+	struct resolver_result res;
+	struct resolver *r;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/net", fk->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = resolver_new(fk->root);
+	if (!r)
+		skip();		/* no sock_diag here */
+	mk_simple(fk, 100, "dig");
+	mk_simple(fk, 200, "curl");
+	memset(&res, 0, sizeof(res));
+	res.uid = 1000;
+	res.gid = (gid_t)-1;
+	assert_int_equal(rs_attribute(r, c, 4, &w, &res), 2);
+	assert_int_equal(res.n_procs, 2);
+	assert_int_equal(res.procs[0].pid, 200);
+	assert_int_equal(res.procs[0].start, 12345);
+	assert_string_equal(res.procs[1].comm, "dig");
+	assert_int_equal(c[0].pid, 200);	/* only those added are kept */
+	assert_int_equal(c[1].pid, 100);
+	assert_int_equal(res.gid, 1000);	/* the holder's, same user */
 	resolver_free(r);
 }
 
@@ -828,6 +769,7 @@ int main(void)
 		T(test_read_proc_gone),
 		T(test_exit_mid_lookup),
 		T(test_resolver_holder_exits),
+		T(test_resolver_candidates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

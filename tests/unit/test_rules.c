@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Golden tests for the rule text: each case is a configuration whose nft
  * script, iptables-restore inputs and their removal texts must equal
@@ -23,6 +24,7 @@
 #include <sys/types.h>
 
 #include "rules.h"
+#include "testlib.h"
 
 #define TEXT_MAX	(64 * 1024)
 #define MATRIX_MAX	(2 * 1024 * 1024)
@@ -95,74 +97,13 @@ static void build_config(const struct golden_case *gc, struct ptrap_config *cfg)
 	cfg->backend = CLI_BACKEND_AUTO;
 }
 
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	char *buf = malloc(max + 1);
-	FILE *f = fopen(path, "re");
-
-	if (!buf || !f) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, max, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Report where the texts part, so the failure reads like a diff. */
-static void report_mismatch(const char *path, const char *want,
-			    const char *got)
-{
-	size_t i = 0, line = 1, bol = 0;
-
-	while (want[i] && want[i] == got[i]) {
-		if (want[i] == '\n') {
-			line++;
-			bol = i + 1;
-		}
-		i++;
-	}
-	print_error("%s differs at line %zu:\n"
-		    "--- expected\n%.*s\n+++ generated\n%.*s\n"
-		    "(PTRAP_UPDATE_GOLDEN=1 regenerates; review the diff)\n",
-		    path, line,
-		    (int)strcspn(want + bol, "\n"), want + bol,
-		    (int)strcspn(got + bol, "\n"), got + bol);
-}
-
 static void check_golden(const char *name, const char *ext, const char *text,
 			 int len)
 {
-	char path[512];
-	const char *update = getenv("PTRAP_UPDATE_GOLDEN");
-	size_t flen = 0;
-	char *want;
-	FILE *f;
+	char rel[256];
 
-	assert_true(len >= 0);
-	assert_int_equal(strlen(text), (size_t)len);
-	snprintf(path, sizeof(path), "%s/rules/%s.%s", TEST_DATA_DIR, name, ext);
-	if (update && strcmp(update, "1") == 0) {
-		f = fopen(path, "we");
-		assert_non_null(f);
-		assert_int_equal(fwrite(text, 1, (size_t)len, f), (size_t)len);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	want = read_file(path, MATRIX_MAX, &flen);
-	if (!want) {
-		print_error("cannot read %s\n", path);
-		fail();
-	}
-	if (flen != (size_t)len || memcmp(want, text, flen) != 0) {
-		report_mismatch(path, want, text);
-		free(want);
-		fail();
-	}
-	free(want);
+	snprintf(rel, sizeof(rel), "rules/%s.%s", name, ext);
+	tl_check_golden(rel, text, len);
 }
 
 static void test_goldens(void **state)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sockdiag against the running kernel: real sockets on 127.0.0.1 and ::1
  * (nothing is sent), each looked up alone and in one batch; both must name
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "sockdiag.h"
+#include "testlib.h"
 
 #define MAX_CASES	80
 
@@ -39,13 +41,6 @@ static int keep(struct fixture *fx, int fd)
 	assert_true(fd >= 0);
 	fx->fds[fx->nfds++] = fd;
 	return fd;
-}
-
-static void set_ip(struct addr_ip *ip, int family, const char *text)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = family;
-	assert_int_equal(inet_pton(family, text, &ip->u), 1);
 }
 
 static uint16_t local_port(int fd)
@@ -106,8 +101,9 @@ static void add_case(struct fixture *fx, int fd, int family, uint8_t proto,
 
 	assert_true(fx->n <= MAX_CASES);
 	memset(c, 0, sizeof(*c));
-	set_ip(&c->pkt.src, family, src);
-	set_ip(&c->pkt.dst, family, dst);
+	tl_set_ip(&c->pkt.src, src);
+	tl_set_ip(&c->pkt.dst, dst);
+	assert_int_equal(c->pkt.src.family, family);
 	c->pkt.proto = proto;
 	c->pkt.has_ports = true;
 	c->pkt.sport = sport;

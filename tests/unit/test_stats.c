@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for stats: the nfnetlink_queue parser, fail-open, text and JSON. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "testlib.h"
 
 #define FIXTURE TEST_DATA_DIR "/stats/nfnetlink_queue"
 
@@ -135,23 +137,10 @@ static void test_fail_open(void **state)
 
 static void check_golden(const char *name, const char *got)
 {
-	char path[512], want[4096];
-	size_t n;
-	FILE *f;
+	char rel[128];
 
-	snprintf(path, sizeof(path), "%s/stats/%s", TEST_DATA_DIR, name);
-	if (getenv("PTRAP_UPDATE_GOLDEN")) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(got, f);
-		fclose(f);
-	}
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(want, 1, sizeof(want) - 1, f);
-	fclose(f);
-	want[n] = '\0';
-	assert_string_equal(got, want);
+	snprintf(rel, sizeof(rel), "stats/%s", name);
+	tl_check_golden(rel, got, (int)strlen(got));
 }
 
 static void test_golden_full(void **state)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for warnlimit, with the clock injected. */
 #include <stdarg.h>
 #include <stddef.h>

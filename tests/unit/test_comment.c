@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for comment: the packet comment as -w writes it (these texts
+ * are what Wireshark users and the -r reader see) and as the reader takes
+ * it apart again.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "comment.h"
+#include "report.h"
+#include "testlib.h"
+
+static void test_comment_format(void **state)
+{
+	struct resolver_result who;
+	char buf[COMMENT_MAX];
+
+	(void)state;
+	tl_set_who(&who, 1234, "dig", "/usr/bin/dig", "dig\0@192.0.2.53\0a\nb", 20);
+	comment_format(&who, buf, sizeof(buf));
+	assert_string_equal(buf, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig @192.0.2.53 a b\n"
+			    "UserId: 1000\nParentPID: 1\nComm: dig");
+	memset(&who, 0, sizeof(who));
+	who.problem = "socket not found";
+	comment_format(&who, buf, sizeof(buf));
+	assert_string_equal(buf, "PID: unknown\nUserId: ?\nReason: socket not found");
+	/* Truncated to the buffer, still terminated. */
+	tl_set_who(&who, 1234, "dig", "/usr/bin/dig", "dig", 4);
+	assert_int_equal(comment_format(&who, buf, 10), 9);
+	assert_string_equal(buf, "PID: 1234");
+}
+
+/* The memo gives a process's comment again, and a fresh one once it changes. */
+static void test_comment_memo(void **state)
+{
+	struct comment_memo *c = comment_memo_new();
+	struct resolver_result who;
+	const char *first;
+
+	(void)state;
+	assert_non_null(c);
+	tl_set_who(&who, 1234, "dig", "/usr/bin/dig", "dig\0a\0", 6);
+	first = comment_memo_get(c, &who);
+	assert_string_equal(first, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig a\n"
+			    "UserId: 1000\nParentPID: 1\nComm: dig");
+	assert_ptr_equal(comment_memo_get(c, &who), first);
+	/* same pid, exec'd: every field shown is compared, not the pid */
+	tl_set_who(&who, 1234, "curl", "/usr/bin/curl", "dig\0a\0", 6);
+	assert_string_equal(comment_memo_get(c, &who), "PID: 1234\nCmd: /usr/bin/curl\n"
+			    "Args: dig a\nUserId: 1000\nParentPID: 1\nComm: curl");
+	tl_set_who(&who, 1234, "curl", "/usr/bin/curl", "dig\0b\0", 6);
+	assert_non_null(strstr(comment_memo_get(c, &who), "Args: dig b\n"));
+	who.procs[0].ppid = 77;
+	assert_non_null(strstr(comment_memo_get(c, &who), "ParentPID: 77\n"));
+	memset(&who, 0, sizeof(who));
+	who.problem = "gone";
+	assert_string_equal(comment_memo_get(c, &who),
+			    "PID: unknown\nUserId: ?\nReason: gone");
+	comment_memo_free(c);
+}
+
+/* What the writer writes the reader reads back, field by field. */
+static void test_round_trip(void **state)
+{
+	struct resolver_result who;
+	struct report_proc p;
+	char buf[COMMENT_MAX];
+	size_t n;
+
+	(void)state;
+	tl_set_who(&who, 4321, "cu rl", "/usr/bin/curl", "curl\0-s\0", 8);
+	who.procs[0].ppid = 77;
+	n = comment_format(&who, buf, sizeof(buf));
+	assert_int_equal(report_parse_comment(buf, n, &p), 0);
+	assert_int_equal(p.pid, 4321);
+	assert_int_equal(p.ppid, 77);
+	assert_int_equal(p.uid, 1000);
+	assert_string_equal(p.comm, "cu rl");
+	assert_string_equal(p.exe, "/usr/bin/curl");
+	assert_string_equal(p.args, "curl -s");
+	assert_string_equal(p.reason, "");
+
+	memset(&who, 0, sizeof(who));
+	who.problem = "no socket";
+	n = comment_format(&who, buf, sizeof(buf));
+	assert_int_equal(report_parse_comment(buf, n, &p), 0);
+	assert_int_equal(p.pid, -1);
+	assert_int_equal(p.uid, -1);
+	assert_string_equal(p.reason, "no socket");
+
+	n = comment_format_unknown(33, "not an IPv4/IPv6 packet", buf, sizeof(buf));
+	assert_string_equal(buf, "PID: unknown\nUserId: 33\nReason: not an IPv4/IPv6 packet");
+	assert_int_equal(n, strlen(buf));
+}
+
+/* Lines a reader does not know are skipped; a NUL ends the comment. */
+static void test_reader(void **state)
+{
+	static const char text[] = "Note: x\nPID: 12\nFuture: y\nComm: a\0b\nUserId: 5";
+	const char *s = text, *v;
+	enum comment_field f;
+	size_t vl;
+
+	(void)state;
+	assert_true(comment_next(&s, text + sizeof(text) - 1, &f, &v, &vl));
+	assert_int_equal(f, COMMENT_PID);
+	assert_int_equal(comment_number(v, vl), 12);
+	assert_true(comment_next(&s, text + sizeof(text) - 1, &f, &v, &vl));
+	assert_int_equal(f, COMMENT_COMM);
+	assert_false(comment_next(&s, text + sizeof(text) - 1, &f, &v, &vl));
+	/* "Args:" without a space is no value; numbers are digits only */
+	s = "Args:";
+	assert_false(comment_next(&s, s + 5, &f, &v, &vl));
+	assert_int_equal(comment_number("12a", 3), -1);
+	assert_int_equal(comment_number("", 0), -1);
+	assert_int_equal(comment_number("1234567890123456789", 19), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_comment_format),
+		cmocka_unit_test(test_comment_memo),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_reader),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
