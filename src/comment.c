@@ -57,12 +57,28 @@ static void put_key(struct cm_buf *b, enum comment_field f)
 	PUT_LIT(b, ":");
 }
 
+/*
+ * Untrusted bytes (a process names itself, and its exe path and argv are
+ * its owner's choice): a newline must not start a forged "PID: 1" line,
+ * so what a one-line value cannot hold is escaped C-style, as sb_escaped()
+ * does, and the backslash too so that comment_unescape() is exact.
+ */
+static void put_escaped(struct cm_buf *b, const char *s, size_t n)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, b->buf + b->off, b->len - b->off);
+	sb_escaped(&sb, s, n, "\\");
+	b->off += sb.pos;
+	b->buf[b->off] = '\0';
+}
+
 static void put_str(struct cm_buf *b, enum comment_field f, const char *s,
 		    size_t max)
 {
 	put_key(b, f);
 	PUT_LIT(b, " ");
-	put_mem(b, s, strnlen(s, max));
+	put_escaped(b, s, strnlen(s, max));
 }
 
 /* " 123", or " -123" */
@@ -94,19 +110,15 @@ static void put_long(struct cm_buf *b, enum comment_field f, long v)
 static void put_args(struct cm_buf *b, enum comment_field f, const char *argv,
 		     size_t len)
 {
-	size_t i, k;
+	size_t i;
 
 	put_key(b, f);
 	for (i = 0; i < len; ) {
 		const char *a = argv + i;
 		size_t n = strnlen(a, len - i);
-		size_t start = b->off;
 
 		PUT_LIT(b, " ");
-		put_mem(b, a, n);
-		for (k = start + 1; k < b->off; k++)
-			if (b->buf[k] == '\n' || b->buf[k] == '\r')
-				b->buf[k] = ' ';
+		put_escaped(b, a, n);
 		i += n + 1;
 	}
 }
@@ -281,4 +293,36 @@ const char *comment_memo_get(struct comment_memo *m,
 	remember(&e->key, p);
 	comment_format(who, e->text, sizeof(e->text));
 	return e->text;
+}
+
+size_t comment_unescape(const char *v, size_t vlen, char *out, size_t outlen)
+{
+	size_t i = 0, o = 0;
+
+	if (outlen == 0)
+		return 0;
+	while (i < vlen && o + 1 < outlen) {
+		char c = v[i++];
+
+		if (c == '\\' && i < vlen) {
+			char e = v[i++];
+
+			if (e == 'n') {
+				c = '\n';
+			} else if (e == 't') {
+				c = '\t';
+			} else if (e == 'x' && vlen - i >= 2 &&
+				   strchr("0123456789abcdef", v[i]) &&
+				   strchr("0123456789abcdef", v[i + 1])) {
+				c = (char)(((v[i] <= '9' ? v[i] - '0' : v[i] - 'a' + 10) << 4) |
+					   (v[i + 1] <= '9' ? v[i + 1] - '0' : v[i + 1] - 'a' + 10));
+				i += 2;
+			} else {
+				c = e;		/* \\ and \" */
+			}
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
 }

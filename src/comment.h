@@ -54,6 +54,13 @@ size_t comment_format_unknown(long long uid, const char *reason,
 bool comment_next(const char **s, const char *end, enum comment_field *f,
 		  const char **v, size_t *vlen);
 
+/*
+ * A field's value as the bytes it stands for: the writer escapes what a
+ * line cannot hold (\n, \t, \\, \xNN).  Writes at most outlen - 1 bytes
+ * and a NUL (a value may hold NULs from \x00); returns how many.
+ */
+size_t comment_unescape(const char *v, size_t vlen, char *out, size_t outlen);
+
 /* A field's value as a decimal number (at most 18 digits), else -1. */
 long long comment_number(const char *v, size_t vlen);
 

@@ -494,6 +494,27 @@ static bool hook_abnormal(const struct out_hook_result *h)
 	       h->output_truncated;
 }
 
+/*
+ * A hook's output as it printed it, lines and all, but no control byte
+ * reaches the terminal or log: a carriage return, an escape sequence or a
+ * backspace could hide or rewrite report lines.  Those become \xNN.
+ */
+static void ob_hook_output(struct strbuf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 ? c != 0x7f : (c == '\n' || c == '\t'))
+			continue;
+		sb_mem(b, s + run, i - run);
+		sb_printf(b, "\\x%02x", c);
+		run = i + 1;
+	}
+	sb_mem(b, s + run, n - run);
+}
+
 int out_format_hook_text(const struct out_hook_result *h, char *buf,
 			 size_t len)
 {
@@ -502,7 +523,7 @@ int out_format_hook_text(const struct out_hook_result *h, char *buf,
 
 	sb_init(&b, buf, len);
 	if (h->output != NULL && h->output_len > 0) {
-		sb_mem(&b, h->output, h->output_len);
+		ob_hook_output(&b, h->output, h->output_len);
 		if (h->output[h->output_len - 1] != '\n')
 			sb_char(&b, '\n');
 	}

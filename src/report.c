@@ -51,10 +51,7 @@ void report_totals(const struct report *rp, unsigned long long *packets,
 
 static void copy_field(char *dst, size_t dlen, const char *s, size_t n)
 {
-	if (n >= dlen)
-		n = dlen - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	comment_unescape(s, n, dst, dlen);
 }
 
 int report_parse_comment(const char *s, size_t len, struct report_proc *p)

@@ -24,7 +24,8 @@ static void test_comment_format(void **state)
 	(void)state;
 	tl_set_who(&who, 1234, "dig", "/usr/bin/dig", "dig\0@192.0.2.53\0a\nb", 20);
 	comment_format(&who, buf, sizeof(buf));
-	assert_string_equal(buf, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig @192.0.2.53 a b\n"
+	/* a newline inside an argument is escaped, never a new line */
+	assert_string_equal(buf, "PID: 1234\nCmd: /usr/bin/dig\nArgs: dig @192.0.2.53 a\\nb\n"
 			    "UserId: 1000\nParentPID: 1\nComm: dig");
 	memset(&who, 0, sizeof(who));
 	who.problem = "socket not found";
@@ -99,6 +100,45 @@ static void test_round_trip(void **state)
 	assert_int_equal(n, strlen(buf));
 }
 
+/*
+ * A process names itself: a comm, exe or argument with a newline, a CR,
+ * an escape or a backslash must stay inside its one line (no forged
+ * "PID: 1" field), and the reader gets the bytes back exactly.
+ */
+static void test_forged_fields(void **state)
+{
+	static const char comm[] = "x\nPID: 1\r\033[2J";
+	static const char exe[] = "/tmp/a\nCmd: /usr/sbin/sshd\\";
+	static const char argv[] = "evil\0--x\nUserId: 0\0";
+	struct resolver_result who;
+	struct report_proc p;
+	char buf[COMMENT_MAX];
+	const char *s, *v;
+	enum comment_field f;
+	unsigned int pids = 0, lines = 1;
+	size_t n, vl, i;
+
+	(void)state;
+	tl_set_who(&who, 4321, comm, exe, argv, sizeof(argv) - 1);
+	n = comment_format(&who, buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		assert_true(buf[i] != '\r' && buf[i] != '\033');
+		lines += buf[i] == '\n';
+	}
+	assert_int_equal(lines, 6);	/* PID Cmd Args UserId ParentPID Comm */
+	s = buf;
+	while (comment_next(&s, buf + n, &f, &v, &vl))
+		pids += f == COMMENT_PID;
+	assert_int_equal(pids, 1);
+	assert_non_null(strstr(buf, "Comm: x\\nPID: 1\\x0d\\x1b[2J"));
+	assert_int_equal(report_parse_comment(buf, n, &p), 0);
+	assert_int_equal(p.pid, 4321);
+	assert_int_equal(p.uid, 1000);
+	assert_string_equal(p.comm, comm);
+	assert_string_equal(p.exe, exe);
+	assert_string_equal(p.args, "evil --x\nUserId: 0");
+}
+
 /* Lines a reader does not know are skipped; a NUL ends the comment. */
 static void test_reader(void **state)
 {
@@ -129,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_comment_memo),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_forged_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -293,7 +293,11 @@ static const struct hook_case hooks[] = {
 			   .exit_status = -1, .term_signal = 15,
 			   .output_truncated = true,
 			   OUT("bin\x01\xff\"\n") },
-	  "bin\x01\xff\"\n" TS_LINE "killed by signal 15, output truncated\n" },
+	  "bin\\x01\xff\"\n" TS_LINE "killed by signal 15, output truncated\n" },
+	/* control bytes cannot rewrite the terminal or hide a line */
+	{ "hook-controls", { .seq = 6, .ts = TS0, .target_pid = 1234,
+			     OUT("ok\rfake\033[1A\tx\x7f\n") },
+	  "ok\\x0dfake\\x1b[1A\tx\\x7f\n" },
 };
 
 static void test_hooks(void **state)
