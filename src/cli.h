@@ -33,20 +33,26 @@ enum cli_backend {
 	CLI_BACKEND_NONE,
 };
 
+/* The comma lists' capacities (the option table prints them in --help). */
 #define CLI_MAX_DESTS	64
 #define CLI_MAX_PORTS	32
-#define CLI_DEFAULT_QUEUE	4253
-#define CLI_DEFAULT_HOLD_MS	500
-#define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
-#define CLI_DEFAULT_MAX_HOOKS	16
 #define CLI_MAX_IFACES	8
 #define CLI_MAX_UIDS	16
 #define CLI_MAX_COMMS	16
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
+
+/*
+ * Defaults of numeric options, named for the code that relies on them.
+ * Only the option table (cli_table.c) applies them, next to each option's
+ * range and unit; --help and the man page print them from there.
+ */
+#define CLI_DEFAULT_QUEUE	4253
+#define CLI_DEFAULT_HOLD_MS	500
+#define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
+#define CLI_DEFAULT_MAX_HOOKS	16
 #define CLI_DEFAULT_RATE	20		/* reports per minute per flow */
 #define CLI_DEFAULT_BATCH_WAIT_US	20
-#define CLI_MAX_SNAPLEN	262144
 
 struct ptrap_config {
 	bool udp, tcp, icmp;

@@ -5,11 +5,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 #define MAX_ARGS 40
 
@@ -582,6 +584,97 @@ static void test_rotation_options(void **state)
 	assert_string_equal(err, "-C, -G and -W need -w FILE (not stdout)");
 }
 
+/*
+ * Every numeric option of the table: its default applied, both ends of its
+ * range accepted, one past each end refused with the range in the message,
+ * and --help showing the range's top.
+ */
+static void test_table_ranges(void **state)
+{
+	/* -w f -C 1: what -S, -G and -W need */
+	const char *args[] = { "-u", "-i", "::1", "-w", "f", "-C", "1",
+			       NULL, NULL, NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS], opt[40], val[32], want[96];
+	size_t i, len, n_num = 0;
+	char *h = capture(cli_print_help, &len);
+
+	(void)state;
+	for (i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+		const struct cli_number *num = o->num;
+		unsigned long long got;
+
+		if (num == NULL)
+			continue;
+		n_num++;
+		print_message("--%s\n", o->name);
+		snprintf(opt, sizeof(opt), "--%s", o->name);
+		snprintf(val, sizeof(val), "%lu", num->max);
+		if (strstr(h, val) == NULL)
+			fail_msg("--help does not show %s's maximum %s", opt, val);
+		args[7] = NULL;
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		got = 0;
+		memcpy(&got, (char *)&cfg + num->offset, num->size);
+		assert_true(got == num->def);
+		args[7] = opt;
+		args[8] = val;
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		got = 0;
+		memcpy(&got, (char *)&cfg + num->offset, num->size);
+		assert_true(got == num->max);
+		snprintf(val, sizeof(val), "%lu", num->min);
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		snprintf(val, sizeof(val), "%lu", num->max + 1);
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 2);
+		snprintf(want, sizeof(want), "(expected %lu-%lu%s%s)", num->min,
+			 num->max, num->unit ? " " : "",
+			 num->unit ? num->unit : "");
+		if (strstr(err, want) == NULL)
+			fail_msg("'%s' lacks '%s'", err, want);
+		if (num->min > 0) {
+			snprintf(val, sizeof(val), "%lu", num->min - 1);
+			assert_int_equal(parse(args, &cfg, err, sizeof(err),
+					       argv), 2);
+		}
+	}
+	assert_true(n_num >= 10);
+	/* placeholders all filled in; strftime's %H%M%S in -G stays */
+	assert_null(strstr(h, "%R"));
+	assert_null(strstr(h, "%D"));
+	assert_null(strstr(h, "%L"));
+	assert_null(strstr(h, "%N"));
+	assert_non_null(strstr(h, "out-%H%M%S.pcapng"));
+	free(h);
+}
+
+/*
+ * A bad element is blamed as such whatever errno held before: once a
+ * stale E2BIG turned "-o bad*name" into "too many interfaces".
+ */
+static void test_list_stale_errno(void **state)
+{
+	const char *iface[] = { "-o", "bad*name", NULL };
+	const char *user[] = { "--uid", "no-such-user-x", NULL };
+	const char *dest[] = { "-i", "300.0.0.1", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	errno = E2BIG;
+	assert_int_equal(parse(iface, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "invalid interface 'bad*name' for -o "
+			    "(expected an interface name: 1-15 letters, "
+			    "digits, '.', '_' or '-')");
+	errno = E2BIG;
+	assert_int_equal(parse(user, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "invalid user 'no-such-user-x'"));
+	errno = E2BIG;
+	assert_int_equal(parse(dest, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "invalid address '300.0.0.1'"));
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -613,6 +706,8 @@ int main(void)
 		cmocka_unit_test(test_batch_wait),
 		cmocka_unit_test(test_rotation_options),
 		cmocka_unit_test(test_version_backend),
+		cmocka_unit_test(test_table_ranges),
+		cmocka_unit_test(test_list_stale_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
