@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -308,12 +309,80 @@ static void config_defaults(struct ptrap_config *cfg)
 				     cli_options[i].num->def);
 }
 
+/*
+ * The words after the options: a filter expression, unless they are
+ * tcpdump habits ptrap spells differently.
+ */
+static int parse_expression(struct ptrap_config *cfg, int argc,
+			    char *const *words, char *err, size_t errlen)
+{
+	size_t len = strlen(words[0]);
+	int show = len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len;
+	const char *more = len > CLI_SHOW_MAX ? "..." : "";
+	int i;
+
+	if (cfg->read_path) {
+		cli_set_err(err, errlen, "unexpected argument '%.*s%s' (-r "
+			    "selects packets with -i, -p, --pid and --comm)",
+			    show, words[0], more);
+		return PTRAP_EXIT_USAGE;
+	}
+	for (i = 0; i < argc; i++) {
+		if (words[i][0] != '-')
+			continue;
+		len = strlen(words[i]);
+		cli_set_err(err, errlen, "unexpected argument '%.*s%s': "
+			    "options go before the filter expression",
+			    len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len,
+			    words[i], len > CLI_SHOW_MAX ? "..." : "");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (filter_parse(&cfg->filter, argc, words, err, errlen) < 0)
+		return PTRAP_EXIT_USAGE;
+	cfg->filter_words = words;
+	cfg->n_filter_words = argc;
+	return PTRAP_EXIT_OK;
+}
+
+void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope)
+{
+	bool none = !cfg->udp && !cfg->tcp && !cfg->icmp;
+	bool implied = none && cfg->filter.n_nodes > 0;
+
+	*scope = (struct filter_scope){
+		.udp = cfg->udp || implied, .tcp = cfg->tcp || implied,
+		/* -p gives ports, which ICMP has not */
+		.icmp = cfg->icmp || (implied && cfg->n_ports == 0),
+		.dests = cfg->dests, .n_dests = cfg->n_dests,
+		.ports = cfg->ports, .n_ports = cfg->n_ports,
+	};
+}
+
+/* Whether the expression and the options together can become rules. */
+static int check_expression(const struct ptrap_config *cfg,
+			    const struct filter_scope *scope, char *err,
+			    size_t errlen)
+{
+	struct filter_rules *fr = malloc(sizeof(*fr));
+	int ret = PTRAP_EXIT_USAGE;
+
+	if (!fr) {
+		cli_set_err(err, errlen, "out of memory");
+		return PTRAP_EXIT_RUNTIME;
+	}
+	if (filter_compile(&cfg->filter, scope, fr, err, errlen) == 0)
+		ret = PTRAP_EXIT_OK;
+	free(fr);
+	return ret;
+}
+
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	      char *err, size_t errlen)
 {
 	/* '+': stop at the first non-option; ':': report missing arguments. */
 	char shortopts[2 + 2 * CLI_MAX_OPTIONS + 1];
 	struct option longopts[CLI_MAX_OPTIONS + 1];
+	struct filter_scope scope;
 	bool quiet = false;
 	size_t i, n = 0;
 	int c, ret;
@@ -362,13 +431,10 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 			return ret;
 	}
 	if (optind < argc) {
-		size_t len = strlen(argv[optind]);
-		bool cut = len > CLI_SHOW_MAX;
-
-		cli_set_err(err, errlen, "unexpected argument '%.*s%s'",
-			    cut ? CLI_SHOW_MAX : (int)len, argv[optind],
-			    cut ? "..." : "");
-		return PTRAP_EXIT_USAGE;
+		ret = parse_expression(cfg, argc - optind, argv + optind,
+				       err, errlen);
+		if (ret != PTRAP_EXIT_OK)
+			return ret;
 	}
 
 	if (cfg->help || cfg->version || cfg->man_options)
@@ -407,11 +473,14 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	/* Reading a file traps nothing: no destination or protocol needed. */
 	if (cfg->read_path)
 		return PTRAP_EXIT_OK;
-	if (cfg->connect_only && !cfg->tcp) {
+	cli_filter_scope(cfg, &scope);
+	if (cfg->connect_only && !scope.tcp) {
 		cli_set_err(err, errlen,
 			    "-c traps TCP connection attempts: it needs -t");
 		return PTRAP_EXIT_CONNECT_NO_TCP;
 	}
+	if (cfg->filter.n_nodes)
+		return check_expression(cfg, &scope, err, errlen);
 	if (cfg->n_dests == 0) {
 		cli_set_err(err, errlen, "no destination: give -i ADDR");
 		return PTRAP_EXIT_NO_DEST;

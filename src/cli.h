@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "addr.h"
+#include "filter.h"
 
 /* Exit codes; kept from the original script where they still mean something. */
 enum ptrap_exit {
@@ -95,6 +96,10 @@ struct ptrap_config {
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print
 					 * cli_print_man_options(), exit 0 */
+	struct filter filter;		/* the expression after the options,
+					 * ANDed with them; empty: none */
+	char *const *filter_words;	/* its words, in argv */
+	int n_filter_words;
 };
 
 /*
@@ -105,6 +110,13 @@ struct ptrap_config {
  */
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	      char *err, size_t errlen);
+
+/*
+ * What the options select, for filter_compile(): -u, -t and --icmp, or
+ * with an expression and none of them all three (ICMP only without -p,
+ * which gives ports); -i; -p.
+ */
+void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope);
 
 /* --help text, generated from the option table. */
 void cli_print_help(FILE *out);

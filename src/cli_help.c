@@ -103,11 +103,18 @@ void cli_print_help(FILE *out)
 	size_t i;
 
 	fprintf(out, "Usage: ptrap -u|-t|--icmp -i ADDR[/LEN] [-p PORT[-PORT]] "
-		"[-e CMD] [OPTION]...\n");
+		"[-e CMD] [OPTION]...\n"
+		"  or:  ptrap [OPTION]... EXPRESSION\n");
 	print_wrapped(out, "Hold outbound packets to the given destinations, "
 		      "report the local process that sent each one and "
 		      "optionally run a hook on it, then let the packet go.",
 		      0, 0);
+	print_wrapped(out, "EXPRESSION, after the options, is a tcpdump "
+		      "filter (host, net, port, portrange, udp, tcp, icmp, "
+		      "icmp6, ip, ip6, src, dst, and, or, not, parentheses) "
+		      "compiled into the same kernel rules and ANDed with the "
+		      "options; with one, -i and -u/-t/--icmp are optional "
+		      "(see FILTER EXPRESSIONS in ptrap(8)).", 0, 0);
 	fprintf(out, "\nOptions:\n");
 	for (i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];
@@ -135,7 +142,10 @@ void cli_print_help(FILE *out)
 			fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
 	fprintf(out, "\nExample (report every DNS query to 192.168.1.1 with "
 		"the sender's process tree):\n"
-		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n");
+		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n"
+		"The same with a filter expression:\n"
+		"  ptrap -e \"pstree -p -H\" udp and dst port 53 and dst host "
+		"192.168.1.1\n");
 }
 
 void cli_print_version(FILE *out)

@@ -3,6 +3,7 @@
  * split the list, check each element, drop duplicates, enforce the limits.
  * Nothing here prints or exits.
  */
+#include <net/if.h>
 #include <pwd.h>
 #include <string.h>
 
@@ -17,14 +18,11 @@
  */
 enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL };
 
+/* Digits first: IFACE_CHARS + 10 are the characters a name may start with. */
+#define IFACE_CHARS	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
+
 /* Longest single element of a comma list we try to parse. */
 #define ELEM_MAX 128
-
-static bool prefix_equal(const struct addr_prefix *a,
-			 const struct addr_prefix *b)
-{
-	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
-}
 
 static enum list_add add_dest(struct ptrap_config *cfg, const char *elem)
 {
@@ -34,7 +32,7 @@ static enum list_add add_dest(struct ptrap_config *cfg, const char *elem)
 	if (addr_parse_prefix(elem, &p) < 0)
 		return LIST_BAD;
 	for (i = 0; i < cfg->n_dests; i++)
-		if (prefix_equal(&cfg->dests[i], &p))
+		if (addr_prefix_equal(&cfg->dests[i], &p))
 			return LIST_ADDED;
 	if (cfg->n_dests >= CLI_MAX_DESTS)
 		return LIST_FULL;
@@ -83,16 +81,10 @@ static enum list_add add_iface(struct ptrap_config *cfg, const char *elem)
 {
 	size_t len = strlen(elem);
 	unsigned int i;
-	const char *c;
 
 	if (len == 0 || len >= IF_NAMESIZE || strcmp(elem, ".") == 0 ||
-	    strcmp(elem, "..") == 0)
+	    strcmp(elem, "..") == 0 || strspn(elem, IFACE_CHARS) != len)
 		return LIST_BAD;
-	for (c = elem; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
-		      *c == '-'))
-			return LIST_BAD;
 	for (i = 0; i < cfg->n_out_ifaces; i++)
 		if (strcmp(cfg->out_ifaces[i], elem) == 0)
 			return LIST_ADDED;

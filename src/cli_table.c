@@ -18,11 +18,12 @@
 const struct cli_option cli_options[] = {
 	/* What to trap: matched in the kernel. */
 	{ .name = "udp", .val = 'u',
-	  .help = "Trap UDP packets. At least one of -u, -t and --icmp is "
-		  "required." },
+	  .help = "Trap UDP packets. Without a filter expression at least "
+		  "one of -u, -t and --icmp is required; with one, none "
+		  "means all three (UDP and TCP only with -p)." },
 	{ .name = "tcp", .val = 't',
-	  .help = "Trap TCP segments. At least one of -u, -t and --icmp is "
-		  "required." },
+	  .help = "Trap TCP segments. Without a filter expression at least "
+		  "one of -u, -t and --icmp is required." },
 	{ .name = "icmp", .val = OPT_ICMP,
 	  .help = "Trap ICMP and ICMPv6 requests (echo, as sent by ping, and "
 		  "the other request types). Ports do not apply to them." },
@@ -33,8 +34,8 @@ const struct cli_option cli_options[] = {
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
 	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
 		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
-		  "comma-separated list, up to %L in all; required. With -r, "
-		  "a filter of the summary.",
+		  "comma-separated list, up to %L in all; required without a "
+		  "filter expression. With -r, a filter of the summary.",
 	  .list_max = CLI_MAX_DESTS },
 	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
 	  .help = "Destination port or range, 1-65535. Repeat the option or "

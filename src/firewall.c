@@ -345,6 +345,41 @@ cleanup:
 }
 
 /*
+ * The group chains CHAIN_<k> a filter expression adds (rules_ipt.c), once
+ * CHAIN is flushed and no longer jumps to them: flushed and deleted.
+ */
+static void ipt_remove_group_chains(int f, const char *chain)
+{
+	char *list[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-S", NULL };
+	char *out = malloc(FW_LIST_MAX), *line, *eol;
+	char name[RULES_NAME_MAX + 8], ignored[256];
+	size_t n = strlen(chain), len;
+
+	if (!out || run_quiet(list, NULL, out, FW_LIST_MAX) != 0)
+		goto cleanup;
+	for (line = out; (eol = strchr(line, '\n')) != NULL; line = eol + 1) {
+		len = (size_t)(eol - line);
+		/* "-N CHAIN_<digits>" */
+		if (len <= n + 4 || len - 3 >= sizeof(name) ||
+		    strncmp(line, "-N ", 3) != 0 ||
+		    strncmp(line + 3, chain, n) != 0 || line[3 + n] != '_' ||
+		    strspn(line + 4 + n, "0123456789") != len - 4 - n)
+			continue;
+		memcpy(name, line + 3, len - 3);
+		name[len - 3] = '\0';
+		{
+			char *flush[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-F", name, NULL };
+			char *drop[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-X", name, NULL };
+
+			run_quiet(flush, NULL, ignored, sizeof(ignored));
+			run_quiet(drop, NULL, ignored, sizeof(ignored));
+		}
+	}
+cleanup:
+	free(out);
+}
+
+/*
  * Tolerant removal, one step at a time: used for leftovers and as a
  * fallback.  Succeeds only if the chain is known to be gone.
  */
@@ -361,6 +396,7 @@ static int ipt_remove_chain(int f, const char *chain, char *why, size_t whylen)
 	for (i = 0; i < 64 && run_quiet(del, NULL, out, sizeof(out)) == 0; i++)
 		;
 	run_quiet(flush, NULL, out, sizeof(out));
+	ipt_remove_group_chains(f, chain);
 	if (run_quiet(drop, NULL, out, sizeof(out)) == 0)
 		return 0;
 	switch (ipt_chain_state(f, chain, why, whylen)) {
@@ -528,32 +564,45 @@ int fw_remove(struct fw *fw, char *why, size_t whylen)
 }
 
 /*
- * Sum the counters of the queue rules in one family's chain.  Read with
- * libnftables, in-process: after privs_drop() an iptables child would have
- * no CAP_NET_ADMIN.  This sees iptables-nft's rules (Debian's default);
- * iptables-legacy keeps its counters where nft cannot see them.
+ * Sum the counters of the queue rules in one family's chains: CHAIN and
+ * the group chains CHAIN_<k> of a filter expression.  Read with
+ * libnftables, in-process: after privs_drop() an iptables child would
+ * have no CAP_NET_ADMIN.  This sees iptables-nft's rules (Debian's
+ * default); iptables-legacy keeps its counters where nft cannot see them.
  */
 static int ipt_count(struct nft_ctx *nft, int f, const char *chain,
 		     unsigned long long *pkts)
 {
-	const char *p, *eol, *c, *qn;
-	unsigned long long n;
+	const char *p, *eol, *c, *qn, *name;
+	size_t n = strlen(chain);
+	unsigned long long v;
+	bool ours = false;
 	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "list chain %s raw %s",
-		 fw_family[f] == AF_INET ? "ip" : "ip6", chain);
+	snprintf(cmd, sizeof(cmd), "list table %s raw",
+		 fw_family[f] == AF_INET ? "ip" : "ip6");
 	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
 		errno = ENOTSUP;
 		return -1;
 	}
-	/* "... counter packets N bytes M queue num Q bypass", one rule a line */
+	/*
+	 * "\tchain NAME {" starts a chain; within ours each queue rule reads
+	 * "... counter packets N bytes M queue num Q bypass", one a line.
+	 */
 	for (p = nft_ctx_get_output_buffer(nft); p && *p; p = *eol ? eol + 1 : eol) {
 		eol = strchrnul(p, '\n');
-		c = strstr(p, " counter packets ");
+		if (strncmp(p, "\tchain ", 7) == 0) {
+			name = p + 7;
+			ours = strncmp(name, chain, n) == 0 &&
+			       (name[n] == ' ' || name[n] == '_');
+			continue;
+		}
+		/* "counter" may open the line: a group chain's last rule */
+		c = strstr(p, "counter packets ");
 		qn = strstr(p, " queue ");
-		if (c && c < eol && qn && qn < eol &&
-		    sscanf(c, " counter packets %llu", &n) == 1)
-			*pkts += n;
+		if (ours && c && c < eol && qn && qn < eol &&
+		    sscanf(c, "counter packets %llu", &v) == 1)
+			*pkts += v;
 	}
 	return 0;
 }

@@ -104,11 +104,16 @@ static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 	sb_init(&b, buf, len);
 	for (i = 0; i < n; i++)
 		sb_printf(&b, "%s%s", i ? "+" : "", protos[i]);
-	sb_str(&b, " to");
+	/* with an expression, only what the options add to it */
+	if (n == 0)
+		sb_str(&b, "packets");
+	if (cfg->n_dests > 0 || cfg->filter.n_nodes == 0)
+		sb_str(&b, " to");
 	for (i = 0; i < cfg->n_dests; i++)
 		sb_printf(&b, "%s%s", i ? "," : " ",
 			  addr_prefix_str(&cfg->dests[i], a, sizeof(a)));
-	if (cfg->n_ports == 0 && (cfg->udp || cfg->tcp))
+	if (cfg->n_ports == 0 && (cfg->udp || cfg->tcp) &&
+	    cfg->filter.n_nodes == 0)
 		sb_str(&b, " any port");
 	for (i = 0; i < cfg->n_ports; i++) {
 		const struct addr_port_range *p = &cfg->ports[i];
@@ -125,6 +130,11 @@ static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 	for (i = 0; i < cfg->n_uids; i++)
 		sb_printf(&b, "%s%lu", i ? "," : " for uid ",
 			  (unsigned long)cfg->uids[i]);
+	for (i = 0; i < (unsigned int)cfg->n_filter_words; i++)
+		sb_printf(&b, "%s%s", i ? " " : " matching '",
+			  cfg->filter_words[i]);
+	if (cfg->n_filter_words > 0)
+		sb_char(&b, '\'');
 	if (sb_finish(&b) < 0)
 		snprintf(buf, len, "the given destinations");
 }

@@ -196,8 +196,11 @@ static const struct bad_case bad[] = {
 	{ { "-u", "--ip" }, 2, "option --ip needs a value" },
 	{ { "-u", "-i", "::1", "--queue-num" }, 2,
 	  "option --queue-num needs a value (N)" },
-	{ { "-u", "-i", "::1", "extra" }, 2, "unexpected argument 'extra'" },
-	{ { "-u", "-i", "::1", "--", "-t" }, 2, "unexpected argument '-t'" },
+	/* words after the options are a filter expression */
+	{ { "-u", "-i", "::1", "extra" }, 2,
+	  "filter expression: 'extra': expected a primitive" },
+	{ { "-u", "-i", "::1", "--", "-t" }, 2,
+	  "unexpected argument '-t': options go before the filter expression" },
 	{ { "-u", "-i", "::1", "-q", "-v" }, 2,
 	  "-q and -v cannot be combined" },
 	/* value errors are found even when help was asked for */

@@ -705,6 +705,78 @@ static void test_host_bits_masked(void **state)
 			    "-A OUTPUT -j PTRAP_4253\nCOMMIT\n");
 }
 
+/* --- filter expressions: tests/data/rules/filter/cases --- */
+
+#define FILTER_CASES_MAX	64
+#define FILTER_ARGS_MAX		48
+
+/*
+ * Each case's command line through cli_parse, as ptrap would get it, then
+ * its six texts, appended to filter/all.* as the matrix is.
+ */
+static void test_filter_goldens(void **state)
+{
+	char path[512], *text, *line, *save = NULL, *tmp = malloc(TEXT_MAX);
+	char *buf[6], *argv[FILTER_ARGS_MAX + 2], err[256];
+	size_t at[6] = { 0 }, len;
+	struct ptrap_config *cfg = malloc(sizeof(*cfg));
+	unsigned int n_cases = 0;
+	int k, n, argc;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_non_null(cfg);
+	for (k = 0; k < 6; k++) {
+		buf[k] = malloc(MATRIX_MAX);
+		assert_non_null(buf[k]);
+	}
+	snprintf(path, sizeof(path), "%s/rules/filter/cases", TEST_DATA_DIR);
+	text = read_file(path, MATRIX_MAX, &len);
+	assert_non_null(text);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *name, *word, *wsave = NULL;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		name = strtok_r(line, " ", &wsave);
+		argc = 0;
+		argv[argc++] = (char *)"ptrap";
+		while ((word = strtok_r(NULL, " ", &wsave)) != NULL) {
+			assert_true(argc < FILTER_ARGS_MAX);
+			argv[argc++] = word;
+		}
+		argv[argc] = NULL;
+		print_message("filter case %s\n", name);
+		if (cli_parse(argc, argv, cfg, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", name, err);
+		for (k = 0; k < 6; k++) {
+			switch (k) {
+			case 0: n = rules_nft_install(cfg, tmp, TEXT_MAX); break;
+			case 1: n = rules_ipt_install(cfg, AF_INET, tmp, TEXT_MAX); break;
+			case 2: n = rules_ipt_install(cfg, AF_INET6, tmp, TEXT_MAX); break;
+			case 3: n = rules_nft_remove(cfg, tmp, TEXT_MAX); break;
+			case 4: n = rules_ipt_remove(cfg, AF_INET, tmp, TEXT_MAX); break;
+			default: n = rules_ipt_remove(cfg, AF_INET6, tmp, TEXT_MAX); break;
+			}
+			assert_true(n >= 0);
+			n = snprintf(buf[k] + at[k], MATRIX_MAX - at[k],
+				     "# case: %s\n%s", name, tmp);
+			assert_true(n > 0 && (size_t)n < MATRIX_MAX - at[k]);
+			at[k] += (size_t)n;
+		}
+		n_cases++;
+	}
+	assert_true(n_cases >= 10 && n_cases <= FILTER_CASES_MAX);
+	for (k = 0; k < 6; k++) {
+		check_golden("filter/all", m_exts[k], buf[k], (int)at[k]);
+		free(buf[k]);
+	}
+	free(text);
+	free(cfg);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_host_bits_masked),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_guard_invalid),
+		cmocka_unit_test(test_filter_goldens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
