@@ -147,6 +147,19 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 {
 	const struct cli_option *o = cli_find_option(c);
 
+	/* tcpdump's -n takes no value: "-n -u" would eat the -u */
+	if (c == 'n' && (arg[0] < '0' || arg[0] > '9')) {
+		size_t len = strlen(arg);
+
+		cli_set_err(err, errlen, "invalid rate '%.*s%s' for -n: -n is "
+			    "--rate N in ptrap (reports per minute per flow); "
+			    "ptrap looks no names up, so tcpdump's -n is not "
+			    "needed", len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len,
+			    arg, len > CLI_SHOW_MAX ? "..." : "");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (c == 's')
+		cfg->hold_given = true;
 	if (o != NULL && o->num != NULL)
 		return set_number(cfg, c, o->num, arg, err, errlen);
 	switch (c) {
@@ -270,6 +283,10 @@ static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 		if (o == NULL)
 			cli_set_err(err, errlen, "missing argument for '%.*s%s'",
 				    show, elem, more);
+		else if (o->val == 'n' && !is_long)
+			cli_set_err(err, errlen, "option -n needs a value: it is "
+				    "--rate N in ptrap (reports per minute per "
+				    "flow); tcpdump's -n is not needed");
 		else if (is_long || o->val >= 256)
 			cli_set_err(err, errlen, "option --%s needs a value (%s)",
 				    o->name, o->arg);
@@ -327,6 +344,14 @@ static int parse_expression(struct ptrap_config *cfg, int argc,
 			    show, words[0], more);
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cfg->connect_only && len > 0 &&
+	    strspn(words[0], "0123456789") == len) {
+		cli_set_err(err, errlen, "unexpected argument '%.*s%s': -c is "
+			    "--connect in ptrap and takes no value; to stop "
+			    "after N reports use --count N", show, words[0],
+			    more);
+		return PTRAP_EXIT_USAGE;
+	}
 	for (i = 0; i < argc; i++) {
 		if (words[i][0] != '-')
 			continue;
@@ -342,6 +367,19 @@ static int parse_expression(struct ptrap_config *cfg, int argc,
 	cfg->filter_words = words;
 	cfg->n_filter_words = argc;
 	return PTRAP_EXIT_OK;
+}
+
+const char *cli_habit_hint(const struct ptrap_config *cfg)
+{
+	if (cfg->hold_given && cfg->hook_cmd == NULL)
+		return "-s is --hold in ptrap, how long a packet waits for "
+		       "its -e hook, so without -e it does nothing; tcpdump's "
+		       "-s (snapshot length) is -S here";
+	if (cfg->hold_given && cfg->hold_ms == 0 && cfg->write_path)
+		return "-s 0 is --hold 0 in ptrap: hooks do not hold packets; "
+		       "-w saves whole packets by default, tcpdump's -s is -S "
+		       "here";
+	return NULL;
 }
 
 void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope)
@@ -478,6 +516,11 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		cli_set_err(err, errlen,
 			    "-c traps TCP connection attempts: it needs -t");
 		return PTRAP_EXIT_CONNECT_NO_TCP;
+	}
+	if (cfg->n_ports && scope.icmp && !scope.udp && !scope.tcp) {
+		cli_set_err(err, errlen, "-p selects UDP and TCP ports, and "
+			    "--icmp has none: add -u or -t, or drop -p");
+		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->filter.n_nodes)
 		return check_expression(cfg, &scope, err, errlen);

@@ -96,6 +96,7 @@ struct ptrap_config {
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print
 					 * cli_print_man_options(), exit 0 */
+	bool hold_given;		/* -s was given (for cli_habit_hint) */
 	struct filter filter;		/* the expression after the options,
 					 * ANDed with them; empty: none */
 	char *const *filter_words;	/* its words, in argv */
@@ -110,6 +111,12 @@ struct ptrap_config {
  */
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	      char *err, size_t errlen);
+
+/*
+ * A tcpdump habit the command line seems to follow where ptrap accepted
+ * it with another meaning ("-s 0"), as a one-line warning; NULL if none.
+ */
+const char *cli_habit_hint(const struct ptrap_config *cfg);
 
 /*
  * What the options select, for filter_compile(): -u, -t and --icmp, or

@@ -16,7 +16,7 @@
  * errno left over from getpwnam() or an earlier call must not turn a bad
  * element into "too many".
  */
-enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL };
+enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL, LIST_IFACE };
 
 /* Digits first: IFACE_CHARS + 10 are the characters a name may start with. */
 #define IFACE_CHARS	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
@@ -24,13 +24,29 @@ enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL };
 /* Longest single element of a comma list we try to parse. */
 #define ELEM_MAX 128
 
+/*
+ * tcpdump's -i is an interface: a name that is one here, or looks like
+ * one (letters, then a digit: eth0, wlp3s0, br-lan1; or "any").
+ */
+static bool looks_like_iface(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strcmp(s, "any") == 0 ||
+	    (n < IF_NAMESIZE && strspn(s, IFACE_CHARS) == n && n > 0 &&
+	     if_nametoindex(s) != 0))
+		return true;
+	return n > 1 && n < IF_NAMESIZE && strchr(IFACE_CHARS + 10, s[0]) &&
+	       strspn(s, IFACE_CHARS) == n && s[n - 1] >= '0' && s[n - 1] <= '9';
+}
+
 static enum list_add add_dest(struct ptrap_config *cfg, const char *elem)
 {
 	struct addr_prefix p;
 	unsigned int i;
 
 	if (addr_parse_prefix(elem, &p) < 0)
-		return LIST_BAD;
+		return looks_like_iface(elem) ? LIST_IFACE : LIST_BAD;
 	for (i = 0; i < cfg->n_dests; i++)
 		if (addr_prefix_equal(&cfg->dests[i], &p))
 			return LIST_ADDED;
@@ -206,6 +222,16 @@ static int parse_list(struct ptrap_config *cfg, int val, const char *list,
 		case LIST_FULL:
 			cli_set_err(err, errlen, "too many %s for %s (max %d)",
 				    k->plural, label, k->max);
+			return PTRAP_EXIT_USAGE;
+		case LIST_IFACE:
+			if (strcmp(elem, "any") == 0)
+				cli_set_err(err, errlen, "-i takes a destination "
+					    "address; ptrap traps on every "
+					    "interface unless -o IF is given");
+			else
+				cli_set_err(err, errlen, "-i takes a destination "
+					    "address; for an interface use -o %s",
+					    elem);
 			return PTRAP_EXIT_USAGE;
 		default:
 			return cli_bad_value(err, errlen, val, k->what, p, n,

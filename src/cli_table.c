@@ -26,16 +26,20 @@ const struct cli_option cli_options[] = {
 		  "one of -u, -t and --icmp is required." },
 	{ .name = "icmp", .val = OPT_ICMP,
 	  .help = "Trap ICMP and ICMPv6 requests (echo, as sent by ping, and "
-		  "the other request types). Ports do not apply to them." },
+		  "the other request types). Ports do not apply to them, so "
+		  "-p needs -u or -t besides." },
 	{ .name = "connect", .val = 'c',
 	  .help = "With -t, trap only TCP connection attempts (SYN without "
 		  "ACK), so each connection is reported once; UDP and ICMP "
-		  "are not affected. Without -t: exit status 5." },
+		  "are not affected. Without -t (or an expression, which "
+		  "allows TCP): exit status 5. (tcpdump's -c N is --count N "
+		  "here.)" },
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
 	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
 		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
 		  "comma-separated list, up to %L in all; required without a "
-		  "filter expression. With -r, a filter of the summary.",
+		  "filter expression. A tcpdump -i (an interface) is -o "
+		  "here. With -r, a filter of the summary.",
 	  .list_max = CLI_MAX_DESTS },
 	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
 	  .help = "Destination port or range, 1-65535. Repeat the option or "
@@ -70,7 +74,8 @@ const struct cli_option cli_options[] = {
 		  "for no limit. Packets over the limit are accepted at "
 		  "once without a report or hook; they are counted as "
 		  "rate-limited in the statistics (SIGUSR1) and still "
-		  "written with -w.",
+		  "written with -w. (tcpdump's -n is not needed: ptrap looks "
+		  "no names up.)",
 	  .num = &(const struct cli_number){ 0, 1000000, CLI_DEFAULT_RATE,
 		"rate", "per minute", FIELD(rate_per_min) } },
 	{ .name = "count", .val = OPT_COUNT, .arg = "N",
@@ -87,7 +92,7 @@ const struct cli_option cli_options[] = {
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
-		  "%R, default %D.",
+		  "%R, default %D. (tcpdump's -s is -S here.)",
 	  .num = &(const struct cli_number){ 0, 60000, CLI_DEFAULT_HOLD_MS,
 		"hold time", "ms", FIELD(hold_ms) } },
 	{ .name = "hook-timeout", .val = OPT_HOOK_TIMEOUT, .arg = "MS",

@@ -48,6 +48,12 @@ static int verbosity;
 	fputc('\n', stderr); \
 } while (0)
 
+/* A usage error ends as GNU tools' do, pointing at --help. */
+#define usage_fail(...) do { \
+	fail(__VA_ARGS__); \
+	fputs("Try 'ptrap --help' for more information.\n", stderr); \
+} while (0)
+
 /*
  * Signals are read from a signalfd, never handled asynchronously.  A
  * disposition of SIG_IGN (inherited by `ptrap &` from a non-interactive
@@ -156,8 +162,12 @@ int main(int argc, char **argv)
 	pid_t owner;
 
 	rc = cli_parse(argc, argv, &cfg, err, sizeof(err));
-	if (rc != PTRAP_EXIT_OK) {
+	if (rc == PTRAP_EXIT_RUNTIME) {
 		fail("%s", err);
+		return rc;
+	}
+	if (rc != PTRAP_EXIT_OK) {
+		usage_fail("%s", err);
 		return rc;
 	}
 	if (cfg.help) {
@@ -193,14 +203,16 @@ int main(int argc, char **argv)
 
 	/* Before privileges and rules: a mistyped -o is a usage error. */
 	if (fw_check_ifaces(&cfg, &missing) < 0) {
-		fail("no such interface '%s' for -o", missing);
+		usage_fail("no such interface '%s' for -o", missing);
 		return PTRAP_EXIT_USAGE;
 	}
 	if (privs_init(&privs, cfg.run_as_user, cfg.hook_caps) < 0) {
-		fail("-Z %s: %s", cfg.run_as_user,
-		     errno == ENOENT ? "no such user" : strerror(errno));
+		usage_fail("-Z %s: %s", cfg.run_as_user,
+			   errno == ENOENT ? "no such user" : strerror(errno));
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cli_habit_hint(&cfg))
+		note("%s", cli_habit_hint(&cfg));
 	lacking = privs_missing(&privs);
 	if (lacking) {
 		if (strcmp(lacking, "CAP_NET_ADMIN") == 0)

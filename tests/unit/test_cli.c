@@ -678,6 +678,98 @@ static void test_list_stale_errno(void **state)
 	assert_non_null(strstr(err, "invalid address '300.0.0.1'"));
 }
 
+/* tcpdump's spellings: refused or warned about, naming ptrap's option. */
+static void test_tcpdump_habits(void **state)
+{
+	static const struct bad_case habits[] = {
+		{ { "-u", "-i", "eth0" }, 2,
+		  "-i takes a destination address; for an interface use -o eth0" },
+		{ { "-u", "-i", "wlp3s0,192.0.2.1" }, 2, "use -o wlp3s0" },
+		{ { "-u", "-i", "lo" }, 2, "use -o lo" },	/* exists */
+		{ { "-i", "any", "udp" }, 2, "every interface unless -o IF" },
+		{ { "-u", "-i", "example" }, 2, "invalid address 'example' for -i" },
+		{ { "-t", "-i", "::1", "-c", "5" }, 2,
+		  "-c is --connect in ptrap and takes no value; to stop after N "
+		  "reports use --count N" },
+		{ { "-n", "-u", "-i", "::1" }, 2,
+		  "invalid rate '-u' for -n: -n is --rate N in ptrap" },
+		{ { "-u", "-i", "::1", "-n" }, 2,
+		  "option -n needs a value: it is --rate N in ptrap" },
+		{ { "--icmp", "-p", "53", "-i", "::1" }, 2,
+		  "-p selects UDP and TCP ports, and --icmp has none" },
+		{ { "-r", "f", "udp" }, 2, "unexpected argument 'udp' (-r selects" },
+		{ { "port", "53", "-c" }, 2, "options go before the filter expression" },
+	};
+	const char *hold[] = { "-u", "-i", "::1", "-s", "0", NULL };
+	const char *hold_e[] = { "-u", "-i", "::1", "-s", "0", "-e", "x", NULL };
+	const char *hold_w[] = { "-u", "-i", "::1", "-s", "0", "-e", "x", "-w",
+				 "f", NULL };
+	const char *icmp_u[] = { "-u", "--icmp", "-p", "53", "-i", "::1", NULL };
+	const char *filter_p[] = { "-p", "53", "dst", "host", "::1", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(habits) / sizeof(habits[0]); i++) {
+		print_message("habit[%zu]\n", i);
+		assert_int_equal(parse(habits[i].args, &cfg, err, sizeof(err),
+				       argv), habits[i].code);
+		if (strstr(err, habits[i].msg) == NULL)
+			fail_msg("message '%s' lacks '%s'", err, habits[i].msg);
+	}
+	/* -s is --hold: accepted, with a hint where it does nothing */
+	assert_int_equal(parse(hold, &cfg, err, sizeof(err), argv), 0);
+	assert_non_null(strstr(cli_habit_hint(&cfg), "-S here"));
+	assert_int_equal(parse(hold_e, &cfg, err, sizeof(err), argv), 0);
+	assert_null(cli_habit_hint(&cfg));
+	assert_int_equal(parse(hold_w, &cfg, err, sizeof(err), argv), 0);
+	assert_non_null(strstr(cli_habit_hint(&cfg), "-s 0 is --hold 0"));
+	/* ports with UDP besides ICMP: as before, they apply to UDP */
+	assert_int_equal(parse(icmp_u, &cfg, err, sizeof(err), argv), 0);
+	/* -p with an expression and no protocol: UDP and TCP */
+	assert_int_equal(parse(filter_p, &cfg, err, sizeof(err), argv), 0);
+	{
+		struct filter_scope s;
+
+		cli_filter_scope(&cfg, &s);
+		assert_true(s.udp && s.tcp && !s.icmp);
+		assert_false(cfg.udp || cfg.tcp || cfg.icmp);
+	}
+}
+
+/* The expression and its effect on what the options require. */
+static void test_expression(void **state)
+{
+	const char *only[] = { "-e", "true", "udp", "and", "dst", "port", "53",
+			       NULL };
+	const char *syn[] = { "-c", "tcp", "dst", "port", "443", NULL };
+	const char *syn_u[] = { "-u", "-c", "tcp", NULL };
+	struct ptrap_config cfg;
+	struct filter_scope s;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	/* neither -i nor -u: the expression says what */
+	assert_int_equal(parse(only, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_filter_words, 5);
+	assert_string_equal(cfg.filter_words[0], "udp");
+	assert_string_equal(cfg.hook_cmd, "true");
+	cli_filter_scope(&cfg, &s);
+	assert_true(s.udp && s.tcp && s.icmp);
+	/* -c needs TCP, which the expression allows */
+	assert_int_equal(parse(syn, &cfg, err, sizeof(err), argv), 0);
+	assert_true(cfg.connect_only);
+	assert_int_equal(parse(syn_u, &cfg, err, sizeof(err), argv), 5);
+	/* no expression: as before */
+	{
+		const char *none[] = { "-u", NULL };
+
+		assert_int_equal(parse(none, &cfg, err, sizeof(err), argv), 3);
+		assert_int_equal(cfg.filter.n_nodes, 0);
+	}
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -711,6 +803,8 @@ int main(void)
 		cmocka_unit_test(test_version_backend),
 		cmocka_unit_test(test_table_ranges),
 		cmocka_unit_test(test_list_stale_errno),
+		cmocka_unit_test(test_tcpdump_habits),
+		cmocka_unit_test(test_expression),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
