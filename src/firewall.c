@@ -209,6 +209,48 @@ static int run_quiet(char *const *argv, const char *input, char *out, size_t out
 
 /* --- nft --- */
 
+#define FW_NO_NFT_QUEUE	"this kernel's nftables cannot queue packets " \
+			"(no nft queue expression, CONFIG_NFT_QUEUE)"
+
+/* A dry run of script in the kernel: 0, or -1. */
+static int nft_dry_run(const char *script)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	int ret;
+
+	if (!nft)
+		return -1;
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	nft_ctx_set_dry_run(nft, true);
+	ret = nft_run_cmd_from_buffer(nft, script) == 0 ? 0 : -1;
+	nft_ctx_free(nft);
+	return ret;
+}
+
+/*
+ * Whether nft failed for want of the queue expression: nft then says only
+ * "Could not process rule: No such file or directory".  A chain that
+ * accepts loads where one that queues does not.
+ */
+static bool nft_lacks_queue(unsigned int queue_num)
+{
+	static const char probe[] =
+		"table inet ptrap_probe {\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority raw; policy accept;\n"
+		"\t\tmeta l4proto udp %s\n"
+		"\t}\n}\n";
+	char script[sizeof(probe) + 64], verdict[48];
+
+	snprintf(script, sizeof(script), probe, "accept");
+	if (nft_dry_run(script) < 0)
+		return false;
+	snprintf(verdict, sizeof(verdict), "queue num %u bypass", queue_num);
+	snprintf(script, sizeof(script), probe, verdict);
+	return nft_dry_run(script) < 0;
+}
+
 static int nft_install(struct fw *fw, char *why, size_t whylen)
 {
 	const char *err;
@@ -229,7 +271,10 @@ static int nft_install(struct fw *fw, char *why, size_t whylen)
 		return 0;
 
 	err = nft_ctx_get_error_buffer(fw->nft);
-	first_line(why, whylen, "", err && *err ? err : "nft failed");
+	if (nft_lacks_queue(fw->cfg->queue_num))
+		snprintf(why, whylen, "%s", FW_NO_NFT_QUEUE);
+	else
+		first_line(why, whylen, "", err && *err ? err : "nft failed");
 	nft_ctx_free(fw->nft);	/* the transaction failed as a whole: nothing left */
 	fw->nft = NULL;
 	errno = EPROTONOSUPPORT;
@@ -521,7 +566,10 @@ int fw_install(struct fw *fw, char *why, size_t whylen)
 		return 0;
 	case CLI_BACKEND_NFT:
 		if (nft_install(fw, nft_why, sizeof(nft_why)) < 0) {
-			snprintf(why, whylen, "nft backend failed: %s", nft_why);
+			snprintf(why, whylen, "nft backend failed: %s%s", nft_why,
+				 strcmp(nft_why, FW_NO_NFT_QUEUE) == 0 ?
+				 "; --backend iptables (or auto, the default) "
+				 "installs iptables rules instead" : "");
 			return -1;
 		}
 		fw->kind = FW_NFT;
@@ -546,7 +594,8 @@ int fw_install(struct fw *fw, char *why, size_t whylen)
 	if (ipt_install(fw, why, whylen) < 0)
 		return -1;
 	fw->kind = FW_IPT;
-	snprintf(why, whylen, "backend iptables (auto: nft cannot queue here: %s): chain %s in the raw table",
+	snprintf(why, whylen, "backend iptables (auto: %s%s): chain %s in the raw table",
+		 strcmp(nft_why, FW_NO_NFT_QUEUE) == 0 ? "" : "nft failed: ",
 		 nft_why, chain);
 	return 0;
 }

@@ -104,12 +104,20 @@ dig @$DNS4 example.test +short +time=3 +tries=1 >/dev/null || fail "dig failed"
 stop_ptrap INT
 grep -q "Matching PID" "$WORK/first.out" || fail "first ptrap stopped reporting"
 
-# nft explicitly on a kernel without the nft queue expression: exit 1, nothing left.
+# nft explicitly on a kernel without the nft queue expression: exit 1,
+# nothing left, and the reason in words (nft itself says "No such file or
+# directory"), as auto mode gives it when it falls back to iptables.
 if ! nft -f - 2>/dev/null <<'NFT'
 table inet ptrap_probe { chain c { type filter hook output priority 0; udp dport 9 queue num 9 bypass; } }
 NFT
 then
-	expect 1 "nft" -u -i $DNS4 -p 53 --backend nft
+	expect 1 "nft backend failed: this kernel's nftables cannot queue packets (no nft queue expression, CONFIG_NFT_QUEUE); --backend iptables" \
+		-u -i $DNS4 -p 53 --backend nft
+	grep -q "No such file" "$WORK/err" && fail "--backend nft: nft's raw message: $(cat "$WORK/err")"
+	start_ptrap auto -u -i $DNS4 -p 53
+	grep -q "backend iptables (auto: this kernel's nftables cannot queue packets (no nft queue expression" \
+		"$WORK/auto.err" || fail "auto: $(cat "$WORK/auto.err")"
+	stop_ptrap INT
 else
 	nft delete table inet ptrap_probe
 fi
