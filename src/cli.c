@@ -149,13 +149,12 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 
 	/* tcpdump's -n takes no value: "-n -u" would eat the -u */
 	if (c == 'n' && (arg[0] < '0' || arg[0] > '9')) {
-		size_t len = strlen(arg);
+		char show[CLI_SHOW_BUF];
 
-		cli_set_err(err, errlen, "invalid rate '%.*s%s' for -n: -n is "
+		cli_set_err(err, errlen, "invalid rate '%s' for -n: -n is "
 			    "--rate N in ptrap (reports per minute per flow); "
 			    "ptrap looks no names up, so tcpdump's -n is not "
-			    "needed", len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len,
-			    arg, len > CLI_SHOW_MAX ? "..." : "");
+			    "needed", cli_show(arg, strlen(arg), show, sizeof(show)));
 		return PTRAP_EXIT_USAGE;
 	}
 	if (c == 's')
@@ -272,17 +271,15 @@ static int count_prefix_matches(const char *elem)
 /* getopt returned '?' or ':' for the argv element elem. */
 static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 {
-	size_t len = strlen(elem);
-	int show = len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len;
-	const char *more = len > CLI_SHOW_MAX ? "..." : "";
+	char show[CLI_SHOW_BUF];
 	bool is_long = strncmp(elem, "--", 2) == 0;
 	const struct cli_option *o;
 
 	if (c == ':') {
 		o = cli_find_option(optopt);
 		if (o == NULL)
-			cli_set_err(err, errlen, "missing argument for '%.*s%s'",
-				    show, elem, more);
+			cli_set_err(err, errlen, "missing argument for '%s'",
+				    cli_show(elem, strlen(elem), show, sizeof(show)));
 		else if (o->val == 'n' && !is_long)
 			cli_set_err(err, errlen, "option -n needs a value: it is "
 				    "--rate N in ptrap (reports per minute per "
@@ -297,19 +294,19 @@ static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 	}
 	/* "--udp=1" also lands here, with optopt naming the option. */
 	if (is_long && optopt != 0 && strchr(elem, '='))
-		cli_set_err(err, errlen, "option '%.*s%s' takes no argument",
-			    show, elem, more);
+		cli_set_err(err, errlen, "option '%s' takes no argument",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (is_long && count_prefix_matches(elem) > 1)
-		cli_set_err(err, errlen, "ambiguous option '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "ambiguous option '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (is_long)
-		cli_set_err(err, errlen, "unknown option '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "unknown option '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (optopt > 0x20 && optopt < 0x7f)
 		cli_set_err(err, errlen, "unknown option '-%c'", optopt);
 	else
-		cli_set_err(err, errlen, "unknown option in '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "unknown option in '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	return PTRAP_EXIT_USAGE;
 }
 
@@ -334,32 +331,30 @@ static int parse_expression(struct ptrap_config *cfg, int argc,
 			    char *const *words, char *err, size_t errlen)
 {
 	size_t len = strlen(words[0]);
-	int show = len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len;
-	const char *more = len > CLI_SHOW_MAX ? "..." : "";
+	char show[CLI_SHOW_BUF];
 	int i;
 
 	if (cfg->read_path) {
-		cli_set_err(err, errlen, "unexpected argument '%.*s%s' (-r "
+		cli_set_err(err, errlen, "unexpected argument '%s' (-r "
 			    "selects packets with -i, -p, --pid and --comm)",
-			    show, words[0], more);
+			    cli_show(words[0], len, show, sizeof(show)));
 		return PTRAP_EXIT_USAGE;
 	}
 	if (cfg->connect_only && len > 0 &&
 	    strspn(words[0], "0123456789") == len) {
-		cli_set_err(err, errlen, "unexpected argument '%.*s%s': -c is "
+		cli_set_err(err, errlen, "unexpected argument '%s': -c is "
 			    "--connect in ptrap and takes no value; to stop "
-			    "after N reports use --count N", show, words[0],
-			    more);
+			    "after N reports use --count N",
+			    cli_show(words[0], len, show, sizeof(show)));
 		return PTRAP_EXIT_USAGE;
 	}
 	for (i = 0; i < argc; i++) {
 		if (words[i][0] != '-')
 			continue;
-		len = strlen(words[i]);
-		cli_set_err(err, errlen, "unexpected argument '%.*s%s': "
+		cli_set_err(err, errlen, "unexpected argument '%s': "
 			    "options go before the filter expression",
-			    len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len,
-			    words[i], len > CLI_SHOW_MAX ? "..." : "");
+			    cli_show(words[i], strlen(words[i]), show,
+				     sizeof(show)));
 		return PTRAP_EXIT_USAGE;
 	}
 	if (filter_parse(&cfg->filter, argc, words, err, errlen) < 0)

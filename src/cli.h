@@ -125,6 +125,15 @@ const char *cli_habit_hint(const struct ptrap_config *cfg);
  */
 void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope);
 
+/*
+ * An argument as a message shows it, so the message stays one line: its
+ * first CLI_SHOW_MAX bytes, newlines and other control or non-ASCII
+ * bytes as C escapes, "..." when cut.  Returns buf.
+ */
+#define CLI_SHOW_MAX	64
+#define CLI_SHOW_BUF	(4 * CLI_SHOW_MAX + 4)
+const char *cli_show(const char *s, size_t slen, char *buf, size_t len);
+
 /* --help text, generated from the option table. */
 void cli_print_help(FILE *out);
 void cli_print_version(FILE *out);

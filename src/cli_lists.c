@@ -18,8 +18,9 @@
  */
 enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL, LIST_IFACE };
 
-/* Digits first: IFACE_CHARS + 10 are the characters a name may start with. */
-#define IFACE_CHARS	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
+/* What interface names are made of; a tcpdump-like one starts with a letter. */
+#define IFACE_LETTERS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define IFACE_CHARS	"0123456789" IFACE_LETTERS "._-"
 
 /* Longest single element of a comma list we try to parse. */
 #define ELEM_MAX 128
@@ -36,7 +37,7 @@ static bool looks_like_iface(const char *s)
 	    (n < IF_NAMESIZE && strspn(s, IFACE_CHARS) == n && n > 0 &&
 	     if_nametoindex(s) != 0))
 		return true;
-	return n > 1 && n < IF_NAMESIZE && strchr(IFACE_CHARS + 10, s[0]) &&
+	return n > 1 && n < IF_NAMESIZE && strchr(IFACE_LETTERS, s[0]) &&
 	       strspn(s, IFACE_CHARS) == n && s[n - 1] >= '0' && s[n - 1] <= '9';
 }
 
@@ -202,13 +203,11 @@ static int parse_list(struct ptrap_config *cfg, int val, const char *list,
 		char elem[ELEM_MAX];
 
 		if (n == 0) {
-			size_t len = strlen(list);
-			bool cut = len > CLI_SHOW_MAX;
+			char show[CLI_SHOW_BUF];
 
-			cli_set_err(err, errlen,
-				    "empty element in '%.*s%s' for %s",
-				    cut ? CLI_SHOW_MAX : (int)len, list,
-				    cut ? "..." : "", label);
+			cli_set_err(err, errlen, "empty element in '%s' for %s",
+				    cli_show(list, strlen(list), show,
+					     sizeof(show)), label);
 			return PTRAP_EXIT_USAGE;
 		}
 		if (n >= sizeof(elem))

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_msg.h"
+#include "strbuf.h"
 
 const struct cli_option *cli_find_option(int val)
 {
@@ -46,14 +47,26 @@ void cli_set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *cli_show(const char *s, size_t slen, char *buf, size_t len)
+{
+	struct strbuf b;
+
+	sb_init(&b, buf, len);
+	sb_c_escaped(&b, s, slen > CLI_SHOW_MAX ? CLI_SHOW_MAX : slen, false);
+	if (slen > CLI_SHOW_MAX)
+		sb_str(&b, "...");
+	if (sb_finish(&b) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 int cli_bad_value(char *err, size_t errlen, int val, const char *what,
 		  const char *s, size_t slen, const char *expected)
 {
-	char label[32];
-	int show = slen > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)slen;
+	char label[32], show[CLI_SHOW_BUF];
 
-	cli_set_err(err, errlen, "invalid %s '%.*s%s' for %s (expected %s)",
-		    what, show, s, slen > CLI_SHOW_MAX ? "..." : "",
+	cli_set_err(err, errlen, "invalid %s '%s' for %s (expected %s)", what,
+		    cli_show(s, slen, show, sizeof(show)),
 		    cli_option_label(val, label, sizeof(label)), expected);
 	return PTRAP_EXIT_USAGE;
 }

@@ -11,9 +11,6 @@
 
 #include "cli_table.h"
 
-/* Longest argument echoed back in a message; argv can be arbitrarily long. */
-#define CLI_SHOW_MAX 64
-
 /* The table entry of getopt value val, or NULL. */
 const struct cli_option *cli_find_option(int val);
 
@@ -22,8 +19,8 @@ void cli_set_err(char *err, size_t errlen, const char *fmt, ...)
 /* "-i" or "--hook-timeout": how the user most likely spelled it. */
 const char *cli_option_label(int val, char *buf, size_t len);
 /*
- * "invalid WHAT 'VALUE' for -X (expected EXPECTED)", VALUE cut to
- * CLI_SHOW_MAX bytes.  Returns PTRAP_EXIT_USAGE.
+ * "invalid WHAT 'VALUE' for -X (expected EXPECTED)", VALUE as cli_show()
+ * shows it.  Returns PTRAP_EXIT_USAGE.
  */
 int cli_bad_value(char *err, size_t errlen, int val, const char *what,
 		  const char *s, size_t slen, const char *expected);

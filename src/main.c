@@ -54,6 +54,18 @@ static int verbosity;
 	fputs("Try 'ptrap --help' for more information.\n", stderr); \
 } while (0)
 
+/* A file name in a message: control bytes escaped, so it stays one line. */
+static const char *show_path(const char *path, char *buf, size_t len)
+{
+	struct strbuf b;
+
+	sb_init(&b, buf, len);
+	sb_c_escaped(&b, path, strlen(path), false);
+	if (sb_finish(&b) < 0)
+		return cli_show(path, strlen(path), buf, len);
+	return buf;
+}
+
 /*
  * Signals are read from a signalfd, never handled asynchronously.  A
  * disposition of SIG_IGN (inherited by `ptrap &` from a non-interactive
@@ -155,7 +167,7 @@ int main(int argc, char **argv)
 	struct pcapng_writer *pw = NULL;
 	struct privs privs = { .user = NULL };
 	const char *lacking;
-	char err[512], why[512], what[1024];
+	char err[512], why[512], what[1024], path[1024];
 	const char *missing = NULL;
 	struct fw_lock lock = { .fd = -1 };
 	int rc, sigfd = -1, stale;
@@ -195,7 +207,8 @@ int main(int argc, char **argv)
 		if (report_file(cfg.read_path, cfg.by, cfg.json, &flt, stdout,
 				err, sizeof(err)) < 0) {
 			fflush(stdout);
-			fail("%s: %s", cfg.read_path, err);
+			fail("%s: %s", show_path(cfg.read_path, path, sizeof(path)),
+			     err);
 			return PTRAP_EXIT_RUNTIME;
 		}
 		return fflush(stdout) == EOF ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
@@ -262,7 +275,9 @@ int main(int argc, char **argv)
 		pw = pcapng_writer_open_rotating(cfg.write_path, cfg.flush, &rot,
 						 cfg.snaplen);
 		if (!pw)
-			fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+			fail("cannot write %s: %s",
+			     show_path(cfg.write_path, path, sizeof(path)),
+			     strerror(errno));
 		if (privs_become_self(&privs) < 0) {
 			fail("cannot switch back from user %s: %s", cfg.run_as_user,
 			     strerror(errno));
@@ -347,7 +362,9 @@ out:
 	}
 	resolver_free(res);
 	if (pw && pcapng_writer_close(pw) < 0) {
-		fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+		fail("cannot write %s: %s",
+		     show_path(cfg.write_path, path, sizeof(path)),
+		     strerror(errno));
 		rc = PTRAP_EXIT_RUNTIME;
 	}
 	fw_unlock_queue(&lock);

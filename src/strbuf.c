@@ -89,6 +89,26 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->pos += (size_t)n;
 }
 
+void sb_c_escaped(struct strbuf *b, const char *s, size_t n, bool quoted)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			sb_str(b, "\\n");
+		else if (c == '\t')
+			sb_str(b, "\\t");
+		else if (quoted && (c == '"' || c == '\\'))
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			sb_printf(b, "\\x%02x", c);
+		else
+			sb_char(b, (char)c);
+	}
+}
+
 int sb_finish(struct strbuf *b)
 {
 	if (b->len > 0)

@@ -30,6 +30,12 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 size_t sb_dec(char d[SB_DEC_MAX], unsigned long long v);
 void sb_ulong(struct strbuf *b, unsigned long long v);
 void sb_long(struct strbuf *b, long long v);
+/*
+ * s[0..n) with newline, tab and every other byte outside printable ASCII
+ * as C escapes (\n, \t, \xNN), so it stays on one line; with quoted,
+ * '"' and '\\' escaped too.
+ */
+void sb_c_escaped(struct strbuf *b, const char *s, size_t n, bool quoted);
 /* The length written, or -1 with errno ENOSPC (the buffer then holds ""). */
 int sb_finish(struct strbuf *b);
 

@@ -54,6 +54,14 @@ grep -q "tcpdump's -s (snapshot length) is -S here" "$WORK/hold.err" ||
 	fail "-s without -e: no hint: $(cat "$WORK/hold.err")"
 stop_ptrap INT
 
+# Values that would be syntax to nft or iptables never reach them.
+expect 2 "invalid interface 'lo; flush ruleset' for -o" -u -i $DNS4 -o 'lo; flush ruleset'
+expect 2 "invalid interface 'lo}' for -o" -u -i $DNS4 -o 'lo}'
+# (the newline shown as \n: the "." stands for the backslash)
+expect 2 "invalid interface 'lo.n' for -o" -u -i $DNS4 -o "lo
+"
+expect 2 "invalid user 'root; flush ruleset' for --uid" -u -i $DNS4 --uid 'root; flush ruleset'
+
 # Filter expressions that are wrong, or that rules cannot express.
 expect 2 "filter expression: unexpected character ';'" udp and port 53 ';' flush ruleset
 expect 2 "filter expression: 'ether': link-layer" ether host 00:11:22:33:44:55

@@ -770,6 +770,32 @@ static void test_expression(void **state)
 	}
 }
 
+/* A value with a newline or control bytes cannot make a message two lines. */
+static void test_message_one_line(void **state)
+{
+	const char *iface[] = { "-u", "-i", "::1", "-o", "lo\nflush ruleset", NULL };
+	const char *rate[] = { "-n", "x\ty\x01", NULL };
+	const char *arg[] = { "-r", "f", "a\nb", NULL };
+	const char *list[] = { "-u", "-i", "::1,,\n", NULL };
+	const char *opt[] = { "--bad\noption", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	assert_int_equal(parse(iface, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "invalid interface 'lo\\nflush ruleset' for -o "
+			    "(expected an interface name: 1-15 letters, digits, "
+			    "'.', '_' or '-')");
+	assert_int_equal(parse(rate, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'x\\ty\\x01'"));
+	assert_int_equal(parse(arg, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'a\\nb'"));
+	assert_int_equal(parse(list, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'::1,,\\n'"));
+	assert_int_equal(parse(opt, &cfg, err, sizeof(err), argv), 2);
+	assert_null(strchr(err, '\n'));
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -805,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_list_stale_errno),
 		cmocka_unit_test(test_tcpdump_habits),
 		cmocka_unit_test(test_expression),
+		cmocka_unit_test(test_message_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
