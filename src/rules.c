@@ -308,38 +308,31 @@ static void nft_port_set(struct strbuf *rb, const struct addr_port_range *v,
 		sb_printf(rb, " }");
 }
 
-/* "ip daddr SET" and "ip daddr != SET"; false if neither applies. */
-static bool nft_addrs(struct strbuf *rb, bool *first, int family,
-		      const char *field, const struct filter_addrs *a)
+/*
+ * "ip daddr SET" and "ip daddr != SET" (what: "ip daddr") for the
+ * addresses a or the ports p; false if neither applies.
+ */
+static bool nft_match(struct strbuf *rb, bool *first, const char *what,
+		      const struct filter_addrs *a, const struct filter_ports *p)
 {
-	const char *fam = family == AF_INET ? "ip" : "ip6";
+	unsigned int neg, n;
 
-	if (a->n_pos > 0) {
+	for (neg = 0; neg < 2; neg++) {
+		if (a)
+			n = neg ? a->n_neg : a->n_pos;
+		else
+			n = neg ? p->n_neg : p->n_pos;
+		if (n == 0)
+			continue;
 		item(rb, first);
-		sb_printf(rb, "%s %s ", fam, field);
-		nft_addr_set(rb, a->pos, a->n_pos);
+		sb_printf(rb, "%s %s", what, neg ? "!= " : "");
+		if (a)
+			nft_addr_set(rb, neg ? a->neg : a->pos, n);
+		else
+			nft_port_set(rb, neg ? p->neg : p->pos, n);
 	}
-	if (a->n_neg > 0) {
-		item(rb, first);
-		sb_printf(rb, "%s %s != ", fam, field);
-		nft_addr_set(rb, a->neg, a->n_neg);
-	}
-	return a->n_pos + a->n_neg > 0;
-}
-
-static bool nft_ports(struct strbuf *rb, bool *first, const char *proto,
-		      const char *field, const struct filter_ports *p)
-{
-	if (p->n_pos > 0) {
-		item(rb, first);
-		sb_printf(rb, "%s %s ", proto, field);
-		nft_port_set(rb, p->pos, p->n_pos);
-	}
-	if (p->n_neg > 0) {
-		item(rb, first);
-		sb_printf(rb, "%s %s != ", proto, field);
-		nft_port_set(rb, p->neg, p->n_neg);
-	}
+	if (a)
+		return a->n_pos + a->n_neg > 0;
 	return p->n_pos + p->n_neg > 0;
 }
 
@@ -435,8 +428,10 @@ static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 		return;
 	sb_printf(rb, "\t\t");
 	nft_owner(rb, &first, rs);
-	addrs = nft_addrs(rb, &first, g->family, "saddr", &g->saddr);
-	addrs |= nft_addrs(rb, &first, g->family, "daddr", &g->daddr);
+	addrs = nft_match(rb, &first, g->family == AF_INET ? "ip saddr" :
+			  "ip6 saddr", &g->saddr, NULL);
+	addrs |= nft_match(rb, &first, g->family == AF_INET ? "ip daddr" :
+			   "ip6 daddr", &g->daddr, NULL);
 	if (g->proto == FILTER_ICMP) {
 		nft_icmp(rb, &first, g->family);
 	} else {
@@ -446,8 +441,10 @@ static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 			sb_printf(rb, "meta nfproto %s",
 				  g->family == AF_INET ? "ipv4" : "ipv6");
 		}
-		ports = nft_ports(rb, &first, proto, "sport", &g->sport);
-		ports |= nft_ports(rb, &first, proto, "dport", &g->dport);
+		ports = nft_match(rb, &first, g->proto == FILTER_UDP ?
+				  "udp sport" : "tcp sport", NULL, &g->sport);
+		ports |= nft_match(rb, &first, g->proto == FILTER_UDP ?
+				   "udp dport" : "tcp dport", NULL, &g->dport);
 		/* a tcp flags match implies the protocol */
 		if (!ports && !syn) {
 			item(rb, &first);

@@ -308,8 +308,13 @@ static void ipt_jumps(struct strbuf *rb, const struct rules_set *rs, char op)
 	}
 }
 
+/*
+ * The groups of cfg and the chain numbers of family's: 1, 0 when nothing
+ * of the family is trapped, -1 with errno.  rules_release() after 1.
+ */
 static int ipt_prepare(const struct ptrap_config *cfg, int family,
-		       struct rules_set *rs)
+		       struct rules_set *rs, unsigned int chain[FILTER_MAX_GROUPS],
+		       unsigned int *n_chains)
 {
 	rs->fr = NULL;
 	if (family != AF_INET && family != AF_INET6) {
@@ -320,70 +325,89 @@ static int ipt_prepare(const struct ptrap_config *cfg, int family,
 		rules_release(rs);
 		return -1;
 	}
-	return 0;
+	if (rules_count_family(rs, family) == 0) {
+		rules_release(rs);
+		return 0;
+	}
+	*n_chains = number_chains(rs, family, chain);
+	return 1;
 }
 
-int rules_ipt_install(const struct ptrap_config *cfg, int family,
-		      char *buf, size_t len)
+static void ipt_install_text(struct strbuf *rb, const struct rules_set *rs,
+			     int family, const unsigned int chain[FILTER_MAX_GROUPS],
+			     unsigned int n_chains)
 {
-	unsigned int chain[FILTER_MAX_GROUPS], n_chains, i, k;
-	struct rules_set rs;
-	struct strbuf rb;
+	unsigned int i, k;
 
-	sb_init(&rb, buf, len);
-	if (ipt_prepare(cfg, family, &rs) < 0)
-		return -1;
-	if (rules_count_family(&rs, family) == 0)
-		goto out;
-	n_chains = number_chains(&rs, family, chain);
 	/*
 	 * raw runs before conntrack and before the user's own rules; a
 	 * reinjected packet only leaves the raw table, so mangle, nat and
 	 * filter still see it.  The jump is appended: the user's raw OUTPUT
 	 * rules keep running first.
 	 */
-	sb_printf(&rb, "*raw\n:PTRAP_%u - [0:0]\n", rs.queue);
+	sb_printf(rb, "*raw\n:PTRAP_%u - [0:0]\n", rs->queue);
 	for (i = 1; i <= n_chains; i++)
-		sb_printf(&rb, ":PTRAP_%u_%u - [0:0]\n", rs.queue, i);
-	ipt_rules(&rb, &rs, family, chain);
-	for (i = 0, k = 0; i < rs.fr->n; i++) {
+		sb_printf(rb, ":PTRAP_%u_%u - [0:0]\n", rs->queue, i);
+	ipt_rules(rb, rs, family, chain);
+	for (i = 0, k = 0; i < rs->fr->n; i++) {
 		if (chain[i] > k) {	/* numbered in order: first use */
 			k = chain[i];
-			ipt_chain(&rb, &rs, &rs.fr->g[i], k);
+			ipt_chain(rb, rs, &rs->fr->g[i], k);
 		}
 	}
-	ipt_jumps(&rb, &rs, 'A');
-	sb_printf(&rb, "COMMIT\n");
-out:
-	rules_release(&rs);
+	ipt_jumps(rb, rs, 'A');
+	sb_printf(rb, "COMMIT\n");
+}
+
+static void ipt_remove_text(struct strbuf *rb, const struct rules_set *rs,
+			    unsigned int n_chains)
+{
+	unsigned int i;
+
+	/*
+	 * The jumps go first and PTRAP_<queue> is flushed before the group
+	 * chains go: a referenced chain cannot be deleted.
+	 */
+	sb_printf(rb, "*raw\n");
+	ipt_jumps(rb, rs, 'D');
+	sb_printf(rb, "-F PTRAP_%u\n", rs->queue);
+	for (i = 1; i <= n_chains; i++)
+		sb_printf(rb, "-F PTRAP_%u_%u\n-X PTRAP_%u_%u\n", rs->queue, i,
+			  rs->queue, i);
+	sb_printf(rb, "-X PTRAP_%u\nCOMMIT\n", rs->queue);
+}
+
+/* The install or the removal text of one family. */
+static int ipt_text(const struct ptrap_config *cfg, int family, bool install,
+		    char *buf, size_t len)
+{
+	unsigned int chain[FILTER_MAX_GROUPS], n_chains = 0;
+	struct rules_set rs;
+	struct strbuf rb;
+	int ret;
+
+	sb_init(&rb, buf, len);
+	ret = ipt_prepare(cfg, family, &rs, chain, &n_chains);
+	if (ret < 0)
+		return -1;
+	if (ret > 0) {
+		if (install)
+			ipt_install_text(&rb, &rs, family, chain, n_chains);
+		else
+			ipt_remove_text(&rb, &rs, n_chains);
+		rules_release(&rs);
+	}
 	return sb_finish(&rb);
+}
+
+int rules_ipt_install(const struct ptrap_config *cfg, int family,
+		      char *buf, size_t len)
+{
+	return ipt_text(cfg, family, true, buf, len);
 }
 
 int rules_ipt_remove(const struct ptrap_config *cfg, int family,
 		     char *buf, size_t len)
 {
-	unsigned int chain[FILTER_MAX_GROUPS], n_chains, i;
-	struct rules_set rs;
-	struct strbuf rb;
-
-	sb_init(&rb, buf, len);
-	if (ipt_prepare(cfg, family, &rs) < 0)
-		return -1;
-	if (rules_count_family(&rs, family) == 0)
-		goto out;
-	n_chains = number_chains(&rs, family, chain);
-	/*
-	 * The jumps go first and PTRAP_<queue> is flushed before the group
-	 * chains go: a referenced chain cannot be deleted.
-	 */
-	sb_printf(&rb, "*raw\n");
-	ipt_jumps(&rb, &rs, 'D');
-	sb_printf(&rb, "-F PTRAP_%u\n", rs.queue);
-	for (i = 1; i <= n_chains; i++)
-		sb_printf(&rb, "-F PTRAP_%u_%u\n-X PTRAP_%u_%u\n", rs.queue, i,
-			  rs.queue, i);
-	sb_printf(&rb, "-X PTRAP_%u\nCOMMIT\n", rs.queue);
-out:
-	rules_release(&rs);
-	return sb_finish(&rb);
+	return ipt_text(cfg, family, false, buf, len);
 }

@@ -67,6 +67,18 @@ static bool oracle_chain(const char *w, size_t n)
 	       strspn(w + 6, "0123456789_") >= n - 6;
 }
 
+/* The next blank-separated word of [*p, end): its start, length in *n. */
+static const char *oracle_word(const char **p, const char *end, size_t *n)
+{
+	const char *w = *p;
+
+	*n = strcspn(w, " ");
+	if (w + *n > end)
+		*n = (size_t)(end - w);
+	*p = w + *n + 1;
+	return w;
+}
+
 /* One nft rule line, without its "\t\t". */
 static bool oracle_nft_rule(const char *start, size_t len)
 {
@@ -74,11 +86,7 @@ static bool oracle_nft_rule(const char *start, size_t len)
 	size_t n;
 
 	while (p < end) {
-		w = p;
-		n = strcspn(w, " ");
-		if (w + n > end)
-			n = (size_t)(end - w);
-		p = w + n + 1;
+		w = oracle_word(&p, end, &n);
 		if (n > 0 && w[n - 1] == ',')	/* "{ a, b }" */
 			n--;
 		if (n >= 2 && w[0] == '"' && w[n - 1] == '"' &&
@@ -107,11 +115,7 @@ static bool oracle_ipt_line(const char *p, size_t len)
 	if (len < 3 || p[0] != '-' || !strchr("ADFX", p[1]) || p[2] != ' ')
 		return false;
 	while (p < end) {
-		w = p;
-		n = strcspn(w, " ");
-		if (w + n > end)
-			n = (size_t)(end - w);
-		p = w + n + 1;
+		w = oracle_word(&p, end, &n);
 		if (after_o) {
 			if (!oracle_iface(w, n))
 				return false;

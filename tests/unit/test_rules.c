@@ -783,44 +783,17 @@ static void test_filter_goldens(void **state)
 
 /* --- hostile values: nothing but ptrap's own words reaches the text --- */
 
-typedef int (*text_fn)(const struct ptrap_config *c, char *b, size_t l);
-
-static int t_nft(const struct ptrap_config *c, char *b, size_t l)
-{
-	return rules_nft_install(c, b, l);
-}
-
-static int t_nft_rm(const struct ptrap_config *c, char *b, size_t l)
-{
-	return rules_nft_remove(c, b, l);
-}
-
-static int t_ipt4(const struct ptrap_config *c, char *b, size_t l)
-{
-	return rules_ipt_install(c, AF_INET, b, l);
-}
-
-static int t_ipt6(const struct ptrap_config *c, char *b, size_t l)
-{
-	return rules_ipt_install(c, AF_INET6, b, l);
-}
-
-static int t_ipt4_rm(const struct ptrap_config *c, char *b, size_t l)
+static int gen_ipt4_rm(const struct ptrap_config *c, char *b, size_t l)
 {
 	return rules_ipt_remove(c, AF_INET, b, l);
 }
 
-static int t_ipt6_rm(const struct ptrap_config *c, char *b, size_t l)
-{
-	return rules_ipt_remove(c, AF_INET6, b, l);
-}
-
 static const struct {
-	text_fn fn;
+	gen_fn fn;
 	bool nft;
 } texts[] = {
-	{ t_nft, true }, { t_nft_rm, true }, { t_ipt4, false },
-	{ t_ipt6, false }, { t_ipt4_rm, false }, { t_ipt6_rm, false },
+	{ gen_nft, true }, { gen_nft_rm, true }, { gen_ipt4, false },
+	{ gen_ipt6, false }, { gen_ipt4_rm, false }, { gen_ipt6_rm, false },
 };
 
 /* All six texts of cfg pass the oracle; the nft install text into out. */
@@ -911,7 +884,7 @@ static void test_hostile(void **state)
 		strcpy(cfg->out_ifaces[0], bad_ifaces[i]);
 		cfg->n_out_ifaces = 1;
 		for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
-			if (texts[k].fn == t_nft_rm)
+			if (texts[k].fn == gen_nft_rm)
 				continue;	/* names only the table */
 			errno = 0;
 			assert_int_equal(texts[k].fn(cfg, buf, sizeof(buf)), -1);
