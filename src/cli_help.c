@@ -47,8 +47,8 @@ static const char *const exit_codes[] = {
 	[PTRAP_EXIT_OK] = "success (also after -h and -V)",
 	[PTRAP_EXIT_RUNTIME] = "runtime error",
 	[PTRAP_EXIT_USAGE] = "usage error: unknown option or bad value",
-	[PTRAP_EXIT_NO_DEST] = "no destination (-i missing)",
-	[PTRAP_EXIT_NO_PROTO] = "no protocol (none of -u, -t and --icmp)",
+	[PTRAP_EXIT_NO_DEST] = "no destination (neither -i nor an expression)",
+	[PTRAP_EXIT_NO_PROTO] = "no protocol (no -u, -t, --icmp or expression)",
 	[PTRAP_EXIT_CONNECT_NO_TCP] = "-c without -t",
 	[PTRAP_EXIT_NO_PRIV] =
 		"missing capability (CAP_NET_ADMIN, or one needed to drop privileges)",
