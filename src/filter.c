@@ -51,12 +51,18 @@ struct tok {
 };
 
 /* Protocol qualifiers, which are also primitives of their own. */
+enum proto_word { P_NONE = -1, P_IP, P_IP6, P_UDP, P_TCP, P_ICMP, P_ICMP6 };
+
 static const struct {
 	const char *word;
 	uint8_t classes;
 } proto_words[] = {
-	{ "ip", C_V4 }, { "ip6", C_V6 }, { "udp", C_UDP4 | C_UDP6 },
-	{ "tcp", C_TCP4 | C_TCP6 }, { "icmp", C_ICMP4 }, { "icmp6", C_ICMP6 },
+	[P_IP] = { "ip", C_V4 },
+	[P_IP6] = { "ip6", C_V6 },
+	[P_UDP] = { "udp", C_UDP4 | C_UDP6 },
+	[P_TCP] = { "tcp", C_TCP4 | C_TCP6 },
+	[P_ICMP] = { "icmp", C_ICMP4 },
+	[P_ICMP6] = { "icmp6", C_ICMP6 },
 };
 
 enum type_word { TY_NONE = -1, TY_HOST, TY_NET, TY_PORT, TY_PORTRANGE };
@@ -92,7 +98,7 @@ static const struct {
 
 /* The qualifiers of one primitive, kept for a bare VALUE after it. */
 struct quals {
-	int proto;	/* index into proto_words[], -1: none */
+	int proto;	/* enum proto_word */
 	int dir;	/* enum filter_dir, -1: none */
 	int type;	/* enum type_word */
 };
@@ -243,12 +249,12 @@ static int find_proto(const struct tok *t)
 	for (i = 0; i < ARRAY_SIZE(proto_words); i++)
 		if (word_is(t, proto_words[i].word))
 			return (int)i;
-	return -1;
+	return P_NONE;
 }
 
 static bool is_keyword(const struct tok *t)
 {
-	return find_proto(t) >= 0 ||
+	return find_proto(t) != P_NONE ||
 	       find_word(t, type_words, ARRAY_SIZE(type_words)) >= 0 ||
 	       word_is(t, "src") || word_is(t, "dst") || word_is(t, "mask");
 }
@@ -421,7 +427,7 @@ static int value_atom(struct parser *p, const struct quals *q)
 		mask[0] = '\0';
 	}
 	if (type == TY_HOST || type == TY_NET) {
-		if (q->proto >= 2)
+		if (q->proto != P_NONE && q->proto != P_IP && q->proto != P_IP6)
 			return fail(p, "'%s %s': only ip or ip6 can qualify an "
 				    "address; write '%s and %s %s'",
 				    proto_words[q->proto].word, val,
@@ -432,12 +438,13 @@ static int value_atom(struct parser *p, const struct quals *q)
 			return -1;
 		at.kind = FILTER_IS_ADDR;
 		at.classes = at.addr.ip.family == AF_INET ? C_V4 : C_V6;
-		if (q->proto >= 0 && !(at.classes & proto_words[q->proto].classes))
+		if (q->proto != P_NONE &&
+		    !(at.classes & proto_words[q->proto].classes))
 			return fail(p, "'%s %s %s': not an %s address",
 				    proto_words[q->proto].word, type_words[type],
-				    val, q->proto == 0 ? "IPv4" : "IPv6");
+				    val, q->proto == P_IP ? "IPv4" : "IPv6");
 	} else {
-		if (q->proto >= 0 && q->proto != 2 && q->proto != 3)
+		if (q->proto != P_NONE && q->proto != P_UDP && q->proto != P_TCP)
 			return fail(p, "'%s %s': only udp or tcp can qualify "
 				    "a port", proto_words[q->proto].word,
 				    type_words[type]);
@@ -445,7 +452,7 @@ static int value_atom(struct parser *p, const struct quals *q)
 			return -1;
 		at.kind = FILTER_IS_PORT;
 		at.classes = C_PORTS;
-		if (q->proto >= 0)
+		if (q->proto != P_NONE)
 			at.classes &= proto_words[q->proto].classes;
 	}
 	node = new_node(p, FILTER_ATOM, 0, 0);
@@ -478,7 +485,7 @@ static int parse_dir(struct parser *p)
 
 static int parse_prim(struct parser *p)
 {
-	struct quals q = { .proto = -1, .dir = -1, .type = TY_NONE };
+	struct quals q = { .proto = P_NONE, .dir = -1, .type = TY_NONE };
 	const struct tok *t = &p->toks[p->pos];
 	int node;
 
@@ -490,7 +497,7 @@ static int parse_prim(struct parser *p)
 	if (check_supported(p, t) < 0)
 		return -1;
 	q.proto = find_proto(t);
-	if (q.proto >= 0) {
+	if (q.proto != P_NONE) {
 		p->pos++;
 		t = &p->toks[p->pos];
 		if (check_supported(p, t) < 0)	/* "ip proto 17" */
@@ -513,13 +520,15 @@ static int parse_prim(struct parser *p)
 	q.type = find_word(t, type_words, ARRAY_SIZE(type_words));
 	if (q.type != TY_NONE)
 		p->pos++;
-	if (q.proto < 0 && q.dir < 0 && q.type == TY_NONE) {
+	if (q.proto == P_NONE && q.dir < 0 && q.type == TY_NONE) {
 		if (!p->have_last || is_keyword(t))
 			return fail(p, "'%.*s%s': expected a primitive such as "
 				    "'udp', 'host ADDR' or 'port N'", SHOW(t));
 		q = p->last;	/* "host a or b" */
 	}
-	if (q.type == TY_NONE && q.proto >= 2 && q.dir >= 0)
+	if (q.type == TY_NONE && (q.proto == P_UDP || q.proto == P_TCP ||
+				  q.proto == P_ICMP || q.proto == P_ICMP6) &&
+	    q.dir >= 0)
 		return fail(p, "'%s %s' needs a type: host, net, port or "
 			    "portrange", proto_words[q.proto].word,
 			    q.dir == FILTER_SRC ? "src" : "dst");
