@@ -308,32 +308,42 @@ static void nft_port_set(struct strbuf *rb, const struct addr_port_range *v,
 		sb_printf(rb, " }");
 }
 
-/*
- * "ip daddr SET" and "ip daddr != SET" (what: "ip daddr") for the
- * addresses a or the ports p; false if neither applies.
- */
-static bool nft_match(struct strbuf *rb, bool *first, const char *what,
-		      const struct filter_addrs *a, const struct filter_ports *p)
+/* One field of a group as nft matches it: values, then exclusions. */
+struct nft_field {
+	const char *what;	/* "ip daddr", "udp sport" */
+	unsigned int n[2];	/* [0] values, [1] exclusions */
+	const struct addr_prefix *addr[2];	/* addresses, or NULL */
+	const struct addr_port_range *port[2];	/* else ports */
+};
+
+static struct nft_field addr_field(const char *what, const struct filter_addrs *a)
 {
-	unsigned int neg, n;
+	return (struct nft_field){ .what = what, .n = { a->n_pos, a->n_neg },
+				   .addr = { a->pos, a->neg } };
+}
+
+static struct nft_field port_field(const char *what, const struct filter_ports *p)
+{
+	return (struct nft_field){ .what = what, .n = { p->n_pos, p->n_neg },
+				   .port = { p->pos, p->neg } };
+}
+
+/* "ip daddr SET" and "ip daddr != SET"; false if neither applies. */
+static bool nft_match(struct strbuf *rb, bool *first, const struct nft_field *f)
+{
+	unsigned int neg;
 
 	for (neg = 0; neg < 2; neg++) {
-		if (a)
-			n = neg ? a->n_neg : a->n_pos;
-		else
-			n = neg ? p->n_neg : p->n_pos;
-		if (n == 0)
+		if (f->n[neg] == 0)
 			continue;
 		item(rb, first);
-		sb_printf(rb, "%s %s", what, neg ? "!= " : "");
-		if (a)
-			nft_addr_set(rb, neg ? a->neg : a->pos, n);
+		sb_printf(rb, "%s %s", f->what, neg ? "!= " : "");
+		if (f->addr[neg])
+			nft_addr_set(rb, f->addr[neg], f->n[neg]);
 		else
-			nft_port_set(rb, neg ? p->neg : p->pos, n);
+			nft_port_set(rb, f->port[neg], f->n[neg]);
 	}
-	if (a)
-		return a->n_pos + a->n_neg > 0;
-	return p->n_pos + p->n_neg > 0;
+	return f->n[0] + f->n[1] > 0;
 }
 
 /*
@@ -422,16 +432,17 @@ static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 	const char *proto = g->proto == FILTER_UDP ? "udp" : "tcp";
 	bool syn = rs->syn && g->proto == FILTER_TCP;
 	bool first = true, addrs, ports, twin, second = false;
+	struct nft_field f;
 
 	twin = nft_twin(rs->fr, g, &second);
 	if (twin && second)
 		return;
 	sb_printf(rb, "\t\t");
 	nft_owner(rb, &first, rs);
-	addrs = nft_match(rb, &first, g->family == AF_INET ? "ip saddr" :
-			  "ip6 saddr", &g->saddr, NULL);
-	addrs |= nft_match(rb, &first, g->family == AF_INET ? "ip daddr" :
-			   "ip6 daddr", &g->daddr, NULL);
+	f = addr_field(g->family == AF_INET ? "ip saddr" : "ip6 saddr", &g->saddr);
+	addrs = nft_match(rb, &first, &f);
+	f = addr_field(g->family == AF_INET ? "ip daddr" : "ip6 daddr", &g->daddr);
+	addrs |= nft_match(rb, &first, &f);
 	if (g->proto == FILTER_ICMP) {
 		nft_icmp(rb, &first, g->family);
 	} else {
@@ -441,10 +452,12 @@ static void nft_rule(struct strbuf *rb, const struct rules_set *rs,
 			sb_printf(rb, "meta nfproto %s",
 				  g->family == AF_INET ? "ipv4" : "ipv6");
 		}
-		ports = nft_match(rb, &first, g->proto == FILTER_UDP ?
-				  "udp sport" : "tcp sport", NULL, &g->sport);
-		ports |= nft_match(rb, &first, g->proto == FILTER_UDP ?
-				   "udp dport" : "tcp dport", NULL, &g->dport);
+		f = port_field(g->proto == FILTER_UDP ? "udp sport" : "tcp sport",
+			       &g->sport);
+		ports = nft_match(rb, &first, &f);
+		f = port_field(g->proto == FILTER_UDP ? "udp dport" : "tcp dport",
+			       &g->dport);
+		ports |= nft_match(rb, &first, &f);
 		/* a tcp flags match implies the protocol */
 		if (!ports && !syn) {
 			item(rb, &first);
