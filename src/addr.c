@@ -43,7 +43,7 @@ static int parse_uint(const char *s, unsigned long max, const char **end,
 	return 0;
 }
 
-static void prefix_clear_host_bits(struct addr_prefix *p)
+void addr_prefix_mask(struct addr_prefix *p)
 {
 	unsigned int nbytes = p->ip.family == AF_INET ? 4 : 16;
 	unsigned int i, bit;
@@ -108,7 +108,7 @@ int addr_parse_prefix(const char *s, struct addr_prefix *out)
 		    *end != '\0')
 			goto einval;
 		p.len = (uint8_t)len;
-		prefix_clear_host_bits(&p);
+		addr_prefix_mask(&p);
 	}
 	*out = p;
 	return 0;
@@ -242,4 +242,22 @@ bool addr_ip_equal(const struct addr_ip *a, const struct addr_ip *b)
 	if (a->family == AF_INET6)
 		return memcmp(&a->u.v6, &b->u.v6, sizeof(a->u.v6)) == 0;
 	return false;
+}
+
+bool addr_prefix_covers(const struct addr_prefix *a, const struct addr_prefix *b)
+{
+	struct addr_prefix t;
+
+	if (a->ip.family != b->ip.family || a->len > b->len)
+		return false;
+	t = *b;
+	t.len = a->len;
+	addr_prefix_mask(&t);
+	return memcmp(t.ip.u.bytes, a->ip.u.bytes,
+		      a->ip.family == AF_INET ? 4 : 16) == 0;
+}
+
+bool addr_prefix_equal(const struct addr_prefix *a, const struct addr_prefix *b)
+{
+	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
 }

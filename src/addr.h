@@ -45,6 +45,13 @@ const char *addr_endpoint_str(const struct addr_ip *ip, uint16_t port,
 
 bool addr_ip_equal(const struct addr_ip *a, const struct addr_ip *b);
 
+/* Same network, same length (host bits are not compared if masked). */
+bool addr_prefix_equal(const struct addr_prefix *a, const struct addr_prefix *b);
+/* Zero the bits beyond p->len, so equal networks compare equal byte for byte. */
+void addr_prefix_mask(struct addr_prefix *p);
+/* Does network a contain network b (equal counts)?  Both masked. */
+bool addr_prefix_covers(const struct addr_prefix *a, const struct addr_prefix *b);
+
 /*
  * Details of the functions above:
  * - addr_parse_prefix: "[v6]" and "[v6]/LEN" are accepted, "[v4]" is not;

@@ -7,18 +7,35 @@
 #include "config.h"
 #endif
 
-#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_lists.h"
+#include "cli_msg.h"
 #include "cli_table.h"
 
 #define N_OPTIONS cli_n_options
+
+/* Numeric fields are unsigned int or unsigned long long (see FIELD()). */
+static void store_number(struct ptrap_config *cfg,
+			 const struct cli_number *num, unsigned long v)
+{
+	char *field = (char *)cfg + num->offset;
+
+	if (num->size == sizeof(unsigned int)) {
+		unsigned int u = (unsigned int)v;
+
+		memcpy(field, &u, sizeof(u));
+	} else {
+		unsigned long long u = v;
+
+		memcpy(field, &u, sizeof(u));
+	}
+}
 
 static const char *const backend_names[] = {
 	[CLI_BACKEND_AUTO] = "auto",
@@ -47,82 +64,22 @@ const char *cli_by_name(enum cli_by b)
 	return by_names[b];
 }
 
-static const struct cli_option *find_option(int val)
-{
-	size_t i;
-
-	for (i = 0; i < N_OPTIONS; i++)
-		if (cli_options[i].val == val)
-			return &cli_options[i];
-	return NULL;
-}
-
-/* "-i" or "--hook-timeout": how the user most likely spelled it. */
-const char *cli_option_label(int val, char *buf, size_t len)
-{
-	const struct cli_option *o = find_option(val);
-
-	if (o == NULL)
-		snprintf(buf, len, "?");
-	else if (o->val < 256)
-		snprintf(buf, len, "-%c", o->val);
-	else
-		snprintf(buf, len, "--%s", o->name);
-	return buf;
-}
-
-void cli_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* "'VALUE'" shortened to CLI_SHOW_MAX bytes so the message stays a line. */
-int cli_bad_value(char *err, size_t errlen, int val, const char *what,
-		  const char *s, size_t slen, const char *expected)
-{
-	char label[32];
-	int show = slen > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)slen;
-
-	cli_set_err(err, errlen, "invalid %s '%.*s%s' for %s (expected %s)",
-		    what, show, s, slen > CLI_SHOW_MAX ? "..." : "",
-		    cli_option_label(val, label, sizeof(label)), expected);
-	return PTRAP_EXIT_USAGE;
-}
-
-/*
- * Decimal only: strtoul alone would accept spaces, signs and junk.  A
- * leading zero is refused as in addr.c, so "010" is never a surprise.
- */
-int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
-		   unsigned int *out)
+/* A numeric option's value, checked against and stored by its table entry. */
+static int set_number(struct ptrap_config *cfg, int val,
+		      const struct cli_number *num, const char *arg,
+		      char *err, size_t errlen)
 {
 	unsigned long v;
-	char *end;
+	char expected[64];
 
-	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = (unsigned int)v;
-	return 0;
-}
-
-static int parse_number(int val, const char *s, unsigned long min,
-			unsigned long max, const char *what,
-			const char *expected, unsigned int *out,
-			char *err, size_t errlen)
-{
-	if (cli_parse_uint(s, min, max, out) < 0)
-		return cli_bad_value(err, errlen, val, what, s, strlen(s),
-				     expected);
+	if (cli_parse_ulong(arg, num->min, num->max, &v) < 0) {
+		snprintf(expected, sizeof(expected), "%lu-%lu%s%s", num->min,
+			 num->max, num->unit ? " " : "",
+			 num->unit ? num->unit : "");
+		return cli_bad_value(err, errlen, val, num->what, arg,
+				     strlen(arg), expected);
+	}
+	store_number(cfg, num, v);
 	return PTRAP_EXIT_OK;
 }
 
@@ -188,6 +145,22 @@ static int parse_by(const char *s, enum cli_by *out)
 static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			char *err, size_t errlen)
 {
+	const struct cli_option *o = cli_find_option(c);
+
+	/* tcpdump's -n takes no value: "-n -u" would eat the -u */
+	if (c == 'n' && (arg[0] < '0' || arg[0] > '9')) {
+		char show[CLI_SHOW_BUF];
+
+		cli_set_err(err, errlen, "invalid rate '%s' for -n: -n is "
+			    "--rate N in ptrap (reports per minute per flow); "
+			    "ptrap looks no names up, so tcpdump's -n is not "
+			    "needed", cli_show(arg, strlen(arg), show, sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	if (c == 's')
+		cfg->hold_given = true;
+	if (o != NULL && o->num != NULL)
+		return set_number(cfg, c, o->num, arg, err, errlen);
 	switch (c) {
 	case 'u':
 		cfg->udp = true;
@@ -208,19 +181,6 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case 'c':
 		cfg->connect_only = true;
 		return PTRAP_EXIT_OK;
-	case 'n':
-		return parse_number(c, arg, 0, 1000000, "rate",
-				    "0-1000000 per minute", &cfg->rate_per_min,
-				    err, errlen);
-	case OPT_COUNT: {
-		unsigned int n;
-
-		if (cli_parse_uint(arg, 1, 4000000000ul, &n) < 0)
-			return cli_bad_value(err, errlen, c, "count", arg,
-					     strlen(arg), "1-4000000000");
-		cfg->max_reports = n;
-		return PTRAP_EXIT_OK;
-	}
 	case OPT_HOOK_CAPS:
 		cfg->hook_caps = true;
 		return PTRAP_EXIT_OK;
@@ -237,10 +197,6 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		cfg->syslog = true;
 		cfg->syslog_only = true;
 		return PTRAP_EXIT_OK;
-	case 'S':
-		return parse_number(c, arg, 0, CLI_MAX_SNAPLEN,
-				    "snapshot length", "0-262144 bytes",
-				    &cfg->snaplen, err, errlen);
 	case 'e':
 		if (arg[0] == '\0') {
 			cli_set_err(err, errlen, "empty command for -e");
@@ -252,22 +208,6 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		}
 		cfg->hook_cmd = arg;
 		return PTRAP_EXIT_OK;
-	case 's':
-		return parse_number(c, arg, 0, 60000, "hold time",
-				    "0-60000 ms", &cfg->hold_ms, err, errlen);
-	case OPT_HOOK_TIMEOUT:
-		return parse_number(c, arg, 1, 3600000, "hook timeout",
-				    "1-3600000 ms", &cfg->hook_timeout_ms,
-				    err, errlen);
-	case OPT_MAX_HOOKS:
-		return parse_number(c, arg, 1, 1024, "hook count", "1-1024",
-				    &cfg->max_hooks, err, errlen);
-	case OPT_QUEUE_NUM:
-		return parse_number(c, arg, 0, 65535, "queue number",
-				    "0-65535", &cfg->queue_num, err, errlen);
-	case OPT_BATCH_WAIT:
-		return parse_number(c, arg, 0, 10000, "batch wait",
-				    "0-10000 us", &cfg->batch_wait_us, err, errlen);
 	case OPT_BACKEND:
 		if (parse_backend(arg, &cfg->backend) < 0)
 			return cli_bad_value(err, errlen, c, "backend", arg,
@@ -288,13 +228,6 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			return cli_bad_value(err, errlen, c, "file size", arg,
 					     strlen(arg), "0.001-1000000 MB");
 		return PTRAP_EXIT_OK;
-	case 'G':
-		return parse_number(c, arg, 1, 31536000, "rotation interval",
-				    "1-31536000 seconds", &cfg->rotate_secs,
-				    err, errlen);
-	case 'W':
-		return parse_number(c, arg, 1, 100000, "file count",
-				    "1-100000", &cfg->rotate_files, err, errlen);
 	case OPT_BY:
 		if (parse_by(arg, &cfg->by) < 0)
 			return cli_bad_value(err, errlen, c, "grouping", arg,
@@ -338,17 +271,19 @@ static int count_prefix_matches(const char *elem)
 /* getopt returned '?' or ':' for the argv element elem. */
 static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 {
-	size_t len = strlen(elem);
-	int show = len > CLI_SHOW_MAX ? CLI_SHOW_MAX : (int)len;
-	const char *more = len > CLI_SHOW_MAX ? "..." : "";
+	char show[CLI_SHOW_BUF];
 	bool is_long = strncmp(elem, "--", 2) == 0;
 	const struct cli_option *o;
 
 	if (c == ':') {
-		o = find_option(optopt);
+		o = cli_find_option(optopt);
 		if (o == NULL)
-			cli_set_err(err, errlen, "missing argument for '%.*s%s'",
-				    show, elem, more);
+			cli_set_err(err, errlen, "missing argument for '%s'",
+				    cli_show(elem, strlen(elem), show, sizeof(show)));
+		else if (o->val == 'n' && !is_long)
+			cli_set_err(err, errlen, "option -n needs a value: it is "
+				    "--rate N in ptrap (reports per minute per "
+				    "flow); tcpdump's -n is not needed");
 		else if (is_long || o->val >= 256)
 			cli_set_err(err, errlen, "option --%s needs a value (%s)",
 				    o->name, o->arg);
@@ -359,32 +294,119 @@ static int getopt_error(int c, const char *elem, char *err, size_t errlen)
 	}
 	/* "--udp=1" also lands here, with optopt naming the option. */
 	if (is_long && optopt != 0 && strchr(elem, '='))
-		cli_set_err(err, errlen, "option '%.*s%s' takes no argument",
-			    show, elem, more);
+		cli_set_err(err, errlen, "option '%s' takes no argument",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (is_long && count_prefix_matches(elem) > 1)
-		cli_set_err(err, errlen, "ambiguous option '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "ambiguous option '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (is_long)
-		cli_set_err(err, errlen, "unknown option '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "unknown option '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	else if (optopt > 0x20 && optopt < 0x7f)
 		cli_set_err(err, errlen, "unknown option '-%c'", optopt);
 	else
-		cli_set_err(err, errlen, "unknown option in '%.*s%s'",
-			    show, elem, more);
+		cli_set_err(err, errlen, "unknown option in '%s'",
+			    cli_show(elem, strlen(elem), show, sizeof(show)));
 	return PTRAP_EXIT_USAGE;
 }
 
+/* Zero, then each numeric option's default from the table. */
 static void config_defaults(struct ptrap_config *cfg)
 {
+	size_t i;
+
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->hold_ms = CLI_DEFAULT_HOLD_MS;
-	cfg->hook_timeout_ms = CLI_DEFAULT_HOOK_TIMEOUT_MS;
-	cfg->max_hooks = CLI_DEFAULT_MAX_HOOKS;
-	cfg->queue_num = CLI_DEFAULT_QUEUE;
 	cfg->backend = CLI_BACKEND_AUTO;
-	cfg->rate_per_min = CLI_DEFAULT_RATE;
-	cfg->batch_wait_us = CLI_DEFAULT_BATCH_WAIT_US;
+	for (i = 0; i < N_OPTIONS; i++)
+		if (cli_options[i].num != NULL)
+			store_number(cfg, cli_options[i].num,
+				     cli_options[i].num->def);
+}
+
+/*
+ * The words after the options: a filter expression, unless they are
+ * tcpdump habits ptrap spells differently.
+ */
+static int parse_expression(struct ptrap_config *cfg, int argc,
+			    char *const *words, char *err, size_t errlen)
+{
+	size_t len = strlen(words[0]);
+	char show[CLI_SHOW_BUF];
+	int i;
+
+	if (cfg->read_path) {
+		cli_set_err(err, errlen, "unexpected argument '%s' (-r "
+			    "selects packets with -i, -p, --pid and --comm)",
+			    cli_show(words[0], len, show, sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->connect_only && len > 0 &&
+	    strspn(words[0], "0123456789") == len) {
+		cli_set_err(err, errlen, "unexpected argument '%s': -c is "
+			    "--connect in ptrap and takes no value; to stop "
+			    "after N reports use --count N",
+			    cli_show(words[0], len, show, sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	for (i = 0; i < argc; i++) {
+		if (words[i][0] != '-')
+			continue;
+		cli_set_err(err, errlen, "unexpected argument '%s': "
+			    "options go before the filter expression",
+			    cli_show(words[i], strlen(words[i]), show,
+				     sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	if (filter_parse(&cfg->filter, argc, words, err, errlen) < 0)
+		return PTRAP_EXIT_USAGE;
+	cfg->filter_words = words;
+	cfg->n_filter_words = argc;
+	return PTRAP_EXIT_OK;
+}
+
+const char *cli_habit_hint(const struct ptrap_config *cfg)
+{
+	if (cfg->hold_given && cfg->hook_cmd == NULL)
+		return "-s is --hold in ptrap, how long a packet waits for "
+		       "its -e hook, so without -e it does nothing; tcpdump's "
+		       "-s (snapshot length) is -S here";
+	if (cfg->hold_given && cfg->hold_ms == 0 && cfg->write_path)
+		return "-s 0 is --hold 0 in ptrap: hooks do not hold packets; "
+		       "-w saves whole packets by default, tcpdump's -s is -S "
+		       "here";
+	return NULL;
+}
+
+void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope)
+{
+	bool none = !cfg->udp && !cfg->tcp && !cfg->icmp;
+	bool implied = none && cfg->filter.n_nodes > 0;
+
+	*scope = (struct filter_scope){
+		.udp = cfg->udp || implied, .tcp = cfg->tcp || implied,
+		/* -p gives ports, which ICMP has not */
+		.icmp = cfg->icmp || (implied && cfg->n_ports == 0),
+		.dests = cfg->dests, .n_dests = cfg->n_dests,
+		.ports = cfg->ports, .n_ports = cfg->n_ports,
+	};
+}
+
+/* Whether the expression and the options together can become rules. */
+static int check_expression(const struct ptrap_config *cfg,
+			    const struct filter_scope *scope, char *err,
+			    size_t errlen)
+{
+	struct filter_rules *fr = malloc(sizeof(*fr));
+	int ret = PTRAP_EXIT_USAGE;
+
+	if (!fr) {
+		cli_set_err(err, errlen, "out of memory");
+		return PTRAP_EXIT_RUNTIME;
+	}
+	if (filter_compile(&cfg->filter, scope, fr, err, errlen) == 0)
+		ret = PTRAP_EXIT_OK;
+	free(fr);
+	return ret;
 }
 
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
@@ -393,6 +415,7 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	/* '+': stop at the first non-option; ':': report missing arguments. */
 	char shortopts[2 + 2 * CLI_MAX_OPTIONS + 1];
 	struct option longopts[CLI_MAX_OPTIONS + 1];
+	struct filter_scope scope;
 	bool quiet = false;
 	size_t i, n = 0;
 	int c, ret;
@@ -441,13 +464,10 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 			return ret;
 	}
 	if (optind < argc) {
-		size_t len = strlen(argv[optind]);
-		bool cut = len > CLI_SHOW_MAX;
-
-		cli_set_err(err, errlen, "unexpected argument '%.*s%s'",
-			    cut ? CLI_SHOW_MAX : (int)len, argv[optind],
-			    cut ? "..." : "");
-		return PTRAP_EXIT_USAGE;
+		ret = parse_expression(cfg, argc - optind, argv + optind,
+				       err, errlen);
+		if (ret != PTRAP_EXIT_OK)
+			return ret;
 	}
 
 	if (cfg->help || cfg->version || cfg->man_options)
@@ -486,11 +506,19 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	/* Reading a file traps nothing: no destination or protocol needed. */
 	if (cfg->read_path)
 		return PTRAP_EXIT_OK;
-	if (cfg->connect_only && !cfg->tcp) {
+	cli_filter_scope(cfg, &scope);
+	if (cfg->connect_only && !scope.tcp) {
 		cli_set_err(err, errlen,
 			    "-c traps TCP connection attempts: it needs -t");
 		return PTRAP_EXIT_CONNECT_NO_TCP;
 	}
+	if (cfg->n_ports && scope.icmp && !scope.udp && !scope.tcp) {
+		cli_set_err(err, errlen, "-p selects UDP and TCP ports, and "
+			    "--icmp has none: add -u or -t, or drop -p");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->filter.n_nodes)
+		return check_expression(cfg, &scope, err, errlen);
 	if (cfg->n_dests == 0) {
 		cli_set_err(err, errlen, "no destination: give -i ADDR");
 		return PTRAP_EXIT_NO_DEST;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "addr.h"
+#include "filter.h"
 
 /* Exit codes; kept from the original script where they still mean something. */
 enum ptrap_exit {
@@ -33,20 +34,26 @@ enum cli_backend {
 	CLI_BACKEND_NONE,
 };
 
+/* The comma lists' capacities (the option table prints them in --help). */
 #define CLI_MAX_DESTS	64
 #define CLI_MAX_PORTS	32
-#define CLI_DEFAULT_QUEUE	4253
-#define CLI_DEFAULT_HOLD_MS	500
-#define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
-#define CLI_DEFAULT_MAX_HOOKS	16
 #define CLI_MAX_IFACES	8
 #define CLI_MAX_UIDS	16
 #define CLI_MAX_COMMS	16
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
+
+/*
+ * Defaults of numeric options, named for the code that relies on them.
+ * Only the option table (cli_table.c) applies them, next to each option's
+ * range and unit; --help and the man page print them from there.
+ */
+#define CLI_DEFAULT_QUEUE	4253
+#define CLI_DEFAULT_HOLD_MS	500
+#define CLI_DEFAULT_HOOK_TIMEOUT_MS	10000
+#define CLI_DEFAULT_MAX_HOOKS	16
 #define CLI_DEFAULT_RATE	20		/* reports per minute per flow */
 #define CLI_DEFAULT_BATCH_WAIT_US	20
-#define CLI_MAX_SNAPLEN	262144
 
 struct ptrap_config {
 	bool udp, tcp, icmp;
@@ -89,6 +96,11 @@ struct ptrap_config {
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print
 					 * cli_print_man_options(), exit 0 */
+	bool hold_given;		/* -s was given (for cli_habit_hint) */
+	struct filter filter;		/* the expression after the options,
+					 * ANDed with them; empty: none */
+	char *const *filter_words;	/* its words, in argv */
+	int n_filter_words;
 };
 
 /*
@@ -99,6 +111,28 @@ struct ptrap_config {
  */
 int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	      char *err, size_t errlen);
+
+/*
+ * A tcpdump habit the command line seems to follow where ptrap accepted
+ * it with another meaning ("-s 0"), as a one-line warning; NULL if none.
+ */
+const char *cli_habit_hint(const struct ptrap_config *cfg);
+
+/*
+ * What the options select, for filter_compile(): -u, -t and --icmp, or
+ * with an expression and none of them all three (ICMP only without -p,
+ * which gives ports); -i; -p.
+ */
+void cli_filter_scope(const struct ptrap_config *cfg, struct filter_scope *scope);
+
+/*
+ * An argument as a message shows it, so the message stays one line: its
+ * first CLI_SHOW_MAX bytes, newlines and other control or non-ASCII
+ * bytes as C escapes, "..." when cut.  Returns buf.
+ */
+#define CLI_SHOW_MAX	64
+#define CLI_SHOW_BUF	(4 * CLI_SHOW_MAX + 4)
+const char *cli_show(const char *s, size_t slen, char *buf, size_t len);
 
 /* --help text, generated from the option table. */
 void cli_print_help(FILE *out);

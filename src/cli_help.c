@@ -44,26 +44,79 @@ static void print_wrapped(FILE *out, const char *text, int col, int indent)
 }
 
 static const char *const exit_codes[] = {
-	"success (also after -h and -V)",
-	"runtime error",
-	"usage error: unknown option or bad value",
-	"no destination (-i missing)",
-	"no protocol (none of -u, -t and --icmp)",
-	"-c without -t",
-	"missing capability (CAP_NET_ADMIN, or one needed to drop privileges)",
-	"another ptrap already uses this queue number",
+	[PTRAP_EXIT_OK] = "success (also after -h and -V)",
+	[PTRAP_EXIT_RUNTIME] = "runtime error",
+	[PTRAP_EXIT_USAGE] = "usage error: unknown option or bad value",
+	[PTRAP_EXIT_NO_DEST] = "no destination (neither -i nor an expression)",
+	[PTRAP_EXIT_NO_PROTO] = "no protocol (no -u, -t, --icmp or expression)",
+	[PTRAP_EXIT_CONNECT_NO_TCP] = "-c without -t",
+	[PTRAP_EXIT_NO_PRIV] =
+		"missing capability (CAP_NET_ADMIN, or one needed to drop privileges)",
+	[PTRAP_EXIT_QUEUE_BUSY] = "another ptrap already uses this queue number",
 };
+
+_Static_assert(sizeof(exit_codes) / sizeof(exit_codes[0]) ==
+	       PTRAP_EXIT_QUEUE_BUSY + 1, "an exit code without a text");
+
+/* Longest help text once its %-numbers are filled in. */
+#define HELP_TEXT_MAX	1024
+
+/* The help text with its %R, %N, %M, %D and %L filled in from the table. */
+static const char *expand_help(const struct cli_option *o, char *buf,
+			       size_t len)
+{
+	const struct cli_number *num = o->num;
+	const char *p;
+	size_t pos = 0;
+	int n;
+
+	for (p = o->help; *p && pos + 1 < len; p++) {
+		if (p[0] != '%' || p[1] == '\0') {
+			buf[pos++] = *p;
+			continue;
+		}
+		p++;
+		if (*p == 'L')
+			n = snprintf(buf + pos, len - pos, "%u", o->list_max);
+		else if (*p == 'R' && num != NULL)
+			n = snprintf(buf + pos, len - pos, "%lu-%lu", num->min,
+				     num->max);
+		else if ((*p == 'N' || *p == 'M' || *p == 'D') && num != NULL)
+			n = snprintf(buf + pos, len - pos, "%lu",
+				     *p == 'N' ? num->min :
+				     *p == 'M' ? num->max : num->def);
+		else if (*p == '%')
+			n = snprintf(buf + pos, len - pos, "%%");
+		else	/* not ours: left as written */
+			n = snprintf(buf + pos, len - pos, "%%%c", *p);
+		if (n < 0 || (size_t)n >= len - pos)
+			break;
+		pos += (size_t)n;
+	}
+	buf[pos] = '\0';
+	return buf;
+}
 
 void cli_print_help(FILE *out)
 {
+	char text[HELP_TEXT_MAX];
 	size_t i;
 
 	fprintf(out, "Usage: ptrap -u|-t|--icmp -i ADDR[/LEN] [-p PORT[-PORT]] "
-		"[-e CMD] [OPTION]...\n");
+		"[-e CMD] [OPTION]...\n"
+		"  or:  ptrap [OPTION]... EXPRESSION\n"
+		"  or:  ptrap -r FILE [OPTION]...\n");
 	print_wrapped(out, "Hold outbound packets to the given destinations, "
 		      "report the local process that sent each one and "
 		      "optionally run a hook on it, then let the packet go.",
 		      0, 0);
+	print_wrapped(out, "EXPRESSION, after the options, is a tcpdump "
+		      "filter (host, net, port, portrange, udp, tcp, icmp, "
+		      "icmp6, ip, ip6, src, dst, and, or, not, parentheses) "
+		      "compiled into the same kernel rules and ANDed with the "
+		      "options; with one, -i and -u/-t/--icmp are optional "
+		      "(see FILTER EXPRESSIONS in ptrap(8)). -r summarises a "
+		      "capture file and exits.", 0, 0);
 	fprintf(out, "\nOptions:\n");
 	for (i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];
@@ -82,14 +135,19 @@ void cli_print_help(FILE *out)
 		} else {
 			fprintf(out, "%*s", HELP_COLUMN - col, "");
 		}
-		print_wrapped(out, o->help, HELP_COLUMN, HELP_COLUMN);
+		print_wrapped(out, expand_help(o, text, sizeof(text)),
+			      HELP_COLUMN, HELP_COLUMN);
 	}
 	fprintf(out, "\nExit status:\n");
 	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++)
-		fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
+		if (exit_codes[i] != NULL)
+			fprintf(out, "  %zu  %s\n", i, exit_codes[i]);
 	fprintf(out, "\nExample (report every DNS query to 192.168.1.1 with "
 		"the sender's process tree):\n"
-		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n");
+		"  ptrap -u -i 192.168.1.1 -p 53 -e \"pstree -p -H\"\n"
+		"The same with a filter expression:\n"
+		"  ptrap -e \"pstree -p -H\" udp and dst port 53 and dst host "
+		"192.168.1.1\n");
 }
 
 void cli_print_version(FILE *out)
@@ -124,6 +182,7 @@ static void print_roff(FILE *out, const char *s, bool dashes)
 
 void cli_print_man_options(FILE *out)
 {
+	char text[HELP_TEXT_MAX];
 	size_t i;
 
 	for (i = 0; i < cli_n_options; i++) {
@@ -143,7 +202,7 @@ void cli_print_man_options(FILE *out)
 			fputs("\\fR", out);
 		}
 		fputc('\n', out);
-		print_roff(out, o->help, false);
+		print_roff(out, expand_help(o, text, sizeof(text)), false);
 		fputc('\n', out);
 	}
 }

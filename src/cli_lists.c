@@ -3,56 +3,74 @@
  * split the list, check each element, drop duplicates, enforce the limits.
  * Nothing here prints or exits.
  */
-#include <errno.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <string.h>
 
 #include "cli_lists.h"
+#include "cli_msg.h"
 #include "cli_table.h"
+
+/*
+ * What adding one element did.  Returned rather than told by errno: an
+ * errno left over from getpwnam() or an earlier call must not turn a bad
+ * element into "too many".
+ */
+enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL, LIST_IFACE };
+
+/* What interface names are made of; a tcpdump-like one starts with a letter. */
+#define IFACE_LETTERS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define IFACE_CHARS	"0123456789" IFACE_LETTERS "._-"
 
 /* Longest single element of a comma list we try to parse. */
 #define ELEM_MAX 128
 
-static bool prefix_equal(const struct addr_prefix *a,
-			 const struct addr_prefix *b)
+/*
+ * tcpdump's -i is an interface: a name that is one here, or looks like
+ * one (letters, then a digit: eth0, wlp3s0, br-lan1; or "any").
+ */
+static bool looks_like_iface(const char *s)
 {
-	return a->len == b->len && addr_ip_equal(&a->ip, &b->ip);
+	size_t n = strlen(s);
+
+	if (strcmp(s, "any") == 0 ||
+	    (n < IF_NAMESIZE && strspn(s, IFACE_CHARS) == n && n > 0 &&
+	     if_nametoindex(s) != 0))
+		return true;
+	return n > 1 && n < IF_NAMESIZE && strchr(IFACE_LETTERS, s[0]) &&
+	       strspn(s, IFACE_CHARS) == n && s[n - 1] >= '0' && s[n - 1] <= '9';
 }
 
-static int add_dest(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_dest(struct ptrap_config *cfg, const char *elem)
 {
 	struct addr_prefix p;
 	unsigned int i;
 
 	if (addr_parse_prefix(elem, &p) < 0)
-		return -1;
+		return looks_like_iface(elem) ? LIST_IFACE : LIST_BAD;
 	for (i = 0; i < cfg->n_dests; i++)
-		if (prefix_equal(&cfg->dests[i], &p))
-			return 0;
-	if (cfg->n_dests >= CLI_MAX_DESTS) {
-		errno = E2BIG;
-		return -1;
-	}
+		if (addr_prefix_equal(&cfg->dests[i], &p))
+			return LIST_ADDED;
+	if (cfg->n_dests >= CLI_MAX_DESTS)
+		return LIST_FULL;
 	cfg->dests[cfg->n_dests++] = p;
-	return 0;
+	return LIST_ADDED;
 }
 
-static int add_port(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_port(struct ptrap_config *cfg, const char *elem)
 {
 	struct addr_port_range r;
 	unsigned int i;
 
 	if (addr_parse_port_range(elem, &r) < 0)
-		return -1;
+		return LIST_BAD;
 	for (i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].lo == r.lo && cfg->ports[i].hi == r.hi)
-			return 0;
-	if (cfg->n_ports >= CLI_MAX_PORTS) {
-		errno = E2BIG;
-		return -1;
-	}
+			return LIST_ADDED;
+	if (cfg->n_ports >= CLI_MAX_PORTS)
+		return LIST_FULL;
 	cfg->ports[cfg->n_ports++] = r;
-	return 0;
+	return LIST_ADDED;
 }
 
 /* What a comma-list option holds, for parse_list() and its messages. */
@@ -60,7 +78,7 @@ struct list_kind {
 	const char *what, *plural;
 	const char *expected;
 	int max;
-	int (*add)(struct ptrap_config *cfg, const char *elem);
+	enum list_add (*add)(struct ptrap_config *cfg, const char *elem);
 };
 
 static const struct list_kind dest_list = {
@@ -76,92 +94,78 @@ static const struct list_kind port_list = {
  * 1-15 bytes of letters, digits, '.', '_' and '-': the kernel allows more,
  * but '*', '+' and quotes would mean patterns or syntax to iptables or nft.
  */
-static int add_iface(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_iface(struct ptrap_config *cfg, const char *elem)
 {
 	size_t len = strlen(elem);
 	unsigned int i;
-	const char *c;
 
 	if (len == 0 || len >= IF_NAMESIZE || strcmp(elem, ".") == 0 ||
-	    strcmp(elem, "..") == 0)
-		return -1;
-	for (c = elem; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
-		      *c == '-'))
-			return -1;
+	    strcmp(elem, "..") == 0 || strspn(elem, IFACE_CHARS) != len)
+		return LIST_BAD;
 	for (i = 0; i < cfg->n_out_ifaces; i++)
 		if (strcmp(cfg->out_ifaces[i], elem) == 0)
-			return 0;
-	if (cfg->n_out_ifaces >= CLI_MAX_IFACES) {
-		errno = E2BIG;
-		return -1;
-	}
+			return LIST_ADDED;
+	if (cfg->n_out_ifaces >= CLI_MAX_IFACES)
+		return LIST_FULL;
 	memcpy(cfg->out_ifaces[cfg->n_out_ifaces++], elem, len + 1);
-	return 0;
+	return LIST_ADDED;
 }
 
 /* A number is a uid as is (like chown); anything else must be a user. */
-static int add_uid(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_uid(struct ptrap_config *cfg, const char *elem)
 {
 	unsigned int uid, i;
 
 	if (elem[0] >= '0' && elem[0] <= '9') {
 		/* (uid_t)-1 means "no uid" to the kernel. */
 		if (cli_parse_uint(elem, 0, 4294967294ul, &uid) < 0)
-			return -1;
+			return LIST_BAD;
 	} else {
 		const struct passwd *pw = getpwnam(elem);
 
 		if (pw == NULL)
-			return -1;
+			return LIST_BAD;
 		uid = pw->pw_uid;
 	}
 	for (i = 0; i < cfg->n_uids; i++)
 		if (cfg->uids[i] == (uid_t)uid)
-			return 0;
-	if (cfg->n_uids >= CLI_MAX_UIDS) {
-		errno = E2BIG;
-		return -1;
-	}
+			return LIST_ADDED;
+	if (cfg->n_uids >= CLI_MAX_UIDS)
+		return LIST_FULL;
 	cfg->uids[cfg->n_uids++] = (uid_t)uid;
-	return 0;
+	return LIST_ADDED;
 }
 
-static int add_comm(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_comm(struct ptrap_config *cfg, const char *elem)
 {
 	size_t len = strlen(elem);
 	unsigned int i;
 
 	if (len == 0 || len >= CLI_COMM_LEN)
-		return -1;
+		return LIST_BAD;
 	for (i = 0; i < cfg->n_comms; i++)
 		if (strcmp(cfg->comms[i], elem) == 0)
-			return 0;
-	if (cfg->n_comms >= CLI_MAX_COMMS) {
-		errno = E2BIG;
-		return -1;
-	}
+			return LIST_ADDED;
+	if (cfg->n_comms >= CLI_MAX_COMMS)
+		return LIST_FULL;
 	memcpy(cfg->comms[cfg->n_comms++], elem, len + 1);
-	return 0;
+	return LIST_ADDED;
 }
 
 /* PID_MAX_LIMIT on 64-bit kernels. */
-static int add_pid(struct ptrap_config *cfg, const char *elem)
+static enum list_add add_pid(struct ptrap_config *cfg, const char *elem)
 {
 	unsigned int pid, i;
 
 	if (cli_parse_uint(elem, 1, 4194304, &pid) < 0)
-		return -1;
+		return LIST_BAD;
 	for (i = 0; i < cfg->n_pids; i++)
 		if (cfg->pids[i] == (pid_t)pid)
-			return 0;
-	if (cfg->n_pids >= CLI_MAX_PIDS) {
-		errno = E2BIG;
-		return -1;
-	}
+			return LIST_ADDED;
+	if (cfg->n_pids >= CLI_MAX_PIDS)
+		return LIST_FULL;
 	cfg->pids[cfg->n_pids++] = (pid_t)pid;
-	return 0;
+	return LIST_ADDED;
 }
 
 static const struct list_kind iface_list = {
@@ -183,8 +187,8 @@ static const struct list_kind pid_list = {
 };
 
 /*
- * Split a comma list and feed each element to k->add(); -1 with errno E2BIG
- * means the list is full, anything else blames the element.
+ * Split a comma list and feed each element to k->add(), which says whether
+ * the element was bad or the list full.
  */
 static int parse_list(struct ptrap_config *cfg, int val, const char *list,
 		      const struct list_kind *k, char *err, size_t errlen)
@@ -199,13 +203,11 @@ static int parse_list(struct ptrap_config *cfg, int val, const char *list,
 		char elem[ELEM_MAX];
 
 		if (n == 0) {
-			size_t len = strlen(list);
-			bool cut = len > CLI_SHOW_MAX;
+			char show[CLI_SHOW_BUF];
 
-			cli_set_err(err, errlen,
-				    "empty element in '%.*s%s' for %s",
-				    cut ? CLI_SHOW_MAX : (int)len, list,
-				    cut ? "..." : "", label);
+			cli_set_err(err, errlen, "empty element in '%s' for %s",
+				    cli_show(list, strlen(list), show,
+					     sizeof(show)), label);
 			return PTRAP_EXIT_USAGE;
 		}
 		if (n >= sizeof(elem))
@@ -213,13 +215,26 @@ static int parse_list(struct ptrap_config *cfg, int val, const char *list,
 					     k->expected);
 		memcpy(elem, p, n);
 		elem[n] = '\0';
-		if (k->add(cfg, elem) < 0) {
-			if (errno != E2BIG)
-				return cli_bad_value(err, errlen, val, k->what,
-						     p, n, k->expected);
+		switch (k->add(cfg, elem)) {
+		case LIST_ADDED:
+			break;
+		case LIST_FULL:
 			cli_set_err(err, errlen, "too many %s for %s (max %d)",
 				    k->plural, label, k->max);
 			return PTRAP_EXIT_USAGE;
+		case LIST_IFACE:
+			if (strcmp(elem, "any") == 0)
+				cli_set_err(err, errlen, "-i takes a destination "
+					    "address; ptrap traps on every "
+					    "interface unless -o IF is given");
+			else
+				cli_set_err(err, errlen, "-i takes a destination "
+					    "address; for an interface use -o %s",
+					    elem);
+			return PTRAP_EXIT_USAGE;
+		default:
+			return cli_bad_value(err, errlen, val, k->what, p, n,
+					     k->expected);
 		}
 		if (comma == NULL)
 			return PTRAP_EXIT_OK;

@@ -2,43 +2,61 @@
  * cli_table: every option ptrap knows, in the order --help shows them.
  *
  * This one table drives getopt_long (cli.c), --help and the man page's
- * OPTIONS section (cli_help.c), so the three cannot drift apart.
+ * OPTIONS section (cli_help.c), so the three cannot drift apart.  A
+ * numeric option's range, default and unit are here too: the parser
+ * checks and applies them, the help texts print them (%R, %D...).
  */
+#include <stddef.h>
+
+#include "cli.h"
 #include "cli_table.h"
+
+/* The config field a numeric option sets. */
+#define FIELD(f) .offset = offsetof(struct ptrap_config, f), \
+	.size = sizeof(((struct ptrap_config *)0)->f)
 
 const struct cli_option cli_options[] = {
 	/* What to trap: matched in the kernel. */
 	{ .name = "udp", .val = 'u',
-	  .help = "Trap UDP packets. At least one of -u, -t and --icmp is "
-		  "required." },
+	  .help = "Trap UDP packets. Without a filter expression at least "
+		  "one of -u, -t and --icmp is required; with one, none "
+		  "means all three (UDP and TCP only with -p)." },
 	{ .name = "tcp", .val = 't',
-	  .help = "Trap TCP segments. At least one of -u, -t and --icmp is "
-		  "required." },
+	  .help = "Trap TCP segments. Without a filter expression at least "
+		  "one of -u, -t and --icmp is required." },
 	{ .name = "icmp", .val = OPT_ICMP,
 	  .help = "Trap ICMP and ICMPv6 requests (echo, as sent by ping, and "
-		  "the other request types). Ports do not apply to them." },
+		  "the other request types). Ports do not apply to them, so "
+		  "-p needs -u or -t besides." },
 	{ .name = "connect", .val = 'c',
 	  .help = "With -t, trap only TCP connection attempts (SYN without "
 		  "ACK), so each connection is reported once; UDP and ICMP "
-		  "are not affected. Without -t: exit status 5." },
+		  "are not affected. Without -t (or an expression, which "
+		  "allows TCP): exit status 5. (tcpdump's -c N is --count N "
+		  "here.)" },
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
 	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
 		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
-		  "comma-separated list, up to 64 in all; required. With -r, "
-		  "a filter of the summary." },
+		  "comma-separated list, up to %L in all; required without a "
+		  "filter expression. A tcpdump -i (an interface) is -o "
+		  "here. With -r, a filter of the summary.",
+	  .list_max = CLI_MAX_DESTS },
 	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
 	  .help = "Destination port or range, 1-65535. Repeat the option or "
-		  "give a comma-separated list, up to 32 in all; default: "
-		  "any port. With -r, a filter of the summary." },
+		  "give a comma-separated list, up to %L in all; default: "
+		  "any port. With -r, a filter of the summary.",
+	  .list_max = CLI_MAX_PORTS },
 	{ .name = "out-interface", .val = 'o', .arg = "IF",
 	  .help = "Trap only packets leaving through network interface IF, "
 		  "which must exist when ptrap starts. Repeat the option or "
-		  "give a comma-separated list, up to 8." },
+		  "give a comma-separated list, up to %L.",
+	  .list_max = CLI_MAX_IFACES },
 	{ .name = "uid", .val = OPT_UID, .arg = "USER",
 	  .help = "Trap only packets from sockets owned by USER (a name or a "
 		  "number); matched in the kernel, so other users' packets "
 		  "never reach ptrap. Repeat the option or give a "
-		  "comma-separated list, up to 16." },
+		  "comma-separated list, up to %L.",
+	  .list_max = CLI_MAX_UIDS },
 	/* What to report. */
 	{ .name = "comm", .val = OPT_COMM, .arg = "NAME",
 	  .help = "Report (and run the hook for) only processes whose "
@@ -46,19 +64,25 @@ const struct cli_option cli_options[] = {
 		  "characters), is NAME. Other trapped packets are accepted "
 		  "at once without a report; they are counted in the "
 		  "statistics and still written with -w. Repeat the option "
-		  "or give a comma-separated list, up to 16. With -r, a "
-		  "filter of the summary." },
+		  "or give a comma-separated list, up to %L. With -r, a "
+		  "filter of the summary.",
+	  .list_max = CLI_MAX_COMMS },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
-		  "and protocol), in bursts of up to N; 0-1000000, default "
-		  "20, 0 for no limit. Packets over the limit are accepted "
-		  "at once without a report or hook; they are counted as "
+		  "and protocol), in bursts of up to N; %R, default %D, 0 "
+		  "for no limit. Packets over the limit are accepted at "
+		  "once without a report or hook; they are counted as "
 		  "rate-limited in the statistics (SIGUSR1) and still "
-		  "written with -w." },
+		  "written with -w. (tcpdump's -n is not needed: ptrap looks "
+		  "no names up.)",
+	  .num = &(const struct cli_number){ 0, 1000000, CLI_DEFAULT_RATE,
+		"rate", "per minute", FIELD(rate_per_min) } },
 	{ .name = "count", .val = OPT_COUNT, .arg = "N",
 	  .help = "Exit, removing the rules, after N reported packets "
-		  "(1-4000000000)." },
+		  "(%R).",
+	  .num = &(const struct cli_number){ 1, 4000000000ul, 0,
+		"count", NULL, FIELD(max_reports) } },
 	{ .name = "exec", .val = 'e', .arg = "CMD",
 	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
 		  "appended as last argument while the packet is held. Its "
@@ -68,14 +92,21 @@ const struct cli_option cli_options[] = {
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
-		  "0-60000, default 500." },
+		  "%R, default %D. (tcpdump's -s is -S here.)",
+	  .num = &(const struct cli_number){ 0, 60000, CLI_DEFAULT_HOLD_MS,
+		"hold time", "ms", FIELD(hold_ms) } },
 	{ .name = "hook-timeout", .val = OPT_HOOK_TIMEOUT, .arg = "MS",
 	  .help = "Kill the hook's process group when it runs longer than "
-		  "MS milliseconds; 1-3600000, default 10000." },
+		  "MS milliseconds; %R, default %D.",
+	  .num = &(const struct cli_number){ 1, 3600000,
+		CLI_DEFAULT_HOOK_TIMEOUT_MS, "hook timeout", "ms",
+		FIELD(hook_timeout_ms) } },
 	{ .name = "max-hooks", .val = OPT_MAX_HOOKS, .arg = "N",
 	  .help = "Run at most N hooks at once; a packet arriving while N "
 		  "are running is accepted at once without a hook, and this "
-		  "is reported; 1-1024, default 16." },
+		  "is reported; %R, default %D.",
+	  .num = &(const struct cli_number){ 1, 1024, CLI_DEFAULT_MAX_HOOKS,
+		"hook count", NULL, FIELD(max_hooks) } },
 	{ .name = "hook-caps", .val = OPT_HOOK_CAPS,
 	  .help = "Give hooks ptrap's capabilities (CAP_NET_ADMIN, "
 		  "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) as ambient "
@@ -103,15 +134,20 @@ const struct cli_option cli_options[] = {
 	  .help = "Print only errors on stderr; reports still go to stdout. "
 		  "Cannot be combined with -v." },
 	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
-	  .help = "NFQUEUE number to use, 0-65535, default 4253. Only one "
-		  "ptrap can use a queue number at a time." },
+	  .help = "NFQUEUE number to use, %R, default %D. Only one ptrap "
+		  "can use a queue number at a time.",
+	  .num = &(const struct cli_number){ 0, 65535, CLI_DEFAULT_QUEUE,
+		"queue number", NULL, FIELD(queue_num) } },
 	{ .name = "batch-wait", .val = OPT_BATCH_WAIT, .arg = "USEC",
 	  .help = "Under load (a read of the queue brought 4 packets or "
 		  "more), wait USEC microseconds before reading again, so "
 		  "that one wake-up takes many packets. Packets arriving "
 		  "meanwhile are delayed by at most USEC; a packet that "
-		  "finds ptrap idle is never delayed. 0-10000, default 20; "
-		  "0 reads again at once." },
+		  "finds ptrap idle is never delayed. %R, default %D; 0 "
+		  "reads again at once.",
+	  .num = &(const struct cli_number){ 0, 10000,
+		CLI_DEFAULT_BATCH_WAIT_US, "batch wait", "us",
+		FIELD(batch_wait_us) } },
 	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
 	  .help = "How to install the firewall rules: nft, iptables (raw "
 		  "table), auto (nft, else iptables; the default) or none "
@@ -126,10 +162,12 @@ const struct cli_option cli_options[] = {
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",
 	  .help = "With -w, save at most the first N bytes of each packet "
-		  "(1-262144; like tcpdump -s, counting the 16-byte Linux "
+		  "(1-%M; like tcpdump -s, counting the 16-byte Linux "
 		  "cooked header the file gives each packet), keeping its "
 		  "original length in the file; 0, the default, saves whole "
-		  "packets." },
+		  "packets.",
+	  .num = &(const struct cli_number){ 0, 262144, 0,
+		"snapshot length", "bytes", FIELD(snaplen) } },
 	{ .name = "flush", .val = OPT_FLUSH,
 	  .help = "With -w, write every packet to the file at once; by "
 		  "default writes are buffered and at most about a second "
@@ -142,13 +180,17 @@ const struct cli_option cli_options[] = {
 		  "pcapng file." },
 	{ .name = "rotate-seconds", .val = 'G', .arg = "SECONDS",
 	  .help = "With -w, start a new file when a packet arrives SECONDS "
-		  "(1-31536000) after the current file was opened. FILE is "
-		  "passed through strftime(3), so \"out-%H%M%S.pcapng\" gives "
-		  "each file its local time." },
+		  "(%R) after the current file was opened. FILE is "
+		  "passed through strftime(3), so \"out-%%H%%M%%S.pcapng\" gives "
+		  "each file its local time.",
+	  .num = &(const struct cli_number){ 1, 31536000, 0,
+		"rotation interval", "seconds", FIELD(rotate_secs) } },
 	{ .name = "file-count", .val = 'W', .arg = "N",
-	  .help = "With -C or -G, keep at most N files (1-100000): with -C "
+	  .help = "With -C or -G, keep at most N files (%R): with -C "
 		  "they are named FILE0 to FILE(N-1), zero-padded, and reused "
-		  "in turn; with -G the oldest is deleted." },
+		  "in turn; with -G the oldest is deleted.",
+	  .num = &(const struct cli_number){ 1, 100000, 0,
+		"file count", NULL, FIELD(rotate_files) } },
 	{ .name = "read", .val = 'r', .arg = "FILE",
 	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
 		  "\"-\" for stdin) and exit: packets and bytes per process "
@@ -161,7 +203,8 @@ const struct cli_option cli_options[] = {
 	{ .name = "pid", .val = OPT_PID, .arg = "PID",
 	  .help = "With -r, summarise only packets sent by process PID. "
 		  "Repeat the option or give a comma-separated list, up to "
-		  "64." },
+		  "%L.",
+	  .list_max = CLI_MAX_PIDS },
 	{ .name = "help", .val = 'h',
 	  .help = "Print this help and exit." },
 	{ .name = "version", .val = 'V',

@@ -28,12 +28,30 @@ enum {
 	OPT_BATCH_WAIT,
 };
 
+/*
+ * A numeric option's range, default and unit.  cli.c applies the default
+ * and parses, checks and stores the value; cli_help.c puts the numbers
+ * into the help text, so they are written down only here.
+ */
+struct cli_number {
+	unsigned long min, max, def;
+	const char *what;	/* "hold time" in "invalid hold time '1x' for -s" */
+	const char *unit;	/* "ms" in "(expected 0-60000 ms)", or NULL */
+	size_t offset, size;	/* the struct ptrap_config field it sets */
+};
+
+/*
+ * In help texts, %R stands for the range ("0-60000"), %N and %M for its
+ * ends, %D for the default and %L for list_max; %% is a '%'.
+ */
 struct cli_option {
 	const char *name;	/* long name */
 	int val;		/* short char, or OPT_* */
 	const char *arg;	/* argument name, NULL if none */
 	const char *help;	/* one or two sentences */
 	bool hidden;		/* not in --help nor the man page */
+	const struct cli_number *num;	/* NULL: not a plain number */
+	unsigned int list_max;	/* comma lists: most elements in all */
 };
 
 /* Room for getopt's arrays, which cli.c sizes at compile time. */

@@ -5,7 +5,9 @@
  * nft is preferred: its table has "flags owner", so the kernel deletes it
  * when our netlink socket closes, even after kill -9.  The iptables chain
  * has no owner; a dead instance's chain is removed by the next start, and
- * until then --queue-bypass keeps traffic flowing.
+ * until then --queue-bypass keeps traffic flowing.  This file holds the
+ * locks, the backend choice and the nft backend; firewall_ipt.c the
+ * iptables one.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -25,26 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rules.h"
 #include "child.h"
-
-#define FW_TEXT_MAX	(256 * 1024)
-#define FW_OUT_MAX	4096
-#define FW_LIST_MAX	(256 * 1024)	/* a raw OUTPUT listing */
-
-enum fw_kind { FW_AUTO, FW_NFT, FW_IPT, FW_NONE };
-
-struct fw {
-	const struct ptrap_config *cfg;
-	enum fw_kind kind;
-	struct nft_ctx *nft;	/* kept open: its socket owns our table */
-	bool ipt_installed[2];	/* [0] IPv4, [1] IPv6 */
-	char *text;
-};
-
-static const char *const fw_ipt_restore[2] = { IPTABLES_RESTORE, IP6TABLES_RESTORE };
-static const char *const fw_ipt[2] = { IPTABLES, IP6TABLES };
-static const int fw_family[2] = { AF_INET, AF_INET6 };
+#include "firewall_int.h"
+#include "rules.h"
 
 /* A lock file an exiting owner unlinks under us is retried this often. */
 #define FW_LOCK_TRIES	16
@@ -190,15 +175,14 @@ const char *fw_backend(const struct fw *fw)
 	return names[fw->kind];
 }
 
-/* First line of a tool's message, for one-line errors. */
-static void first_line(char *dst, size_t len, const char *prefix, const char *msg)
+void fw_first_line(char *dst, size_t len, const char *prefix, const char *msg)
 {
 	size_t n = strcspn(msg, "\n");
 
 	snprintf(dst, len, "%s%.*s", prefix, (int)n, msg);
 }
 
-static int run_quiet(char *const *argv, const char *input, char *out, size_t outlen)
+int fw_run_quiet(char *const *argv, const char *input, char *out, size_t outlen)
 {
 	int status;
 
@@ -207,7 +191,58 @@ static int run_quiet(char *const *argv, const char *input, char *out, size_t out
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+struct nft_ctx *fw_nft_ctx(void)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (nft) {
+		nft_ctx_buffer_output(nft);
+		nft_ctx_buffer_error(nft);
+	}
+	return nft;
+}
+
 /* --- nft --- */
+
+#define FW_NO_NFT_QUEUE	"this kernel's nftables cannot queue packets " \
+			"(no nft queue expression, CONFIG_NFT_QUEUE)"
+
+/* A dry run of script in the kernel: 0, or -1. */
+static int nft_dry_run(const char *script)
+{
+	struct nft_ctx *nft = fw_nft_ctx();
+	int ret;
+
+	if (!nft)
+		return -1;
+	nft_ctx_set_dry_run(nft, true);
+	ret = nft_run_cmd_from_buffer(nft, script) == 0 ? 0 : -1;
+	nft_ctx_free(nft);
+	return ret;
+}
+
+/*
+ * Whether nft failed for want of the queue expression: nft then says only
+ * "Could not process rule: No such file or directory".  A chain that
+ * accepts loads where one that queues does not.
+ */
+static bool nft_lacks_queue(unsigned int queue_num)
+{
+	static const char probe[] =
+		"table inet ptrap_probe {\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority raw; policy accept;\n"
+		"\t\tmeta l4proto udp %s\n"
+		"\t}\n}\n";
+	char script[sizeof(probe) + 64], verdict[48];
+
+	snprintf(script, sizeof(script), probe, "accept");
+	if (nft_dry_run(script) < 0)
+		return false;
+	snprintf(verdict, sizeof(verdict), "queue num %u bypass", queue_num);
+	snprintf(script, sizeof(script), probe, verdict);
+	return nft_dry_run(script) < 0;
+}
 
 static int nft_install(struct fw *fw, char *why, size_t whylen)
 {
@@ -229,7 +264,10 @@ static int nft_install(struct fw *fw, char *why, size_t whylen)
 		return 0;
 
 	err = nft_ctx_get_error_buffer(fw->nft);
-	first_line(why, whylen, "", err && *err ? err : "nft failed");
+	if (nft_lacks_queue(fw->cfg->queue_num))
+		snprintf(why, whylen, "%s", FW_NO_NFT_QUEUE);
+	else
+		fw_first_line(why, whylen, "", err && *err ? err : "nft failed");
 	nft_ctx_free(fw->nft);	/* the transaction failed as a whole: nothing left */
 	fw->nft = NULL;
 	errno = EPROTONOSUPPORT;
@@ -246,228 +284,13 @@ static int nft_remove(struct fw *fw, char *why, size_t whylen)
 	    nft_run_cmd_from_buffer(fw->nft, fw->text) != 0) {
 		const char *err = nft_ctx_get_error_buffer(fw->nft);
 
-		first_line(why, whylen, "nft: ", err && *err ? err : "delete failed");
+		fw_first_line(why, whylen, "nft: ", err && *err ? err : "delete failed");
 		ret = -1;
 	}
 	/* Closing the owner socket removes the table in any case. */
 	nft_ctx_free(fw->nft);
 	fw->nft = NULL;
 	return ret;
-}
-
-/* --- iptables --- */
-
-enum fw_chain_state fw_ipt_chain_state(int status, const char *listing, bool complete,
-				       const char *chain)
-{
-	size_t n = strlen(chain);
-	const char *p, *eol;
-
-	if (status != 0 || !listing)
-		return FW_CHAIN_UNKNOWN;
-	/* "-N CHAIN", a line of its own; a cut-off last line proves nothing */
-	for (p = listing; (eol = strchr(p, '\n')) != NULL; p = eol + 1) {
-		if ((size_t)(eol - p) == n + 3 && strncmp(p, "-N ", 3) == 0 &&
-		    strncmp(p + 3, chain, n) == 0)
-			return FW_CHAIN_PRESENT;
-	}
-	if (complete && *p && strncmp(p, "-N ", 3) == 0 && strcmp(p + 3, chain) == 0)
-		return FW_CHAIN_PRESENT;
-	return complete ? FW_CHAIN_ABSENT : FW_CHAIN_UNKNOWN;
-}
-
-/*
- * List the whole raw table rather than the chain: asked about a missing
- * chain, iptables-nft answers as it does for one it cannot read.  why
- * gets iptables' own words when it cannot tell.
- */
-static enum fw_chain_state ipt_chain_state(int f, const char *chain, char *why,
-					   size_t whylen)
-{
-	char *argv[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-S", NULL };
-	char *out = malloc(FW_LIST_MAX);
-	enum fw_chain_state st;
-	int rc;
-
-	if (!out) {
-		snprintf(why, whylen, "out of memory");
-		return FW_CHAIN_UNKNOWN;
-	}
-	rc = run_quiet(argv, NULL, out, FW_LIST_MAX);
-	st = fw_ipt_chain_state(rc, rc < 0 ? NULL : out,
-				rc >= 0 && strlen(out) < FW_LIST_MAX - 1, chain);
-	if (st == FW_CHAIN_UNKNOWN) {
-		if (rc < 0)
-			snprintf(why, whylen, "%s: %s", fw_ipt[f], strerror(errno));
-		else if (rc == 0)
-			snprintf(why, whylen, "%s -S: listing too long", fw_ipt[f]);
-		else
-			first_line(why, whylen, "", *out ? out : "iptables failed");
-	}
-	free(out);
-	return st;
-}
-
-/*
- * Delete every raw OUTPUT rule whose target is chain, however it is
- * guarded (-o and --uid put matches on the jumps): each "-A OUTPUT ...
- * -j chain" line of the listing becomes a "-D" line for iptables-restore.
- * A line cut off by a full buffer has no newline and is left alone.
- */
-static void ipt_delete_jumps(int f, const char *chain)
-{
-	char *list[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-S", "OUTPUT", NULL };
-	char *restore[] = { (char *)fw_ipt_restore[f], "-w", "--noflush", NULL };
-	char *out = malloc(FW_LIST_MAX), *text = malloc(FW_LIST_MAX + 32);
-	char tail[RULES_NAME_MAX + 8], ignored[256];
-	size_t tlen, pos = 0, n;
-	char *line, *eol;
-
-	if (!out || !text || run_quiet(list, NULL, out, FW_LIST_MAX) != 0)
-		goto cleanup;
-	tlen = (size_t)snprintf(tail, sizeof(tail), " -j %s", chain);
-	pos = (size_t)snprintf(text, FW_LIST_MAX, "*raw\n");
-	for (line = out; (eol = strchr(line, '\n')) != NULL; line = eol + 1) {
-		n = (size_t)(eol - line);
-		if (n < 10 + tlen || strncmp(line, "-A OUTPUT ", 10) != 0 ||
-		    strncmp(eol - tlen, tail, tlen) != 0)
-			continue;
-		/* text is as large as out, plus room for the frame */
-		memcpy(text + pos, line, n + 1);
-		text[pos + 1] = 'D';
-		pos += n + 1;
-	}
-	snprintf(text + pos, FW_LIST_MAX + 32 - pos, "COMMIT\n");
-	run_quiet(restore, text, ignored, sizeof(ignored));
-cleanup:
-	free(out);
-	free(text);
-}
-
-/*
- * Tolerant removal, one step at a time: used for leftovers and as a
- * fallback.  Succeeds only if the chain is known to be gone.
- */
-static int ipt_remove_chain(int f, const char *chain, char *why, size_t whylen)
-{
-	char out[256];
-	char *del[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-D", "OUTPUT", "-j", (char *)chain, NULL };
-	char *flush[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-F", (char *)chain, NULL };
-	char *drop[] = { (char *)fw_ipt[f], "-w", "-t", "raw", "-X", (char *)chain, NULL };
-	int i;
-
-	ipt_delete_jumps(f, chain);
-	/* A jump added twice (by hand or a crash mid-way) must go too. */
-	for (i = 0; i < 64 && run_quiet(del, NULL, out, sizeof(out)) == 0; i++)
-		;
-	run_quiet(flush, NULL, out, sizeof(out));
-	if (run_quiet(drop, NULL, out, sizeof(out)) == 0)
-		return 0;
-	switch (ipt_chain_state(f, chain, why, whylen)) {
-	case FW_CHAIN_ABSENT:
-		return 0;
-	case FW_CHAIN_PRESENT:
-		first_line(why, whylen, "", *out ? out : "chain still in use");
-		errno = EBUSY;
-		return -1;
-	default:
-		errno = EIO;
-		return -1;
-	}
-}
-
-static int ipt_restore(struct fw *fw, int f, char *why, size_t whylen)
-{
-	char out[FW_OUT_MAX];
-	char *argv[] = { (char *)fw_ipt_restore[f], "-w", "--noflush", NULL };
-	int rc = run_quiet(argv, fw->text, out, sizeof(out));
-
-	if (rc == 0)
-		return 0;
-	if (rc < 0)
-		snprintf(why, whylen, "%s: %s", fw_ipt_restore[f], strerror(errno));
-	else
-		first_line(why, whylen, "", *out ? out : "iptables-restore failed");
-	errno = EIO;
-	return -1;
-}
-
-static int ipt_remove(struct fw *fw, char *why, size_t whylen)
-{
-	char chain[RULES_NAME_MAX], reason[256];
-	int f, ret = 0, saved = 0;
-
-	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
-	for (f = 1; f >= 0; f--) {
-		if (!fw->ipt_installed[f])
-			continue;
-		if (rules_ipt_remove(fw->cfg, fw_family[f], fw->text, FW_TEXT_MAX) < 0 ||
-		    ipt_restore(fw, f, reason, sizeof(reason)) < 0) {
-			/* Someone edited our chain: remove it piece by piece. */
-			if (ipt_remove_chain(f, chain, reason, sizeof(reason)) < 0) {
-				saved = errno;
-				snprintf(why, whylen, "%s chain %s in the raw table may remain (%s)",
-					 f ? "ip6tables" : "iptables", chain, reason);
-				ret = -1;
-				continue;
-			}
-		}
-		fw->ipt_installed[f] = false;
-	}
-	if (ret < 0)
-		errno = saved;
-	return ret;
-}
-
-static int ipt_install(struct fw *fw, char *why, size_t whylen)
-{
-	int f, len;
-
-	for (f = 0; f < 2; f++) {
-		len = rules_ipt_install(fw->cfg, fw_family[f], fw->text, FW_TEXT_MAX);
-		if (len < 0) {
-			snprintf(why, whylen, "iptables rules too long");
-			goto undo;
-		}
-		if (len == 0)
-			continue;
-		if (ipt_restore(fw, f, why, whylen) < 0)
-			goto undo;
-		fw->ipt_installed[f] = true;
-	}
-	return 0;
-undo:
-	{
-		char ignored[256];
-		int saved = errno;
-
-		ipt_remove(fw, ignored, sizeof(ignored));
-		errno = saved;
-	}
-	return -1;
-}
-
-int fw_remove_stale(struct fw *fw, char *why, size_t whylen)
-{
-	char chain[RULES_NAME_MAX];
-	int f, removed = 0;
-
-	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
-	for (f = 0; f < 2; f++) {
-		switch (ipt_chain_state(f, chain, why, whylen)) {
-		case FW_CHAIN_ABSENT:
-			continue;
-		case FW_CHAIN_PRESENT:
-			break;
-		default:
-			errno = EIO;
-			return -1;
-		}
-		if (ipt_remove_chain(f, chain, why, whylen) < 0)
-			return -1;
-		removed++;
-	}
-	return removed;
 }
 
 int fw_install(struct fw *fw, char *why, size_t whylen)
@@ -485,14 +308,17 @@ int fw_install(struct fw *fw, char *why, size_t whylen)
 		return 0;
 	case CLI_BACKEND_NFT:
 		if (nft_install(fw, nft_why, sizeof(nft_why)) < 0) {
-			snprintf(why, whylen, "nft backend failed: %s", nft_why);
+			snprintf(why, whylen, "nft backend failed: %s%s", nft_why,
+				 strcmp(nft_why, FW_NO_NFT_QUEUE) == 0 ?
+				 "; --backend iptables (or auto, the default) "
+				 "installs iptables rules instead" : "");
 			return -1;
 		}
 		fw->kind = FW_NFT;
 		snprintf(why, whylen, "backend nft (requested): table inet %s, owner flag", table);
 		return 0;
 	case CLI_BACKEND_IPTABLES:
-		if (ipt_install(fw, why, whylen) < 0)
+		if (fw_ipt_install(fw, why, whylen) < 0)
 			return -1;
 		fw->kind = FW_IPT;
 		snprintf(why, whylen, "backend iptables (requested): chain %s in the raw table", chain);
@@ -507,10 +333,11 @@ int fw_install(struct fw *fw, char *why, size_t whylen)
 			 table);
 		return 0;
 	}
-	if (ipt_install(fw, why, whylen) < 0)
+	if (fw_ipt_install(fw, why, whylen) < 0)
 		return -1;
 	fw->kind = FW_IPT;
-	snprintf(why, whylen, "backend iptables (auto: nft cannot queue here: %s): chain %s in the raw table",
+	snprintf(why, whylen, "backend iptables (auto: %s%s): chain %s in the raw table",
+		 strcmp(nft_why, FW_NO_NFT_QUEUE) == 0 ? "" : "nft failed: ",
 		 nft_why, chain);
 	return 0;
 }
@@ -521,66 +348,8 @@ int fw_remove(struct fw *fw, char *why, size_t whylen)
 	case FW_NFT:
 		return nft_remove(fw, why, whylen);
 	case FW_IPT:
-		return ipt_remove(fw, why, whylen);
+		return fw_ipt_remove(fw, why, whylen);
 	default:
 		return 0;
 	}
-}
-
-/*
- * Sum the counters of the queue rules in one family's chain.  Read with
- * libnftables, in-process: after privs_drop() an iptables child would have
- * no CAP_NET_ADMIN.  This sees iptables-nft's rules (Debian's default);
- * iptables-legacy keeps its counters where nft cannot see them.
- */
-static int ipt_count(struct nft_ctx *nft, int f, const char *chain,
-		     unsigned long long *pkts)
-{
-	const char *p, *eol, *c, *qn;
-	unsigned long long n;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "list chain %s raw %s",
-		 fw_family[f] == AF_INET ? "ip" : "ip6", chain);
-	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
-		errno = ENOTSUP;
-		return -1;
-	}
-	/* "... counter packets N bytes M queue num Q bypass", one rule a line */
-	for (p = nft_ctx_get_output_buffer(nft); p && *p; p = *eol ? eol + 1 : eol) {
-		eol = strchrnul(p, '\n');
-		c = strstr(p, " counter packets ");
-		qn = strstr(p, " queue ");
-		if (c && c < eol && qn && qn < eol &&
-		    sscanf(c, " counter packets %llu", &n) == 1)
-			*pkts += n;
-	}
-	return 0;
-}
-
-int fw_rule_matches(struct fw *fw, unsigned long long *pkts)
-{
-	char chain[RULES_NAME_MAX];
-	struct nft_ctx *nft;
-	int f, ret = 0;
-
-	if (fw->kind != FW_IPT) {
-		errno = ENOTSUP;
-		return -1;
-	}
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft) {
-		errno = ENOMEM;
-		return -1;
-	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rules_ipt_chain_name(fw->cfg->queue_num, chain, sizeof(chain));
-	*pkts = 0;
-	for (f = 0; f < 2 && ret == 0; f++) {
-		if (fw->ipt_installed[f])
-			ret = ipt_count(nft, f, chain, pkts);
-	}
-	nft_ctx_free(nft);
-	return ret;
 }

@@ -49,6 +49,24 @@ static int verbosity;
 	fputc('\n', stderr); \
 } while (0)
 
+/* A usage error ends as GNU tools' do, pointing at --help. */
+#define usage_fail(...) do { \
+	fail(__VA_ARGS__); \
+	fputs("Try 'ptrap --help' for more information.\n", stderr); \
+} while (0)
+
+/* A file name in a message: control bytes escaped, so it stays one line. */
+static const char *show_path(const char *path, char *buf, size_t len)
+{
+	struct strbuf b;
+
+	sb_init(&b, buf, len);
+	sb_escaped(&b, path, strlen(path), NULL);
+	if (sb_finish(&b) < 0)
+		return cli_show(path, strlen(path), buf, len);
+	return buf;
+}
+
 /*
  * Signals are read from a signalfd, never handled asynchronously.  A
  * disposition of SIG_IGN (inherited by `ptrap &` from a non-interactive
@@ -105,11 +123,16 @@ static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 	sb_init(&b, buf, len);
 	for (i = 0; i < n; i++)
 		sb_printf(&b, "%s%s", i ? "+" : "", protos[i]);
-	sb_str(&b, " to");
+	/* with an expression, only what the options add to it */
+	if (n == 0)
+		sb_str(&b, "packets");
+	if (cfg->n_dests > 0 || cfg->filter.n_nodes == 0)
+		sb_str(&b, " to");
 	for (i = 0; i < cfg->n_dests; i++)
 		sb_printf(&b, "%s%s", i ? "," : " ",
 			  addr_prefix_str(&cfg->dests[i], a, sizeof(a)));
-	if (cfg->n_ports == 0 && (cfg->udp || cfg->tcp))
+	if (cfg->n_ports == 0 && (cfg->udp || cfg->tcp) &&
+	    cfg->filter.n_nodes == 0)
 		sb_str(&b, " any port");
 	for (i = 0; i < cfg->n_ports; i++) {
 		const struct addr_port_range *p = &cfg->ports[i];
@@ -126,6 +149,11 @@ static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 	for (i = 0; i < cfg->n_uids; i++)
 		sb_printf(&b, "%s%lu", i ? "," : " for uid ",
 			  (unsigned long)cfg->uids[i]);
+	for (i = 0; i < (unsigned int)cfg->n_filter_words; i++)
+		sb_printf(&b, "%s%s", i ? " " : " matching '",
+			  cfg->filter_words[i]);
+	if (cfg->n_filter_words > 0)
+		sb_char(&b, '\'');
 	if (sb_finish(&b) < 0)
 		snprintf(buf, len, "the given destinations");
 }
@@ -140,15 +168,19 @@ int main(int argc, char **argv)
 	struct pcapng_writer *pw = NULL;
 	struct privs privs = { .user = NULL };
 	const char *lacking;
-	char err[512], why[512], what[1024];
+	char err[512], why[512], what[1024], path[1024];
 	const char *missing = NULL;
 	struct fw_lock lock = { .fd = -1 };
 	int rc, sigfd = -1, stale;
 	pid_t owner;
 
 	rc = cli_parse(argc, argv, &cfg, err, sizeof(err));
-	if (rc != PTRAP_EXIT_OK) {
+	if (rc == PTRAP_EXIT_RUNTIME) {
 		fail("%s", err);
+		return rc;
+	}
+	if (rc != PTRAP_EXIT_OK) {
+		usage_fail("%s", err);
 		return rc;
 	}
 	if (cfg.help) {
@@ -176,7 +208,8 @@ int main(int argc, char **argv)
 		if (report_file(cfg.read_path, cfg.by, cfg.json, &flt, stdout,
 				err, sizeof(err)) < 0) {
 			fflush(stdout);
-			fail("%s: %s", cfg.read_path, err);
+			fail("%s: %s", show_path(cfg.read_path, path, sizeof(path)),
+			     err);
 			return PTRAP_EXIT_RUNTIME;
 		}
 		return fflush(stdout) == EOF ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
@@ -184,14 +217,16 @@ int main(int argc, char **argv)
 
 	/* Before privileges and rules: a mistyped -o is a usage error. */
 	if (fw_check_ifaces(&cfg, &missing) < 0) {
-		fail("no such interface '%s' for -o", missing);
+		usage_fail("no such interface '%s' for -o", missing);
 		return PTRAP_EXIT_USAGE;
 	}
 	if (privs_init(&privs, cfg.run_as_user, cfg.hook_caps) < 0) {
-		fail("-Z %s: %s", cfg.run_as_user,
-		     errno == ENOENT ? "no such user" : strerror(errno));
+		usage_fail("-Z %s: %s", cfg.run_as_user,
+			   errno == ENOENT ? "no such user" : strerror(errno));
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cli_habit_hint(&cfg))
+		note("%s", cli_habit_hint(&cfg));
 	lacking = privs_missing(&privs);
 	if (lacking) {
 		if (strcmp(lacking, "CAP_NET_ADMIN") == 0)
@@ -249,7 +284,8 @@ int main(int argc, char **argv)
 						 cfg.run_as_user ? 0640 : 0600,
 						 &refused);
 		if (!pw)
-			fail("cannot write %s: %s", cfg.write_path,
+			fail("cannot write %s: %s",
+			     show_path(cfg.write_path, path, sizeof(path)),
 			     refused ? refused : strerror(errno));
 		if (privs_become_self(&privs) < 0) {
 			fail("cannot switch back from user %s: %s", cfg.run_as_user,
@@ -335,7 +371,9 @@ out:
 	}
 	resolver_free(res);
 	if (pw && pcapng_writer_close(pw) < 0) {
-		fail("cannot write %s: %s", cfg.write_path, strerror(errno));
+		fail("cannot write %s: %s",
+		     show_path(cfg.write_path, path, sizeof(path)),
+		     strerror(errno));
 		rc = PTRAP_EXIT_RUNTIME;
 	}
 	fw_unlock_queue(&lock);

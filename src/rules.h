@@ -27,9 +27,10 @@ int rules_nft_remove(const struct ptrap_config *cfg, char *buf, size_t len);
 /*
  * iptables-restore --noflush input for family AF_INET (iptables) or
  * AF_INET6 (ip6tables): creates chain PTRAP_<queue> in the raw table,
- * its NFQUEUE --queue-bypass rules, and appends one jump from OUTPUT.
- * Returns 0 length (empty buf) when the config has no destination of that
- * family.  Returns the length, or -1 with errno ENOSPC.
+ * its NFQUEUE --queue-bypass rules, a chain PTRAP_<queue>_<k> for each
+ * filter expression group with exclusions, and appends one jump from
+ * OUTPUT.  Returns 0 length (empty buf) when nothing of that family is
+ * trapped.  Returns the length, or -1 with errno ENOSPC.
  */
 int rules_ipt_install(const struct ptrap_config *cfg, int family,
 		      char *buf, size_t len);
@@ -39,8 +40,10 @@ int rules_ipt_remove(const struct ptrap_config *cfg, int family,
 
 /*
  * All of the above also fail with EINVAL for a config cli_parse would not
- * produce (queue above 65535, bad prefix or port range), and the ipt ones
- * with EAFNOSUPPORT for another family.  Output is normalised: a
+ * produce (queue above 65535, bad prefix or port range, no -i and no
+ * expression, an expression filter_compile() refuses), and the ipt ones
+ * with EAFNOSUPPORT for another family; rules_nft_install and the ipt
+ * ones with ENOMEM.  Output is normalised: a
  * destination inside another one is dropped, ports are sorted and
  * overlapping or adjacent ranges merged.
  */

@@ -133,3 +133,54 @@ ptrap's reports of that pid: $(grep -h -e "\"pid\":$_p[,}]" -e "PID: $_p " "$WOR
 	done
 	DIG_PIDS="${DIG_PIDS:-}$_pids"
 }
+
+# Packets ptrap can trap, in libpcap's words: UDP, TCP, the ICMP requests
+# of rules.c and ICMPv6 echo requests (no extension headers in our tests).
+PCAP_TRAPPABLE='udp or tcp or (icmp and (icmp[0] = 8 or icmp[0] = 13 or icmp[0] = 15 or icmp[0] = 17)) or (icmp6 and ip6[40] = 128)'
+
+# filter_traffic: a fixed mix for the filter tests, all on lo: DNS queries
+# to dnsmasq (start_dnsmasq first) over UDP and TCP, both families; UDP
+# datagrams and TCP connection attempts between 192.0.2.53, 192.0.2.54,
+# 198.51.100.7 (v4) and 2001:db8::53, 2001:db8::54 (v6) to and from
+# several ports, 53 included; one ping per destination.
+filter_traffic() {
+	for _a in 192.0.2.54/32 198.51.100.7/32; do
+		ip addr add "$_a" dev lo 2>/dev/null
+	done
+	ip addr add 2001:db8::54/128 dev lo nodad 2>/dev/null
+	dig @$DNS4 example.test +short +tries=1 +time=2 >/dev/null
+	dig @$DNS6 example.test AAAA +short +tries=1 +time=2 >/dev/null
+	dig @$DNS4 example.test +tcp +short +tries=1 +time=2 >/dev/null
+	dig @$DNS6 example.test +tcp +short +tries=1 +time=2 >/dev/null
+	python3 - <<'PY'
+import socket
+v4 = ["192.0.2.53", "192.0.2.54", "198.51.100.7"]
+v6 = ["2001:db8::53", "2001:db8::54"]
+dports = [22, 53, 80, 853, 2000, 5353]
+sport = 40000
+for fam, addrs in ((socket.AF_INET, v4), (socket.AF_INET6, v6)):
+    for src in addrs:
+        for dst in addrs:
+            for dport in dports:
+                # source port 53 only where dnsmasq does not hold it
+                for sp in ([sport, 53] if src not in ("192.0.2.53", "2001:db8::53") else [sport]):
+                    s = socket.socket(fam, socket.SOCK_DGRAM)
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind((src, sp))
+                    s.sendto(b"ptrap-filter-test", (dst, dport))
+                    s.close()
+                    sport += 1
+                if dport in (53, 80, 853, 2000):
+                    t = socket.socket(fam, socket.SOCK_STREAM)
+                    t.settimeout(1)
+                    t.bind((src, 0))
+                    try:
+                        t.connect((dst, dport))
+                    except OSError:
+                        pass
+                    t.close()
+PY
+	for _d in 192.0.2.53 192.0.2.54 198.51.100.7 2001:db8::53 2001:db8::54; do
+		ping -c 1 -W 1 "$_d" >/dev/null 2>&1
+	done
+}

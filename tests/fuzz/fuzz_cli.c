@@ -1,7 +1,8 @@
 /*
  * fuzz_cli: cli_parse() on an argv made from the input (NUL separates
  * arguments).  It must not crash, must write a message on failure and
- * must leave the config within its documented limits on success.
+ * must leave the config within its documented limits on success; the
+ * message is one line.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (ret < 0 || ret > PTRAP_EXIT_QUEUE_BUSY)
 			abort();
-		if (err[0] == '\0' || memchr(err, '\0', sizeof(err)) == NULL)
+		/* one line: values are shown with their newlines escaped */
+		if (err[0] == '\0' || memchr(err, '\0', sizeof(err)) == NULL ||
+		    strchr(err, '\n') != NULL)
 			abort();
 	}
 	fuzz_argv_free(&a);

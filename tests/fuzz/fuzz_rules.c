@@ -1,11 +1,15 @@
 /*
- * fuzz_rules: the rule text generators on any config cli_parse accepts.
- * The first input byte picks the output buffer size, so both the ENOSPC
- * path and complete texts are reached; the rest is the argv (NUL
- * separates arguments).  The buffer is an exact-size heap block, so
- * writing one byte past len is caught by ASan.
+ * fuzz_rules: the rule text generators on any config cli_parse accepts,
+ * filter expressions included (the words after the options).  The first
+ * input byte picks the output buffer size, so both the ENOSPC path and
+ * complete texts are reached; the rest is the argv (NUL separates
+ * arguments).  The buffer is an exact-size heap block, so writing one
+ * byte past len is caught by ASan.  Every complete text must pass
+ * rules_oracle.h: ptrap's own words only, so no value can add a rule or
+ * a statement.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +18,17 @@
 #include "cli.h"
 #include "rules.h"
 #include "fuzz_argv.h"
+#include "rules_oracle.h"
 
 #define FUZZ_BIG_BUF	(1u << 18)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Either -1 with ENOSPC/EINVAL, or exactly ret bytes of text then a NUL. */
-static void fuzz_check(int ret, int err, const char *buf, size_t len)
+/*
+ * Either -1 with ENOSPC/EINVAL, or exactly ret bytes of text then a NUL,
+ * made of ptrap's words only.
+ */
+static void fuzz_check(int ret, int err, const char *buf, size_t len, bool nft)
 {
 	if (ret == -1) {
 		if (err != ENOSPC && err != EINVAL)
@@ -28,7 +36,7 @@ static void fuzz_check(int ret, int err, const char *buf, size_t len)
 		return;
 	}
 	if (ret < 0 || (size_t)ret >= len || buf[ret] != '\0' ||
-	    strlen(buf) != (size_t)ret)
+	    strlen(buf) != (size_t)ret || !rules_oracle_ok(buf, nft))
 		abort();
 }
 
@@ -44,17 +52,17 @@ static void fuzz_rules_run(const struct ptrap_config *cfg, size_t len)
 		return;
 	errno = 0;
 	ret = rules_nft_install(cfg, buf, len);
-	fuzz_check(ret, errno, buf, len);
+	fuzz_check(ret, errno, buf, len, true);
 	errno = 0;
 	ret = rules_nft_remove(cfg, buf, len);
-	fuzz_check(ret, errno, buf, len);
+	fuzz_check(ret, errno, buf, len, true);
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		errno = 0;
 		ret = rules_ipt_install(cfg, families[i], buf, len);
-		fuzz_check(ret, errno, buf, len);
+		fuzz_check(ret, errno, buf, len, false);
 		errno = 0;
 		ret = rules_ipt_remove(cfg, families[i], buf, len);
-		fuzz_check(ret, errno, buf, len);
+		fuzz_check(ret, errno, buf, len, false);
 	}
 	free(buf);
 }

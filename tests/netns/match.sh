@@ -33,7 +33,8 @@ ip neigh replace 198.51.100.3 lladdr 02:00:00:00:00:03 dev d0 nud permanent
 "$PTRAP" -u -i 198.51.100.2 -o d0,nosuch9 --queue-num $Q >"$WORK/bad.out" 2>"$WORK/bad.err"
 rc=$?
 [ $rc -eq 2 ] || fail "-o nosuch9: exit $rc, expected 2"
-[ "$(cat "$WORK/bad.err")" = "ptrap: no such interface 'nosuch9' for -o" ] ||
+[ "$(cat "$WORK/bad.err")" = "ptrap: no such interface 'nosuch9' for -o
+Try 'ptrap --help' for more information." ] ||
 	fail "-o nosuch9: message '$(cat "$WORK/bad.err")'"
 [ -z "$(ptrap_rules)" ] || fail "rules left after a bad -o: $(ptrap_rules)"
 

@@ -158,11 +158,13 @@ rc=$?
 [ "$rc" -eq 1 ] || fail "-w in a directory nobody cannot write: exit $rc, expected 1"
 grep -q "Permission denied" "$WORK/deny.err" || fail "no EACCES message: $(cat "$WORK/deny.err")"
 
-# 6. -Z nosuchuser: usage error, one line, no rules
+# 6. -Z nosuchuser: usage error, one line and GNU's pointer to --help, no rules
 "$PTRAP" -Z ptrap-nosuchuser -u -i $DNS4 -p 53 >/dev/null 2>"$WORK/nouser.err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "-Z nosuchuser: exit $rc, expected 2"
-[ "$(wc -l <"$WORK/nouser.err")" -eq 1 ] || fail "-Z nosuchuser: not one line: $(cat "$WORK/nouser.err")"
+[ "$(wc -l <"$WORK/nouser.err")" -eq 2 ] &&
+	[ "$(tail -n 1 "$WORK/nouser.err")" = "Try 'ptrap --help' for more information." ] ||
+	fail "-Z nosuchuser: not one line and the --help line: $(cat "$WORK/nouser.err")"
 grep -q "ptrap-nosuchuser" "$WORK/nouser.err" || fail "-Z error does not name the user"
 [ -z "$(ptrap_rules)" ] || fail "rules left after -Z nosuchuser"
 firewall_snapshot >"$WORK/after-all"

@@ -6,12 +6,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "testlib.h"
+#include "cli_table.h"
 
 #define MAX_ARGS 40
 
@@ -196,8 +198,11 @@ static const struct bad_case bad[] = {
 	{ { "-u", "--ip" }, 2, "option --ip needs a value" },
 	{ { "-u", "-i", "::1", "--queue-num" }, 2,
 	  "option --queue-num needs a value (N)" },
-	{ { "-u", "-i", "::1", "extra" }, 2, "unexpected argument 'extra'" },
-	{ { "-u", "-i", "::1", "--", "-t" }, 2, "unexpected argument '-t'" },
+	/* words after the options are a filter expression */
+	{ { "-u", "-i", "::1", "extra" }, 2,
+	  "filter expression: 'extra': expected a primitive" },
+	{ { "-u", "-i", "::1", "--", "-t" }, 2,
+	  "unexpected argument '-t': options go before the filter expression" },
 	{ { "-u", "-i", "::1", "-q", "-v" }, 2,
 	  "-q and -v cannot be combined" },
 	/* value errors are found even when help was asked for */
@@ -573,6 +578,215 @@ static void test_rotation_options(void **state)
 	assert_string_equal(err, "-C, -G and -W need -w FILE (not stdout)");
 }
 
+/*
+ * Every numeric option of the table: its default applied, both ends of its
+ * range accepted, one past each end refused with the range in the message,
+ * and --help showing the range's top.
+ */
+static void test_table_ranges(void **state)
+{
+	/* -w f -C 1: what -S, -G and -W need */
+	const char *args[] = { "-u", "-i", "::1", "-w", "f", "-C", "1",
+			       NULL, NULL, NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS], opt[40], val[32], want[96];
+	size_t i, len, n_num = 0;
+	char *h = capture(cli_print_help, &len);
+
+	(void)state;
+	for (i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+		const struct cli_number *num = o->num;
+		unsigned long long got;
+
+		if (num == NULL)
+			continue;
+		n_num++;
+		print_message("--%s\n", o->name);
+		snprintf(opt, sizeof(opt), "--%s", o->name);
+		snprintf(val, sizeof(val), "%lu", num->max);
+		if (strstr(h, val) == NULL)
+			fail_msg("--help does not show %s's maximum %s", opt, val);
+		args[7] = NULL;
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		got = 0;
+		memcpy(&got, (char *)&cfg + num->offset, num->size);
+		assert_true(got == num->def);
+		args[7] = opt;
+		args[8] = val;
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		got = 0;
+		memcpy(&got, (char *)&cfg + num->offset, num->size);
+		assert_true(got == num->max);
+		snprintf(val, sizeof(val), "%lu", num->min);
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 0);
+		snprintf(val, sizeof(val), "%lu", num->max + 1);
+		assert_int_equal(parse(args, &cfg, err, sizeof(err), argv), 2);
+		snprintf(want, sizeof(want), "(expected %lu-%lu%s%s)", num->min,
+			 num->max, num->unit ? " " : "",
+			 num->unit ? num->unit : "");
+		if (strstr(err, want) == NULL)
+			fail_msg("'%s' lacks '%s'", err, want);
+		if (num->min > 0) {
+			snprintf(val, sizeof(val), "%lu", num->min - 1);
+			assert_int_equal(parse(args, &cfg, err, sizeof(err),
+					       argv), 2);
+		}
+	}
+	assert_true(n_num >= 10);
+	/* placeholders all filled in; strftime's %H%M%S in -G stays */
+	assert_null(strstr(h, "%R"));
+	assert_null(strstr(h, "%D"));
+	assert_null(strstr(h, "%L"));
+	assert_null(strstr(h, "%N"));
+	assert_non_null(strstr(h, "out-%H%M%S.pcapng"));
+	free(h);
+}
+
+/*
+ * A bad element is blamed as such whatever errno held before: once a
+ * stale E2BIG turned "-o bad*name" into "too many interfaces".
+ */
+static void test_list_stale_errno(void **state)
+{
+	const char *iface[] = { "-o", "bad*name", NULL };
+	const char *user[] = { "--uid", "no-such-user-x", NULL };
+	const char *dest[] = { "-i", "300.0.0.1", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	errno = E2BIG;
+	assert_int_equal(parse(iface, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "invalid interface 'bad*name' for -o "
+			    "(expected an interface name: 1-15 letters, "
+			    "digits, '.', '_' or '-')");
+	errno = E2BIG;
+	assert_int_equal(parse(user, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "invalid user 'no-such-user-x'"));
+	errno = E2BIG;
+	assert_int_equal(parse(dest, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "invalid address '300.0.0.1'"));
+}
+
+/* tcpdump's spellings: refused or warned about, naming ptrap's option. */
+static void test_tcpdump_habits(void **state)
+{
+	static const struct bad_case habits[] = {
+		{ { "-u", "-i", "eth0" }, 2,
+		  "-i takes a destination address; for an interface use -o eth0" },
+		{ { "-u", "-i", "wlp3s0,192.0.2.1" }, 2, "use -o wlp3s0" },
+		{ { "-u", "-i", "lo" }, 2, "use -o lo" },	/* exists */
+		{ { "-i", "any", "udp" }, 2, "every interface unless -o IF" },
+		{ { "-u", "-i", "example" }, 2, "invalid address 'example' for -i" },
+		{ { "-t", "-i", "::1", "-c", "5" }, 2,
+		  "-c is --connect in ptrap and takes no value; to stop after N "
+		  "reports use --count N" },
+		{ { "-n", "-u", "-i", "::1" }, 2,
+		  "invalid rate '-u' for -n: -n is --rate N in ptrap" },
+		{ { "-u", "-i", "::1", "-n" }, 2,
+		  "option -n needs a value: it is --rate N in ptrap" },
+		{ { "--icmp", "-p", "53", "-i", "::1" }, 2,
+		  "-p selects UDP and TCP ports, and --icmp has none" },
+		{ { "-r", "f", "udp" }, 2, "unexpected argument 'udp' (-r selects" },
+		{ { "port", "53", "-c" }, 2, "options go before the filter expression" },
+	};
+	const char *hold[] = { "-u", "-i", "::1", "-s", "0", NULL };
+	const char *hold_e[] = { "-u", "-i", "::1", "-s", "0", "-e", "x", NULL };
+	const char *hold_w[] = { "-u", "-i", "::1", "-s", "0", "-e", "x", "-w",
+				 "f", NULL };
+	const char *icmp_u[] = { "-u", "--icmp", "-p", "53", "-i", "::1", NULL };
+	const char *filter_p[] = { "-p", "53", "dst", "host", "::1", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(habits) / sizeof(habits[0]); i++) {
+		print_message("habit[%zu]\n", i);
+		assert_int_equal(parse(habits[i].args, &cfg, err, sizeof(err),
+				       argv), habits[i].code);
+		if (strstr(err, habits[i].msg) == NULL)
+			fail_msg("message '%s' lacks '%s'", err, habits[i].msg);
+	}
+	/* -s is --hold: accepted, with a hint where it does nothing */
+	assert_int_equal(parse(hold, &cfg, err, sizeof(err), argv), 0);
+	assert_non_null(strstr(cli_habit_hint(&cfg), "-S here"));
+	assert_int_equal(parse(hold_e, &cfg, err, sizeof(err), argv), 0);
+	assert_null(cli_habit_hint(&cfg));
+	assert_int_equal(parse(hold_w, &cfg, err, sizeof(err), argv), 0);
+	assert_non_null(strstr(cli_habit_hint(&cfg), "-s 0 is --hold 0"));
+	/* ports with UDP besides ICMP: as before, they apply to UDP */
+	assert_int_equal(parse(icmp_u, &cfg, err, sizeof(err), argv), 0);
+	/* -p with an expression and no protocol: UDP and TCP */
+	assert_int_equal(parse(filter_p, &cfg, err, sizeof(err), argv), 0);
+	{
+		struct filter_scope s;
+
+		cli_filter_scope(&cfg, &s);
+		assert_true(s.udp && s.tcp && !s.icmp);
+		assert_false(cfg.udp || cfg.tcp || cfg.icmp);
+	}
+}
+
+/* The expression and its effect on what the options require. */
+static void test_expression(void **state)
+{
+	const char *only[] = { "-e", "true", "udp", "and", "dst", "port", "53",
+			       NULL };
+	const char *syn[] = { "-c", "tcp", "dst", "port", "443", NULL };
+	const char *syn_u[] = { "-u", "-c", "tcp", NULL };
+	struct ptrap_config cfg;
+	struct filter_scope s;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	/* neither -i nor -u: the expression says what */
+	assert_int_equal(parse(only, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_filter_words, 5);
+	assert_string_equal(cfg.filter_words[0], "udp");
+	assert_string_equal(cfg.hook_cmd, "true");
+	cli_filter_scope(&cfg, &s);
+	assert_true(s.udp && s.tcp && s.icmp);
+	/* -c needs TCP, which the expression allows */
+	assert_int_equal(parse(syn, &cfg, err, sizeof(err), argv), 0);
+	assert_true(cfg.connect_only);
+	assert_int_equal(parse(syn_u, &cfg, err, sizeof(err), argv), 5);
+	/* no expression: as before */
+	{
+		const char *none[] = { "-u", NULL };
+
+		assert_int_equal(parse(none, &cfg, err, sizeof(err), argv), 3);
+		assert_int_equal(cfg.filter.n_nodes, 0);
+	}
+}
+
+/* A value with a newline or control bytes cannot make a message two lines. */
+static void test_message_one_line(void **state)
+{
+	const char *iface[] = { "-u", "-i", "::1", "-o", "lo\nflush ruleset", NULL };
+	const char *rate[] = { "-n", "x\ty\x01", NULL };
+	const char *arg[] = { "-r", "f", "a\nb", NULL };
+	const char *list[] = { "-u", "-i", "::1,,\n", NULL };
+	const char *opt[] = { "--bad\noption", NULL };
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+
+	(void)state;
+	assert_int_equal(parse(iface, &cfg, err, sizeof(err), argv), 2);
+	assert_string_equal(err, "invalid interface 'lo\\nflush ruleset' for -o "
+			    "(expected an interface name: 1-15 letters, digits, "
+			    "'.', '_' or '-')");
+	assert_int_equal(parse(rate, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'x\\ty\\x01'"));
+	assert_int_equal(parse(arg, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'a\\nb'"));
+	assert_int_equal(parse(list, &cfg, err, sizeof(err), argv), 2);
+	assert_non_null(strstr(err, "'::1,,\\n'"));
+	assert_int_equal(parse(opt, &cfg, err, sizeof(err), argv), 2);
+	assert_null(strchr(err, '\n'));
+}
+
 static void test_version_backend(void **state)
 {
 	size_t len;
@@ -604,6 +818,11 @@ int main(void)
 		cmocka_unit_test(test_batch_wait),
 		cmocka_unit_test(test_rotation_options),
 		cmocka_unit_test(test_version_backend),
+		cmocka_unit_test(test_table_ranges),
+		cmocka_unit_test(test_list_stale_errno),
+		cmocka_unit_test(test_tcpdump_habits),
+		cmocka_unit_test(test_expression),
+		cmocka_unit_test(test_message_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 
 #include "rules.h"
 #include "testlib.h"
+#include "../fuzz/rules_oracle.h"
 
 #define TEXT_MAX	(64 * 1024)
 #define MATRIX_MAX	(2 * 1024 * 1024)
@@ -339,6 +340,7 @@ static void m_append(const struct m_case *mc, void *arg)
 		default: n = rules_ipt_remove(&mc->cfg, AF_INET6, t->tmp, TEXT_MAX); break;
 		}
 		assert_true(n >= 0);
+		assert_true(rules_oracle_ok(t->tmp, k == 0 || k == 3));
 		n = snprintf(t->buf[k] + t->at[k], MATRIX_MAX - t->at[k],
 			     "# case: %s\n%s", mc->name, t->tmp);
 		assert_true(n > 0 && (size_t)n < MATRIX_MAX - t->at[k]);
@@ -646,6 +648,229 @@ static void test_host_bits_masked(void **state)
 			    "-A OUTPUT -j PTRAP_4253\nCOMMIT\n");
 }
 
+/* --- filter expressions: tests/data/rules/filter/cases --- */
+
+#define FILTER_CASES_MAX	64
+#define FILTER_ARGS_MAX		48
+
+/*
+ * Each case's command line through cli_parse, as ptrap would get it, then
+ * its six texts, appended to filter/all.* as the matrix is.
+ */
+static void test_filter_goldens(void **state)
+{
+	char path[512], *text, *line, *save = NULL, *tmp = malloc(TEXT_MAX);
+	char *buf[6], *argv[FILTER_ARGS_MAX + 2], err[256];
+	size_t at[6] = { 0 }, len;
+	struct ptrap_config *cfg = malloc(sizeof(*cfg));
+	unsigned int n_cases = 0;
+	int k, n, argc;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_non_null(cfg);
+	for (k = 0; k < 6; k++) {
+		buf[k] = malloc(MATRIX_MAX);
+		assert_non_null(buf[k]);
+	}
+	snprintf(path, sizeof(path), "%s/rules/filter/cases", TEST_DATA_DIR);
+	text = read_file(path, MATRIX_MAX, &len);
+	assert_non_null(text);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *name, *word, *wsave = NULL;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		name = strtok_r(line, " ", &wsave);
+		argc = 0;
+		argv[argc++] = (char *)"ptrap";
+		while ((word = strtok_r(NULL, " ", &wsave)) != NULL) {
+			assert_true(argc < FILTER_ARGS_MAX);
+			argv[argc++] = word;
+		}
+		argv[argc] = NULL;
+		print_message("filter case %s\n", name);
+		if (cli_parse(argc, argv, cfg, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", name, err);
+		for (k = 0; k < 6; k++) {
+			switch (k) {
+			case 0: n = rules_nft_install(cfg, tmp, TEXT_MAX); break;
+			case 1: n = rules_ipt_install(cfg, AF_INET, tmp, TEXT_MAX); break;
+			case 2: n = rules_ipt_install(cfg, AF_INET6, tmp, TEXT_MAX); break;
+			case 3: n = rules_nft_remove(cfg, tmp, TEXT_MAX); break;
+			case 4: n = rules_ipt_remove(cfg, AF_INET, tmp, TEXT_MAX); break;
+			default: n = rules_ipt_remove(cfg, AF_INET6, tmp, TEXT_MAX); break;
+			}
+			assert_true(n >= 0);
+			if (!rules_oracle_ok(tmp, k == 0 || k == 3))
+				fail_msg("%s: text %d fails the oracle", name, k);
+			n = snprintf(buf[k] + at[k], MATRIX_MAX - at[k],
+				     "# case: %s\n%s", name, tmp);
+			assert_true(n > 0 && (size_t)n < MATRIX_MAX - at[k]);
+			at[k] += (size_t)n;
+		}
+		n_cases++;
+	}
+	assert_true(n_cases >= 10 && n_cases <= FILTER_CASES_MAX);
+	for (k = 0; k < 6; k++) {
+		check_golden("filter/all", m_exts[k], buf[k], (int)at[k]);
+		free(buf[k]);
+	}
+	free(text);
+	free(cfg);
+	free(tmp);
+}
+
+/* --- hostile values: nothing but ptrap's own words reaches the text --- */
+
+static int gen_ipt4_rm(const struct ptrap_config *c, char *b, size_t l)
+{
+	return rules_ipt_remove(c, AF_INET, b, l);
+}
+
+static const struct {
+	gen_fn fn;
+	bool nft;
+} texts[] = {
+	{ gen_nft, true }, { gen_nft_rm, true }, { gen_ipt4, false },
+	{ gen_ipt6, false }, { gen_ipt4_rm, false }, { gen_ipt6_rm, false },
+};
+
+/* All six texts of cfg pass the oracle; the nft install text into out. */
+static void check_oracle(const struct ptrap_config *cfg, char *out)
+{
+	char *buf = malloc(TEXT_MAX);
+	size_t k;
+
+	assert_non_null(buf);
+	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		assert_true(texts[k].fn(cfg, buf, TEXT_MAX) >= 0);
+		if (!rules_oracle_ok(buf, texts[k].nft))
+			fail_msg("text %zu fails the oracle:\n%s", k, buf);
+		if (k == 0 && out)
+			strcpy(out, buf);
+	}
+	free(buf);
+}
+
+static int parse_args(const char *const *args, struct ptrap_config *cfg,
+		      char *err, size_t errlen)
+{
+	char *argv[FILTER_ARGS_MAX + 2];
+	int argc = 0;
+
+	argv[argc++] = (char *)"ptrap";
+	while (*args && argc < FILTER_ARGS_MAX)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, cfg, err, errlen);
+}
+
+static void test_hostile(void **state)
+{
+	/* each must be refused before any rule text is made */
+	static const char *const refused[][12] = {
+		{ "-u", "-i", "::1", "-o", "lo; flush ruleset" },
+		{ "-u", "-i", "::1", "-o", "lo\"" },
+		{ "-u", "-i", "::1", "-o", "lo\n" },
+		{ "-u", "-i", "::1", "-o", "lo}" },
+		{ "-u", "-i", "::1", "-o", "lo{" },
+		{ "-u", "-i", "::1", "-o", "lo'" },
+		{ "-u", "-i", "::1", "-o", "lo\\" },
+		{ "-u", "-i", "::1", "-o", "lo accept" },
+		{ "-u", "-i", "::1", "-o", "eth+" },
+		{ "-u", "-i", "::1", "--uid", "root; flush ruleset" },
+		{ "-u", "-i", "::1", "--uid", "0\n" },
+		{ "-u", "-i", "::1;flush" },
+		{ "-u", "-p", "53;flush", "-i", "::1" },
+		{ "udp", "and", "port", "53;", "flush", "ruleset" },
+		{ "udp", "}", "table", "ip", "x", "{" },
+		{ "udp\naccept" },
+		{ "host", "\"192.0.2.1\"" },
+		{ "udp", "accept" },
+		{ "udp", "counter", "queue", "num", "1" },
+	};
+	/* --comm never reaches the rules: any bytes, same text */
+	const char *comm[] = { "-u", "-i", "192.0.2.1", "-o", "lo", "--comm",
+			       "x;y{\"}\n", NULL };
+	const char *plain[] = { "-u", "-i", "192.0.2.1", "-o", "lo", NULL };
+	static const char *const bad_ifaces[] = {
+		"lo; flush", "lo\n", "lo}", "a\"b", "x'y", "lo\\", "a b", "",
+	};
+	struct ptrap_config *cfg = malloc(sizeof(*cfg));
+	char err[256], *a = malloc(TEXT_MAX), *b = malloc(TEXT_MAX);
+	char buf[4096];
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		print_message("refused[%zu] %s %s\n", i, refused[i][0],
+			      refused[i][1] ? refused[i][1] : "");
+		assert_int_equal(parse_args(refused[i], cfg, err, sizeof(err)),
+				 PTRAP_EXIT_USAGE);
+		assert_null(strchr(err, '\n'));
+	}
+	assert_int_equal(parse_args(comm, cfg, err, sizeof(err)), 0);
+	check_oracle(cfg, a);
+	assert_int_equal(parse_args(plain, cfg, err, sizeof(err)), 0);
+	check_oracle(cfg, b);
+	assert_string_equal(a, b);
+	/* behind cli_parse's back, rules refuses such names itself */
+	for (i = 0; i < sizeof(bad_ifaces) / sizeof(bad_ifaces[0]); i++) {
+		build_config(&cases[0], cfg);
+		strcpy(cfg->out_ifaces[0], bad_ifaces[i]);
+		cfg->n_out_ifaces = 1;
+		for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+			if (texts[k].fn == gen_nft_rm)
+				continue;	/* names only the table */
+			errno = 0;
+			assert_int_equal(texts[k].fn(cfg, buf, sizeof(buf)), -1);
+			assert_int_equal(errno, EINVAL);
+		}
+	}
+	free(cfg);
+	free(a);
+	free(b);
+}
+
+/* The oracle can fail: texts with smuggled syntax are caught. */
+static void test_oracle_catches(void **state)
+{
+	static const char *const bad_nft[] = {
+		"\t\tip daddr 192.0.2.1 counter queue num 1 bypass; flush ruleset\n",
+		"\t\tip daddr 192.0.2.1 accept counter queue num 1 bypass\n",
+		"\t\toifname \"lo;\" counter queue num 1 bypass\n",
+		"\t\tip daddr 192.0.2.1 counter queue num 1 bypass\nflush ruleset\n",
+		"\t\tip daddr 192.0.2.1\n",
+		"table inet ptrap_1 {\n\t}\n}\ntable ip x {\n",
+		"\t\tip daddr 192.0.2.1 counter queue num 1 bypass",
+	};
+	static const char *const bad_ipt[] = {
+		"*raw\n-A OUTPUT -o lo;x -j PTRAP_1\nCOMMIT\n",
+		"*raw\n-A PTRAP_1 -j ACCEPT\nCOMMIT\n",
+		"*raw\n-A OUTPUT -o lo -j PTRAP_1\n*filter\nCOMMIT\n",
+		"*raw\n-A OUTPUT -o\nCOMMIT\n",
+		"*raw\n:FOO - [0:0]\nCOMMIT\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_nft) / sizeof(bad_nft[0]); i++)
+		if (rules_oracle_ok(bad_nft[i], true))
+			fail_msg("oracle passed nft[%zu]", i);
+	for (i = 0; i < sizeof(bad_ipt) / sizeof(bad_ipt[0]); i++)
+		if (rules_oracle_ok(bad_ipt[i], false))
+			fail_msg("oracle passed ipt[%zu]", i);
+	assert_true(rules_oracle_ok("\t\toifname { \"d0\", \"lo\" } ip daddr "
+				    "{ 192.0.2.0/24, 198.51.100.7 } udp dport "
+				    "!= { 1-10, 53 } counter queue num 4253 bypass\n",
+				    true));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +884,9 @@ int main(void)
 		cmocka_unit_test(test_host_bits_masked),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_guard_invalid),
+		cmocka_unit_test(test_filter_goldens),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_oracle_catches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
