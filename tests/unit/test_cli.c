@@ -591,7 +591,7 @@ static void test_table_ranges(void **state)
 	struct ptrap_config cfg;
 	char err[256], *argv[MAX_ARGS], opt[40], val[32], want[96];
 	size_t i, len, n_num = 0;
-	char *h = capture(cli_print_help, &len);
+	char *h = tl_capture(cli_print_help, &len);
 
 	(void)state;
 	for (i = 0; i < cli_n_options; i++) {

@@ -674,7 +674,7 @@ static void test_filter_goldens(void **state)
 		assert_non_null(buf[k]);
 	}
 	snprintf(path, sizeof(path), "%s/rules/filter/cases", TEST_DATA_DIR);
-	text = read_file(path, MATRIX_MAX, &len);
+	text = tl_read_file(path, &len);
 	assert_non_null(text);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

@@ -19,7 +19,7 @@
 
 #define TL_PATH_MAX	512
 
-static char *read_whole(const char *path, size_t *len)
+char *tl_read_file(const char *path, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
@@ -83,7 +83,7 @@ void tl_check_golden(const char *rel, const char *got, int len)
 		assert_int_equal(fclose(f), 0);
 		return;
 	}
-	want = read_whole(path, &flen);
+	want = tl_read_file(path, &flen);
 	if (!want)
 		fail_msg("cannot read %s", path);
 	if (flen != (size_t)len || memcmp(want, got, flen) != 0) {

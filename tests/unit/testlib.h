@@ -24,6 +24,9 @@
  */
 void tl_check_golden(const char *rel, const char *got, int len);
 
+/* A whole file, NUL-terminated (malloc'd; *len bytes), or NULL. */
+char *tl_read_file(const char *path, size_t *len);
+
 /* ip from "192.0.2.1" or "2001:db8::1" (the family follows the text). */
 void tl_set_ip(struct addr_ip *ip, const char *s);
 
