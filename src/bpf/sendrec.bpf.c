@@ -54,7 +54,11 @@ char LICENSE[] SEC("license") = "GPL";
 /* Filled by bpfrec.c before it sets cfg.ready. */
 struct sendrec_cfg cfg = {};
 __u64 ports[SENDREC_PORT_WORDS] = {};
-/* A zeroed flow to create entries from (a map value may not live on the stack). */
+/* The records of all flows (see sendrec.h); the next slot; flow ids. */
+struct sendrec_slot records[SENDREC_LOG] = {};
+__u64 log_next = 0;
+__u64 flow_ids = 0;
+/* A zeroed flow to create entries from. */
 const struct sendrec_flow zero_flow = {};
 
 struct {
@@ -228,54 +232,106 @@ static __always_inline void fill_task(struct sendrec_rec *r)
 	r->ktime_ns = bpf_ktime_get_ns();
 }
 
-/* Add the record in sc (sig, rec set) to its flow; returns its number or 0. */
-static __always_inline __u64 add_record(const struct sendrec_key *key,
-					struct sendrec_slot *sc)
+/* The flow's entry, created if new. */
+static __always_inline struct sendrec_flow *flow_of(const struct sendrec_key *key)
 {
 	struct sendrec_flow *f = bpf_map_lookup_elem(&flows, key);
-	struct sendrec_slot *sl, *o;
-	__u64 s, taken, os;
-	__u32 flags = 0;
-	int i;
 
 	if (!f) {
 		bpf_map_update_elem(&flows, key, &zero_flow, BPF_NOEXIST);
 		f = bpf_map_lookup_elem(&flows, key);
 		if (!f)
-			return 0;
+			return NULL;
 	}
-	s = __sync_fetch_and_add(&f->sent, 1) + 1;
-	taken = sendrec_load(&f->taken);
-	o = &f->slot[(s - 1) % SENDREC_RING];
-	if (s > 1 && (sendrec_load(&o->seq) != s - 1 ||
-		      o->rec.tgid != sc->rec.tgid ||
-		      o->rec.start_ns != sc->rec.start_ns))
-		flags |= SENDREC_F_SWITCH;
-	/* Another process's untaken record of the same bytes whose thread
-	 * may not have reached the queue yet: their order is unknown. */
-	for (i = 0; i < SENDREC_RING; i++) {
-		o = &f->slot[i];
+	if (!f->id)
+		__sync_val_compare_and_swap(&f->id, 0, __sync_fetch_and_add(&flow_ids, 1) + 1);
+	return f;
+}
+
+static __always_inline int same_sender(const struct sendrec_rec *a,
+				       const struct sendrec_rec *b)
+{
+	return a->tgid == b->tgid && a->start_ns == b->start_ns;
+}
+
+/*
+ * Flags for record s (in sc) of flow f, linked after slot prev (+1), by a
+ * look at the flow's untaken records: SWITCH when the one before is
+ * another process's (or cannot be read), CONFLICT when an untaken record
+ * of another process with the same bytes may still be on its way to the
+ * queue (that one is flagged too).  A record already taken needs neither:
+ * its packet has been read.
+ */
+static __always_inline __u32 new_flags(struct sendrec_flow *f, __u32 prev,
+				       __u64 s, const struct sendrec_slot *sc)
+{
+	__u64 taken = sendrec_load(&f->taken), os, want = s - 1;
+	__u32 flags = 0, at = prev;
+	struct sendrec_slot *o;
+	int i;
+
+	for (i = 0; i < 8 && at && want > taken; i++, want--) {
+		o = &records[(at - 1) & (SENDREC_LOG - 1)];
 		os = sendrec_load(&o->seq);
-		if (os == 0 || os <= taken || os >= s)
+		if (os == 0) {
+			/* being written at this very moment by another
+			 * sender on this flow: their order is unknown */
+			__sync_fetch_and_or(&o->flags, SENDREC_F_CONFLICT);
+			flags |= SENDREC_F_CONFLICT | (i == 0 ? SENDREC_F_SWITCH : 0);
+			break;
+		}
+		if (os != want || o->flow != f->id) {
+			flags |= i == 0 ? SENDREC_F_SWITCH : 0;
+			break;
+		}
+		if (same_sender(&o->rec, &sc->rec)) {
+			at = o->prev;
 			continue;
-		if (o->rec.tgid == sc->rec.tgid && o->rec.start_ns == sc->rec.start_ns)
-			continue;
-		if (!sendrec_sig_equal(&o->sig, &sc->sig) || !maybe_sending(&o->rec))
-			continue;
-		__sync_fetch_and_or(&o->flags, SENDREC_F_CONFLICT);
-		flags |= SENDREC_F_CONFLICT;
+		}
+		flags |= i == 0 ? SENDREC_F_SWITCH : 0;
+		if (sendrec_sig_equal(&o->sig, &sc->sig) && maybe_sending(&o->rec)) {
+			__sync_fetch_and_or(&o->flags, SENDREC_F_CONFLICT);
+			flags |= SENDREC_F_CONFLICT;
+		}
+		at = o->prev;
 	}
-	sl = &f->slot[s % SENDREC_RING];
-	os = sendrec_load(&sl->seq);
-	if (os > taken && (sl->flags & SENDREC_F_SWITCH) &&
-	    os > sendrec_load(&f->lost_switch))
-		sendrec_store(&f->lost_switch, os);
+	return flags;
+}
+
+/*
+ * Add the record in sc (sig, rec set) to its flow: claim a log slot, link
+ * it, fill it.  Fills st for the hook after the queue.  0 on success.
+ */
+static __always_inline int add_record(const struct sendrec_key *key,
+				      struct sendrec_slot *sc,
+				      struct sendrec_stash *st)
+{
+	struct sendrec_flow *f = flow_of(key);
+	struct sendrec_slot *sl;
+	__u32 idx, prev, flags;
+	__u64 s, id;
+
+	if (!f || !(id = f->id))
+		return -1;
+	idx = (__u32)__sync_fetch_and_add(&log_next, 1) & (SENDREC_LOG - 1);
+	sl = &records[idx];
 	sendrec_store(&sl->seq, 0);
-	sl->flags = flags;
+	sendrec_store(&sl->flags, 0);
+	s = __sync_fetch_and_add(&f->sent, 1) + 1;
+	prev = __sync_lock_test_and_set(&f->last, idx + 1);
+	flags = new_flags(f, prev, s, sc);
+	if ((flags & SENDREC_F_SWITCH) && s > sendrec_load(&f->last_switch))
+		sendrec_store(&f->last_switch, s);
+	sl->flow = id;
+	sl->prev = prev;
 	sl->sig = sc->sig;
 	sl->rec = sc->rec;
+	__sync_fetch_and_or(&sl->flags, flags);
 	sendrec_store(&sl->seq, s);
-	return s;
+	st->seq = s;
+	st->flow = id;
+	st->slot = idx;
+	return 0;
 }
 
 SEC("netfilter")
@@ -293,7 +349,6 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 	__u8 ip[40], l4[L4_READ], proto;
 	__u16 ip_len, ip_id = 0;
 	__u32 zero = 0;
-	__u64 seq;
 
 	if (!cfg.ready)
 		return NF_ACCEPT;
@@ -380,17 +435,13 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 		return NF_ACCEPT;
 	}
 	sc->rec.sock_uid = BPF_CORE_READ(file, f_cred, fsuid.val);
+	st = bpf_map_lookup_elem(&stash, &zero);
+	if (!st)
+		return NF_ACCEPT;
 	sendrec_sig_fill(&sc->sig, proto, l4, avail, ip_len, ip_id);
 	fill_task(&sc->rec);
-	seq = add_record(&key, sc);
-	if (!seq)
-		return NF_ACCEPT;
-	st = bpf_map_lookup_elem(&stash, &zero);
-	if (st) {
+	if (add_record(&key, sc, st) == 0)
 		st->skb = (__u64)skb;
-		st->seq = seq;
-		st->key = key;
-	}
 	return NF_ACCEPT;
 }
 
@@ -398,7 +449,6 @@ SEC("netfilter")
 int sendrec_after(struct bpf_nf_ctx *ctx)
 {
 	struct sendrec_stash *st;
-	struct sendrec_flow *f;
 	struct sendrec_slot *sl;
 	__u32 zero = 0;
 
@@ -409,13 +459,15 @@ int sendrec_after(struct bpf_nf_ctx *ctx)
 	/* The listener's verdict hands a queued packet back here. */
 	if (bpf_get_current_pid_tgid() >> 32 == cfg.owner_tgid)
 		return NF_ACCEPT;
-	f = bpf_map_lookup_elem(&flows, &st->key);
-	if (!f)
-		return NF_ACCEPT;
-	sl = &f->slot[st->seq % SENDREC_RING];
-	if (sendrec_load(&sl->seq) == st->seq)
+	sl = &records[st->slot & (SENDREC_LOG - 1)];
+	if (sendrec_load(&sl->seq) == st->seq && sl->flow == st->flow)
 		__sync_fetch_and_or(&sl->flags, SENDREC_F_STALE);
 	return NF_ACCEPT;
+}
+
+static long take_step(__u64 i, struct sendrec_walk *w)
+{
+	return sendrec_take_step(records, w);
 }
 
 SEC("syscall")
@@ -424,14 +476,17 @@ int sendrec_take(struct sendrec_take_args *ctx)
 	/* The verifier wants ctx at fixed offsets and no ctx memory in
 	 * helpers: work on a copy. */
 	struct sendrec_take_args a;
+	struct sendrec_walk w;
 	struct sendrec_flow *f;
 
 	__builtin_memcpy(&a, ctx, sizeof(a));
 	f = bpf_map_lookup_elem(&flows, &a.key);
-	if (f)
-		sendrec_take_flow(f, &a);
-	else
+	if (!f)
 		a.result = -SENDREC_ENOENT;
+	else if (sendrec_take_begin(f, records, &a, &w) == 0) {
+		bpf_loop(SENDREC_CHAIN, take_step, &w, 0);
+		sendrec_take_end(f, records, &a, &w);
+	}
 	__builtin_memcpy(ctx, &a, sizeof(a));
 	return 0;
 }

@@ -7,14 +7,15 @@
  * How a record finds its packet (why a plain "last sender of this flow"
  * would name the wrong process, and why this does not):
  *
- *  - Each flow (struct sendrec_key) has a ring of the last SENDREC_RING
- *    records, numbered 1, 2, ... by a per-flow counter (sent), and the
- *    number of the last one a queued packet took (taken).  The hook adds
- *    a record synchronously in the sender's send call, before the packet
- *    reaches the queue; the queue is FIFO; so a flow's packets arrive in
- *    the order of their records, and the oldest untaken record is the
- *    first queued packet's, even when several processes used the 5-tuple
- *    in turn while their packets were still queued.
+ *  - Records go to one log of SENDREC_LOG slots, written round.  Each
+ *    flow (struct sendrec_key, an LRU map) numbers its records 1, 2, ...
+ *    (sent), links each to the one before, and keeps the number of the
+ *    last one a queued packet took (taken).  The hook adds the record
+ *    synchronously in the sender's send call, before the packet reaches
+ *    the queue; the queue is FIFO; so a flow's packets arrive in the order
+ *    of their records and the oldest untaken record is the first queued
+ *    packet's, even when several processes used the 5-tuple in turn while
+ *    their packets were still queued.
  *  - A record whose packet never reached the queue (dropped, or not
  *    matched by the firewall rules after all) would shift that order.  The
  *    second hook, after the queue's priority, sees such a packet continue
@@ -31,19 +32,21 @@
  *    that case (an untaken record of another process with the same
  *    signature whose thread is still running) and flags both records
  *    SENDREC_F_CONFLICT: they name nobody.
- *  - When a flow's ring wraps before user space took its records, the
- *    oldest are lost; a later record is then only taken if no other
- *    process sent on the flow in between (SENDREC_F_SWITCH bits and
- *    lost_switch), so the record may be a sibling packet's, never another
- *    process's.
+ *  - Records are lost when the log wraps before they are taken, or when
+ *    a flow has more than SENDREC_CHAIN untaken ones.  The packet's own
+ *    record is then the oldest lost one: exactly one is consumed per
+ *    packet, so the order holds, and the packet is named only if every
+ *    record of the flow since the last taken one is the same process's
+ *    (last_switch), from a sibling record (SENDREC_F_SIBLING).
  */
 #ifndef PTRAP_BPF_SENDREC_H
 #define PTRAP_BPF_SENDREC_H
 
 #include <linux/types.h>
 
-#define SENDREC_RING		4	/* records kept per flow */
-#define SENDREC_FLOWS		8192	/* flows kept (LRU) */
+#define SENDREC_LOG		16384	/* records kept, all flows (power of 2) */
+#define SENDREC_CHAIN		64	/* untaken records a flow can have */
+#define SENDREC_FLOWS		16384	/* flows kept (LRU) */
 #define SENDREC_SIG_DATA	16	/* payload bytes in a signature */
 #define SENDREC_COMM_LEN	16
 #define SENDREC_PORT_WORDS	1024	/* 65536 bits */
@@ -98,20 +101,24 @@ struct sendrec_rec {
 #define SENDREC_F_STALE		0x4	/* the packet went on without the queue */
 #define SENDREC_F_SIBLING	0x8	/* take: own record lost, same process's */
 
+/* One slot of the log. */
 struct sendrec_slot {
-	__u64 seq;		/* the record's number; 0: empty or being written */
+	__u64 seq;		/* the record's number in its flow; 0: being written */
+	__u64 flow;		/* its flow's id (struct sendrec_flow) */
+	__u32 prev;		/* slot of the flow's record before, + 1; 0: none */
 	__u32 flags;		/* SENDREC_F_* */
-	__u32 pad;
 	struct sendrec_sig sig;
-	__u32 pad2;
+	__u32 pad;
 	struct sendrec_rec rec;
 };
 
 struct sendrec_flow {
-	__u64 sent;		/* records written (the hook) */
+	__u64 id;		/* unique per flow entry, never 0 */
+	__u64 sent;		/* records made (the hook) */
 	__u64 taken;		/* the last record taken (the take program) */
-	__u64 lost_switch;	/* newest overwritten untaken SWITCH record */
-	struct sendrec_slot slot[SENDREC_RING];
+	__u64 last_switch;	/* newest record of another process than the one before */
+	__u32 last;		/* slot of the newest record, + 1; 0: none */
+	__u32 pad;
 };
 
 /* Set by user space in the programs' .data; read by the hooks. */
@@ -138,8 +145,10 @@ struct sendrec_lpm6 {
 /* Per CPU: the last packet recorded, for the hook after the queue. */
 struct sendrec_stash {
 	__u64 skb;
-	__u64 seq;
-	struct sendrec_key key;
+	__u64 seq;		/* its record: number, flow id and slot */
+	__u64 flow;
+	__u32 slot;
+	__u32 pad;
 };
 
 /* BPF_PROG_RUN context of the take program: in from user space, out back. */
@@ -148,7 +157,7 @@ struct sendrec_take_args {
 	struct sendrec_sig sig;		/* in */
 	__u64 before_ns;	/* in: the packet was queued before this */
 	__s64 sock_uid;		/* in: the queue's uid, or -1 */
-	__s32 result;		/* out: 0, -ENOENT or -ENOTUNIQ */
+	__s32 result;		/* out: 0, -ENOENT, -ENOTUNIQ or -EAGAIN */
 	__u32 flags;		/* out: the record's SENDREC_F_* */
 	__u64 seq;		/* out: its number in the flow */
 	struct sendrec_rec rec;	/* out, when result is 0 */
@@ -156,6 +165,7 @@ struct sendrec_take_args {
 
 #define SENDREC_ENOENT		2	/* no record for this packet */
 #define SENDREC_ENOTUNIQ	76	/* records exist, none provably its own */
+#define SENDREC_EAGAIN		11	/* a record is being written: ask again */
 
 #ifdef __bpf__
 #define SENDREC_INLINE	static __always_inline
@@ -213,82 +223,153 @@ SENDREC_INLINE void sendrec_sig_fill(struct sendrec_sig *sig, __u8 proto,
 			sig->data[i] = l4[hdr + i];
 }
 
+/* Does slot sl hold record seq of flow? */
+SENDREC_INLINE int sendrec_slot_is(struct sendrec_slot *sl, __u64 seq, __u64 flow)
+{
+	return sendrec_load(&sl->seq) == seq && sl->flow == flow;
+}
+
+/*
+ * Copy record seq of flow from slot sl to *rec and *flags: 1, or 0 when
+ * the slot holds another one.  A writer clears seq first and sets it
+ * last, so an unchanged seq after the copy means the copy is whole.
+ */
+SENDREC_INLINE int sendrec_slot_copy(struct sendrec_slot *sl, __u64 seq, __u64 flow,
+				     struct sendrec_rec *rec, __u32 *flags)
+{
+	if (!sendrec_slot_is(sl, seq, flow))
+		return 0;
+	*rec = sl->rec;
+	*flags = sl->flags;
+	return sendrec_slot_is(sl, seq, flow);
+}
+
+/* The take's walk along a flow's untaken records, newest first. */
+struct sendrec_walk {
+	__u64 id, taken;
+	__u64 seq;		/* the record expected at slot at */
+	__u64 before_ns;
+	__s64 sock_uid;
+	__u64 cand;		/* the oldest fitting record so far, or 0 */
+	__u32 at;		/* its slot + 1; 0: no more */
+	__u32 cand_at;
+	__u32 oldest_at;	/* the oldest record read */
+	__u32 pad;
+	struct sendrec_sig sig;
+};
+
 /*
  * The take: find the record of the queued packet a->sig in flow f, mark it
  * taken and copy it to a.  Sets a->result (0, -SENDREC_ENOENT,
- * -SENDREC_ENOTUNIQ).  One consumer per flow map: the queue listener.
+ * -SENDREC_ENOTUNIQ, -SENDREC_EAGAIN).  One consumer: the queue listener,
+ * one packet at a time, in queue order.  In three parts, so that the BPF
+ * program can run the middle one with bpf_loop():
+ *   if (sendrec_take_begin(f, records, a, &w) == 0) {
+ *           for (i = 0; i < SENDREC_CHAIN; i++)
+ *                   if (sendrec_take_step(records, &w)) break;
+ *           sendrec_take_end(f, records, a, &w);
+ *   }
  *
- * Normal case: the flow's first untaken record whose signature and uid fit
- * and that was made before the packet was read; the records passed over
- * are dead (their packets never came) and are consumed with it.
- *
- * When the ring wrapped (records after the last taken one were
- * overwritten), the packet's own record is the first of the lost ones, so
- * exactly one is consumed, whatever the answer; the answer is the sender
- * of the oldest record still there, and only if no other process sent on
- * the flow from the lost records up to that one (SENDREC_F_SIBLING: tid
- * and time are a sibling packet's).
+ * Normal case: the flow's oldest untaken record whose signature and uid
+ * fit and that was made before the packet was read; the older untaken
+ * ones are dead (their packets never came) and are consumed with it.  When
+ * some untaken records are lost, the packet's own is the oldest of them;
+ * see the comment at the top.
  */
-SENDREC_INLINE void sendrec_take_flow(struct sendrec_flow *f,
-				      struct sendrec_take_args *a)
+SENDREC_INLINE int sendrec_take_begin(struct sendrec_flow *f,
+				      struct sendrec_slot *records,
+				      struct sendrec_take_args *a,
+				      struct sendrec_walk *w)
 {
-	__u64 sent = sendrec_load(&f->sent), taken = sendrec_load(&f->taken);
-	__u64 lo, s, cand = 0;
-	struct sendrec_slot *sl;
-	__u32 flags = 0;
-	int i;
+	struct sendrec_slot *head;
 
+	__builtin_memset(w, 0, sizeof(*w));
 	a->result = -SENDREC_ENOENT;
-	if (sent <= taken)
-		return;
-	lo = sent > SENDREC_RING ? sent - SENDREC_RING + 1 : 1;
-	if (lo > taken + 1) {
-		sl = &f->slot[lo % SENDREC_RING];
+	w->id = f->id;
+	w->taken = sendrec_load(&f->taken);
+	w->at = (__u32)sendrec_load(&f->last);
+	w->before_ns = a->before_ns;
+	w->sock_uid = a->sock_uid;
+	w->sig = a->sig;
+	if (w->at == 0)
+		return 1;
+	/* The newest record linked; a newer one still being made belongs to
+	 * a packet that is not queued yet. */
+	head = &records[(w->at - 1) & (SENDREC_LOG - 1)];
+	w->seq = sendrec_load(&head->seq);
+	if (w->seq == 0) {
+		a->result = -SENDREC_EAGAIN;	/* being written right now */
+		return 1;
+	}
+	if (head->flow != w->id)
+		w->seq = w->taken + 1;	/* overwritten: the untaken ones are lost */
+	else if (w->seq <= w->taken)
+		return 1;
+	return 0;
+}
+
+/* One record of the walk; 1 when the walk is over. */
+SENDREC_INLINE int sendrec_take_step(struct sendrec_slot *records,
+				     struct sendrec_walk *w)
+{
+	struct sendrec_slot *sl;
+	__u32 prev;
+	int fits;
+
+	if (w->seq <= w->taken || w->at == 0)
+		return 1;
+	sl = &records[(w->at - 1) & (SENDREC_LOG - 1)];
+	if (!sendrec_slot_is(sl, w->seq, w->id))
+		return 1;	/* overwritten: seq and older are lost */
+	prev = sl->prev;
+	fits = !(sl->flags & SENDREC_F_STALE) && sl->rec.ktime_ns <= w->before_ns &&
+	       (w->sock_uid < 0 || sl->rec.sock_uid == (__u32)w->sock_uid) &&
+	       sendrec_sig_equal(&sl->sig, &w->sig);
+	if (!sendrec_slot_is(sl, w->seq, w->id))
+		return 1;
+	w->oldest_at = w->at;
+	if (fits) {
+		w->cand = w->seq;
+		w->cand_at = w->at;
+	}
+	w->at = prev;
+	w->seq--;
+	return 0;
+}
+
+SENDREC_INLINE void sendrec_take_end(struct sendrec_flow *f,
+				     struct sendrec_slot *records,
+				     struct sendrec_take_args *a,
+				     struct sendrec_walk *w)
+{
+	__u64 taken = w->taken;
+	__u32 flags;
+
+	if (w->seq > taken) {
+		/* lost records: the packet's own is the oldest of them */
+		a->seq = taken + 1;
 		a->result = -SENDREC_ENOTUNIQ;
-		if (sendrec_load(&sl->seq) == lo) {
-			flags = sl->flags;
-			a->rec = sl->rec;
-			if (sendrec_load(&sl->seq) == lo &&
-			    !(flags & SENDREC_F_SWITCH) &&
-			    sendrec_load(&f->lost_switch) < taken + 2 &&
-			    (a->sock_uid < 0 || a->rec.sock_uid == (__u32)a->sock_uid))
-				a->result = 0;
+		if (w->oldest_at &&
+		    sendrec_slot_copy(&records[(w->oldest_at - 1) & (SENDREC_LOG - 1)],
+				      w->seq + 1, w->id, &a->rec, &flags) &&
+		    sendrec_load(&f->last_switch) <= taken + 1 &&
+		    (a->sock_uid < 0 || a->rec.sock_uid == (__u32)a->sock_uid)) {
+			a->flags = (flags & ~SENDREC_F_SWITCH) | SENDREC_F_SIBLING;
+			a->result = 0;
 		}
 		if (__sync_val_compare_and_swap(&f->taken, taken, taken + 1) != taken)
 			a->result = -SENDREC_ENOTUNIQ;
-		a->seq = taken + 1;
-		a->flags = (flags & ~SENDREC_F_SWITCH) | SENDREC_F_SIBLING;
 		return;
 	}
-	for (i = 0; i < SENDREC_RING; i++) {
-		s = taken + 1 + (__u64)i;
-		if (s > sent)
-			break;
-		sl = &f->slot[s % SENDREC_RING];
-		/* 0: being written, so its packet is not queued yet; larger:
-		 * overwritten while we looked */
-		if (sendrec_load(&sl->seq) != s)
-			continue;
-		flags = sl->flags;
-		a->rec = sl->rec;
-		if (sendrec_load(&sl->seq) != s || (flags & SENDREC_F_STALE))
-			continue;
-		if (a->rec.ktime_ns > a->before_ns)
-			break;	/* sent after the packet was read: not its own */
-		if (a->sock_uid >= 0 && a->rec.sock_uid != (__u32)a->sock_uid)
-			continue;
-		if (!sendrec_sig_equal(&sl->sig, &a->sig))
-			continue;
-		cand = s;
-		break;
-	}
-	if (!cand)
+	if (!w->cand)
 		return;
-	if (__sync_val_compare_and_swap(&f->taken, taken, cand) != taken) {
+	if (!sendrec_slot_copy(&records[(w->cand_at - 1) & (SENDREC_LOG - 1)],
+			       w->cand, w->id, &a->rec, &flags) ||
+	    __sync_val_compare_and_swap(&f->taken, taken, w->cand) != taken) {
 		a->result = -SENDREC_ENOTUNIQ;
 		return;
 	}
-	a->seq = cand;
+	a->seq = w->cand;
 	a->flags = flags;
 	a->result = (flags & SENDREC_F_CONFLICT) ? -SENDREC_ENOTUNIQ : 0;
 }
