@@ -8,6 +8,7 @@
 #  - one source port reused by several processes in turn (SO_REUSEADDR),
 #    byte-identical datagrams, all still queued: named in send order
 #  - a socket shared after fork: each packet after its sender
+#  - a packet the rules let pass unqueued: its record names nobody else
 #  - TCP: the SYN names the client, no data segment is recorded, a SYN the
 #    timer resends is not recorded, a busy process is never named
 #  - ICMP echo requests name ping
@@ -44,8 +45,10 @@ def sock():
         s.bind(("", sport))
     return s
 
-def send(s):
+def send(s, i=1):
     data = fixed or b"pid=%d" % os.getpid()
+    if mode == "unqueued-first" and i == 0:    # DSCP 10: not queued
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 0x28)
     if mode == "connect":
         s.connect((dest, 9999))
         s.send(data)
@@ -67,11 +70,12 @@ for i in range(n):
     pid = os.fork()
     if pid == 0:
         s = sock()
-        send(s)
+        send(s, i)
         s.close()
         os._exit(0)
     os.waitpid(pid, 0)
-    print(pid, flush=True)
+    if mode != "unqueued-first" or i > 0:
+        print(pid, flush=True)
 EOF
 
 # check.py OUT PIDS MIN: payload "pid=N" (or, for fixed payloads, the
@@ -141,10 +145,18 @@ held sendto6 99 sendto 2001:db8::1 100
 
 # One 5-tuple, byte-identical datagrams from several processes in turn,
 # all queued before the first is read: only the order tells them apart.
-held reuse 4 sendto 192.0.2.1 4 40100 same
-# More of them than a flow's ring holds: never a wrong name.
-held reuse-many 4 sendto 192.0.2.1 12 40101 same
-held shared 2 shared 192.0.2.1 1 40102 same
+# (IPv6: IPv4 packets differ in their identification field.)
+held reuse 4 sendto 2001:db8::1 4 40100 same
+held reuse-many 40 sendto 2001:db8::1 40 40101 same
+# More than a flow keeps (64): the oldest name nobody, none is wrong.
+held reuse-over 64 sendto 2001:db8::1 70 40105 same
+held shared 2 shared 2001:db8::1 1 40102 same
+# A packet the rules let pass unqueued leaves a record behind; the hook
+# after the queue marks it, so the next sender on the 5-tuple (same
+# bytes) is not named after it.
+ip6tables -w -t raw -I OUTPUT -d 2001:db8::1 -m dscp --dscp 10 -j ACCEPT
+held unqueued 2 unqueued-first 2001:db8::1 3 40104 same
+[ "$(grep -c '^seq=' "$WORK/unqueued.out")" -eq 2 ] || fail "unqueued: the DSCP 10 packet was queued"
 
 # The listener reading as packets come, and without any capability.
 start_probe live -q 7 -u -p 9999 -w 1000 -D 192.0.2.1
