@@ -3,7 +3,9 @@
  *
  * libbpf 1.1 (Debian 12) knows neither the netfilter program type nor its
  * links (libbpf 1.2 does): the type is set on the programs before load and
- * the links are made with the bpf() system call.
+ * the links are made with the bpf() system call.  The object comes from
+ * bpftool's skeleton (its bytes and the layout of .bss); it is opened with
+ * plain libbpf calls so that the whole set-up is in this file.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 #define NFPROTO_IPV6_	10
 #define NF_INET_LOCAL_OUT_	3
 #define BPFREC_LINKS	4
+#define BPFREC_TRIES	16	/* takes while a record is being written */
 
 /* The kernel's view must be ours, byte for byte. */
 _Static_assert(sizeof(struct flow_key) == sizeof(struct sendrec_key), "flow key size");
@@ -37,7 +40,8 @@ _Static_assert(offsetof(struct flow_key, family) == offsetof(struct sendrec_key,
 _Static_assert(offsetof(struct flow_key, proto) == offsetof(struct sendrec_key, proto), "proto");
 
 struct bpfrec {
-	struct sendrec *skel;
+	struct bpf_object *obj;
+	struct bpf_program *record, *after, *take;
 	int links[BPFREC_LINKS];
 	unsigned int n_links;
 	int take_fd;
@@ -130,13 +134,49 @@ static int check_match(const struct bpfrec_match *m)
 	return 0;
 }
 
-/* Destinations into the tries, ports into the bitmap, then cfg. */
-static int fill(struct bpfrec *br, const struct bpfrec_match *m,
-		__u64 stack_size, bool *v4, bool *v6)
+/* Before load: the protocols, the port bitmap and cfg, in .bss's image. */
+static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack_size)
 {
-	struct sendrec *s = br->skel;
-	__u8 one = 1;
+	struct bpf_map *map = bpf_object__find_map_by_name(br->obj, ".bss");
+	struct sendrec__bss *bss;
 	unsigned int i, p;
+	size_t size = 0;
+	int err;
+
+	if (!map || !bpf_map__initial_value(map, &size) || size < sizeof(*bss)) {
+		errno = ENOENT;
+		return -1;
+	}
+	bss = calloc(1, size);
+	if (!bss)
+		return -1;
+	for (i = 0; i < m->n_ports; i++)
+		for (p = m->ports[i].lo; p <= m->ports[i].hi; p++)
+			bss->ports[p >> 6] |= 1ull << (p & 63);
+	bss->cfg.udp = m->udp;
+	bss->cfg.tcp = m->tcp;
+	bss->cfg.icmp = m->icmp;
+	bss->cfg.any_port = m->n_ports == 0;
+	bss->cfg.owner_tgid = (__u32)getpid();
+	bss->cfg.stack_size = stack_size;
+	bss->cfg.ready = 1;	/* nothing runs before the links exist */
+	err = bpf_map__set_initial_value(map, bss, size);
+	free(bss);
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	return 0;
+}
+
+/* After load: the destinations into the tries. */
+static int fill_dests(struct bpfrec *br, const struct bpfrec_match *m,
+		      bool *v4, bool *v6)
+{
+	struct bpf_map *d4 = bpf_object__find_map_by_name(br->obj, "dest4");
+	struct bpf_map *d6 = bpf_object__find_map_by_name(br->obj, "dest6");
+	__u8 one = 1;
+	unsigned int i;
 
 	*v4 = *v6 = false;
 	for (i = 0; i < m->n_dests; i++) {
@@ -147,15 +187,13 @@ static int fill(struct bpfrec *br, const struct bpfrec_match *m,
 			struct sendrec_lpm4 k = { .prefixlen = d->len };
 
 			memcpy(k.addr, d->ip.u.bytes, 4);
-			err = bpf_map__update_elem(s->maps.dest4, &k, sizeof(k),
-						   &one, sizeof(one), BPF_ANY);
+			err = bpf_map__update_elem(d4, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
 			*v4 = true;
 		} else {
 			struct sendrec_lpm6 k = { .prefixlen = d->len };
 
 			memcpy(k.addr, d->ip.u.bytes, 16);
-			err = bpf_map__update_elem(s->maps.dest6, &k, sizeof(k),
-						   &one, sizeof(one), BPF_ANY);
+			err = bpf_map__update_elem(d6, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
 			*v6 = true;
 		}
 		if (err) {
@@ -163,24 +201,13 @@ static int fill(struct bpfrec *br, const struct bpfrec_match *m,
 			return -1;
 		}
 	}
-	memset(s->bss->ports, 0, sizeof(s->bss->ports));
-	for (i = 0; i < m->n_ports; i++)
-		for (p = m->ports[i].lo; p <= m->ports[i].hi; p++)
-			s->bss->ports[p >> 6] |= 1ull << (p & 63);
-	s->bss->cfg.udp = m->udp;
-	s->bss->cfg.tcp = m->tcp;
-	s->bss->cfg.icmp = m->icmp;
-	s->bss->cfg.any_port = m->n_ports == 0;
-	s->bss->cfg.owner_tgid = (__u32)getpid();
-	s->bss->cfg.stack_size = stack_size;
-	__atomic_store_n(&s->bss->cfg.ready, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 static int attach(struct bpfrec *br, bool v4, bool v6, char *why, size_t whylen)
 {
-	int rec = bpf_program__fd(br->skel->progs.sendrec_record);
-	int after = bpf_program__fd(br->skel->progs.sendrec_after);
+	int rec = bpf_program__fd(br->record);
+	int after = bpf_program__fd(br->after);
 	unsigned int f, pfs[2], n_pfs = 0;
 	int fd;
 
@@ -210,6 +237,62 @@ static int attach(struct bpfrec *br, bool v4, bool v6, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Can this kernel load a netfilter program at all, and may we?  A
+ * two-instruction one tells "unknown program type" (EINVAL, before 6.4)
+ * from missing capabilities (EPERM) before the real load.
+ */
+static int probe_netfilter(char *why, size_t whylen)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_prog_load_opts opts = {
+		.sz = sizeof(opts), .expected_attach_type = SENDREC_ATTACH_NETFILTER,
+	};
+	int fd;
+
+	fd = bpf_prog_load(SENDREC_PROG_TYPE_NETFILTER, "sendrec_probe", "GPL",
+			   insns, 2, &opts);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EPERM) {
+		say(why, whylen, "loading the send-time record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)");
+	} else {
+		say(why, whylen, "kernel has no BPF netfilter programs (Linux 6.4 or later)");
+		errno = ENOTSUP;
+	}
+	return -1;
+}
+
+/* The object from the skeleton's bytes, its programs typed for netfilter. */
+static int open_object(struct bpfrec *br)
+{
+	struct bpf_object_open_opts opts = { .sz = sizeof(opts), .object_name = "sendrec" };
+	const void *bytes;
+	size_t size;
+
+	bytes = sendrec__elf_bytes(&size);
+	br->obj = bpf_object__open_mem(bytes, size, &opts);
+	if (!br->obj)
+		return -1;
+	br->record = bpf_object__find_program_by_name(br->obj, "sendrec_record");
+	br->after = bpf_object__find_program_by_name(br->obj, "sendrec_after");
+	br->take = bpf_object__find_program_by_name(br->obj, "sendrec_take");
+	if (!br->record || !br->after || !br->take) {
+		errno = ENOENT;
+		return -1;
+	}
+	bpf_program__set_type(br->record, SENDREC_PROG_TYPE_NETFILTER);
+	bpf_program__set_expected_attach_type(br->record, SENDREC_ATTACH_NETFILTER);
+	bpf_program__set_type(br->after, SENDREC_PROG_TYPE_NETFILTER);
+	bpf_program__set_expected_attach_type(br->after, SENDREC_ATTACH_NETFILTER);
+	return 0;
+}
+
 struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whylen)
 {
 	struct bpfrec *br;
@@ -234,50 +317,33 @@ struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whyle
 	if (!br)
 		return NULL;
 	libbpf_set_print(bpfrec_quiet);
-	br->skel = sendrec__open();
-	if (!br->skel) {
+	if (open_object(br) < 0 || fill_bss(br, m, stack_size) < 0) {
 		say(why, whylen, "cannot open the send-time record programs: %s",
 		    strerror(errno));
-		goto err_free;
+		goto err_close;
 	}
-	bpf_program__set_type(br->skel->progs.sendrec_record, SENDREC_PROG_TYPE_NETFILTER);
-	bpf_program__set_expected_attach_type(br->skel->progs.sendrec_record,
-					      SENDREC_ATTACH_NETFILTER);
-	bpf_program__set_type(br->skel->progs.sendrec_after, SENDREC_PROG_TYPE_NETFILTER);
-	bpf_program__set_expected_attach_type(br->skel->progs.sendrec_after,
-					      SENDREC_ATTACH_NETFILTER);
-	err = sendrec__load(br->skel);
+	if (probe_netfilter(why, whylen) < 0)
+		goto err_close;
+	err = bpf_object__load(br->obj);
 	if (err) {
 		errno = -err;
-		if (errno == EPERM)
-			say(why, whylen, "loading the send-time record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)");
-		else if (errno == EINVAL || errno == E2BIG) {
-			/* an unknown program type or attach type */
-			say(why, whylen, "kernel has no BPF netfilter programs (Linux 6.4 or later)");
-			errno = ENOTSUP;
-		} else
-			say(why, whylen, "the kernel refused the send-time record programs: %s",
-			    strerror(errno));
-		goto err_destroy;
+		say(why, whylen, "the kernel refused the send-time record programs: %s",
+		    strerror(errno));
+		goto err_close;
 	}
-	br->take_fd = bpf_program__fd(br->skel->progs.sendrec_take);
-	if (fill(br, m, stack_size, &v4, &v6) < 0) {
+	br->take_fd = bpf_program__fd(br->take);
+	if (fill_dests(br, m, &v4, &v6) < 0) {
 		say(why, whylen, "cannot fill the send-time record filter: %s",
 		    strerror(errno));
-		goto err_destroy;
+		goto err_close;
 	}
 	if (attach(br, v4, v6, why, whylen) < 0)
-		goto err_destroy;
+		goto err_close;
 	return br;
 
-err_destroy:
+err_close:
 	saved = errno;
 	bpfrec_close(br);
-	errno = saved;
-	return NULL;
-err_free:
-	saved = errno;
-	free(br);
 	errno = saved;
 	return NULL;
 }
@@ -290,7 +356,7 @@ void bpfrec_close(struct bpfrec *br)
 		return;
 	for (i = 0; i < br->n_links; i++)
 		close(br->links[i]);
-	sendrec__destroy(br->skel);
+	bpf_object__close(br->obj);
 	free(br);
 }
 
@@ -316,7 +382,10 @@ int bpfrec_take(struct bpfrec *br, const struct pkt_info *pkt,
 {
 	struct sendrec_take_args a;
 	struct flow_key key;
-	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &a, .ctx_size_in = sizeof(a));
+	int i;
+	struct bpf_test_run_opts run = {
+		.sz = sizeof(run), .ctx_in = &a, .ctx_size_in = sizeof(a),
+	};
 
 	memset(&a, 0, sizeof(a));
 	if (flow_key_from_pkt(pkt, &key) < 0 || pkt->l3_len == 0 ||
@@ -329,9 +398,15 @@ int bpfrec_take(struct bpfrec *br, const struct pkt_info *pkt,
 	queued_sig(pkt, qp, &a.sig);
 	a.before_ns = qp->rx_ns;
 	a.sock_uid = qp->uid;
-	if (bpf_prog_test_run_opts(br->take_fd, &run) < 0) {
-		br->st.errors++;
-		return -1;
+	/* EAGAIN: the flow's newest record was being written; that takes
+	 * a few hundred nanoseconds */
+	for (i = 0; i < BPFREC_TRIES; i++) {
+		if (bpf_prog_test_run_opts(br->take_fd, &run) < 0) {
+			br->st.errors++;
+			return -1;
+		}
+		if (a.result != -SENDREC_EAGAIN)
+			break;
 	}
 	if (a.result == -SENDREC_ENOENT) {
 		br->st.none++;
