@@ -134,6 +134,17 @@ static int check_match(const struct bpfrec_match *m)
 	return 0;
 }
 
+/* The first 16 bits of the addresses in prefix d, in the bitmap map. */
+static void mark_dest16(__u64 *map, const struct addr_prefix *d)
+{
+	unsigned int first = (unsigned int)d->ip.u.bytes[0] << 8 | d->ip.u.bytes[1];
+	unsigned int n = d->len >= 16 ? 1u : 1u << (16 - d->len), b;
+
+	first &= ~(n - 1);
+	for (b = first; b < first + n; b++)
+		map[b >> 6] |= 1ull << (b & 63);
+}
+
 /* Before load: the protocols, the port bitmap and cfg, in .bss's image. */
 static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack_size)
 {
@@ -153,6 +164,9 @@ static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack
 	for (i = 0; i < m->n_ports; i++)
 		for (p = m->ports[i].lo; p <= m->ports[i].hi; p++)
 			bss->ports[p >> 6] |= 1ull << (p & 63);
+	for (i = 0; i < m->n_dests; i++)
+		mark_dest16(m->dests[i].ip.family == AF_INET ? bss->dest16_4 : bss->dest16_6,
+			    &m->dests[i]);
 	bss->cfg.udp = m->udp;
 	bss->cfg.tcp = m->tcp;
 	bss->cfg.icmp = m->icmp;

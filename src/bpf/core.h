@@ -22,7 +22,7 @@
 
 typedef struct {
 	__u32 val;
-} kuid_t;
+} CORE kuid_t;
 
 struct nf_hook_state {
 	__u8 hook;
@@ -49,7 +49,7 @@ struct socket {
 
 typedef struct {
 	int owned;		/* lock_sock() held by a task */
-} socket_lock_t;
+} CORE socket_lock_t;
 
 struct sock {
 	socket_lock_t sk_lock;

@@ -54,6 +54,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* Filled by bpfrec.c before it sets cfg.ready. */
 struct sendrec_cfg cfg = {};
 __u64 ports[SENDREC_PORT_WORDS] = {};
+/* The first 16 bits of every destination, per family: most packets that
+ * match none are told apart here with one load, before the trie. */
+__u64 dest16_4[SENDREC_PORT_WORDS] = {};
+__u64 dest16_6[SENDREC_PORT_WORDS] = {};
 /* The records of all flows (see sendrec.h); the next slot; flow ids. */
 struct sendrec_slot records[SENDREC_LOG] = {};
 __u64 log_next = 0;
@@ -127,38 +131,36 @@ static __always_inline int sending_call(unsigned long nr, int ia32)
 static __always_inline int in_send_call(const struct task_struct *t,
 					struct sendrec_slot *sc)
 {
-	__u64 base = (__u64)BPF_CORE_READ(t, stack), fp, top, regs;
+	__u64 base = (__u64)t->stack, fp, regs;
 	volatile __u64 *cell = &sc->rec.task;
-	unsigned long nr;
+	unsigned long top[8];	/* the last 64 bytes of the stack */
+	unsigned int o_nr, o_cs, o_ss, pad;
 	unsigned short cs, ss;
 	__u8 here = 0;
-	int pad;
 
 	*cell = (__u64)&here;
 	fp = *cell;
 	if (!base || fp - base >= cfg.stack_size)
 		return 0;
-	top = base + cfg.stack_size;
-	/* FRED kernels keep 16 bytes above the registers */
-	for (pad = 0; pad <= 16; pad += 16) {
-		regs = top - pad - bpf_core_type_size(struct pt_regs);
-		cs = BPF_CORE_READ((const struct pt_regs *)regs, cs);
-		ss = BPF_CORE_READ((const struct pt_regs *)regs, ss);
+	/* x86-64: orig_ax, ip, cs, flags, sp, ss end the registers; FRED
+	 * kernels keep 16 bytes above them */
+	regs = base + cfg.stack_size - sizeof(top);
+	if (bpf_probe_read_kernel(top, sizeof(top), (const void *)regs))
+		return 0;
+	o_nr = bpf_core_field_offset(struct pt_regs, orig_ax);
+	o_cs = bpf_core_field_offset(struct pt_regs, cs);
+	o_ss = bpf_core_field_offset(struct pt_regs, ss);
+	if (o_ss != o_nr + 40 || o_cs != o_nr + 16)
+		return 0;	/* not the layout this knows */
+	for (pad = 0; pad <= 2; pad += 2) {
+		/* top[2 - pad] is orig_ax when pad words sit above ss */
+		cs = (unsigned short)top[4 - pad];
+		ss = (unsigned short)top[7 - pad];
 		if ((cs != USER_CS && cs != USER32_CS) || ss != USER_DS)
 			continue;
-		nr = BPF_CORE_READ((const struct pt_regs *)regs, orig_ax);
-		return sending_call(nr, cs == USER32_CS);
+		return sending_call(top[2 - pad], cs == USER32_CS);
 	}
 	return 0;
-}
-
-/* Bytes of the linear area from head+off on, or 0. */
-static __always_inline unsigned int linear_left(const struct sk_buff *skb,
-						unsigned int off)
-{
-	unsigned int tail = BPF_CORE_READ(skb, tail);
-
-	return tail > off ? tail - off : 0;
 }
 
 /* Where the transport header of an IPv6 packet starts, or 0. */
@@ -180,6 +182,11 @@ static __always_inline unsigned int ip6_l4(const unsigned char *head,
 		off += ((unsigned int)ext[1] + 1) * 8;
 	}
 	return 0;
+}
+
+static __always_inline int bit_set(const __u64 *map, __u16 bit)
+{
+	return (map[(bit >> 6) & (SENDREC_PORT_WORDS - 1)] >> (bit & 63)) & 1;
 }
 
 static __always_inline int port_wanted(__u16 port)
@@ -213,8 +220,8 @@ static __always_inline int maybe_sending(const struct sendrec_rec *r)
 
 static __always_inline void fill_task(struct sendrec_rec *r)
 {
-	const struct task_struct *t = (const void *)bpf_get_current_task();
-	const struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	const struct task_struct *t = bpf_get_current_task_btf();
+	const struct task_struct *leader = t->group_leader;
 	__u64 id = bpf_get_current_pid_tgid(), ug = bpf_get_current_uid_gid();
 	__u32 sock_uid = r->sock_uid;
 
@@ -225,10 +232,11 @@ static __always_inline void fill_task(struct sendrec_rec *r)
 	r->tid = (__u32)id;
 	r->uid = (__u32)ug;
 	r->gid = ug >> 32;
-	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	r->start_ns = BPF_CORE_READ(leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&r->comm, leader, comm);
-	r->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	r->ppid = t->real_parent->tgid;
+	r->start_ns = leader->start_boottime;
+	bpf_probe_read_kernel(&r->comm, sizeof(r->comm), leader->comm);
+	r->comm[sizeof(r->comm) - 1] = '\0';
+	r->cgroup_id = t->cgroups->dfl_cgrp->kn->id;
 	r->ktime_ns = bpf_ktime_get_ns();
 }
 
@@ -316,7 +324,7 @@ static __always_inline int add_record(const struct sendrec_key *key,
 	idx = (__u32)__sync_fetch_and_add(&log_next, 1) & (SENDREC_LOG - 1);
 	sl = &records[idx];
 	sendrec_store(&sl->seq, 0);
-	sendrec_store(&sl->flags, 0);
+	__sync_fetch_and_and(&sl->flags, 0);
 	s = __sync_fetch_and_add(&f->sent, 1) + 1;
 	prev = __sync_lock_test_and_set(&f->last, idx + 1);
 	flags = new_flags(f, prev, s, sc);
@@ -352,9 +360,11 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 
 	if (!cfg.ready)
 		return NF_ACCEPT;
-	head = BPF_CORE_READ(skb, head);
-	nh = BPF_CORE_READ(skb, network_header);
-	left = linear_left(skb, nh);
+	/* ctx->skb is a trusted BTF pointer: plain loads, no helper calls
+	 * on the path every packet takes */
+	head = skb->head;
+	nh = skb->network_header;
+	left = skb->tail > nh ? skb->tail - nh : 0;
 	if (left < 20 || bpf_probe_read_kernel(ip, 20, head + nh))
 		return NF_ACCEPT;
 	__builtin_memset(&key, 0, sizeof(key));
@@ -368,7 +378,8 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 		if (!(proto == 17 && cfg.udp) && !(proto == 6 && cfg.tcp) &&
 		    !(proto == 1 && cfg.icmp))
 			return NF_ACCEPT;
-		if (!bpf_map_lookup_elem(&dest4, &lk))
+		if (!bit_set(dest16_4, ip[16] << 8 | ip[17]) ||
+		    !bpf_map_lookup_elem(&dest4, &lk))
 			return NF_ACCEPT;
 		__builtin_memcpy(key.saddr, ip + 12, 4);
 		__builtin_memcpy(key.daddr, ip + 16, 4);
@@ -387,7 +398,8 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 		    !(proto == 58 && cfg.icmp))
 			return NF_ACCEPT;
 		__builtin_memcpy(lk.addr, ip + 24, 16);
-		if (!l4off || !bpf_map_lookup_elem(&dest6, &lk))
+		if (!l4off || !bit_set(dest16_6, ip[24] << 8 | ip[25]) ||
+		    !bpf_map_lookup_elem(&dest6, &lk))
 			return NF_ACCEPT;
 		__builtin_memcpy(key.saddr, ip + 8, 16);
 		__builtin_memcpy(key.daddr, ip + 24, 16);
@@ -420,21 +432,21 @@ int sendrec_record(struct bpf_nf_ctx *ctx)
 	}
 
 	/* Matched: now prove we run in the sender. */
-	task = (const void *)bpf_get_current_task();
-	sk = BPF_CORE_READ(skb, sk);
-	file = BPF_CORE_READ(sk, sk_socket, file);
+	task = bpf_get_current_task_btf();
+	sk = skb->sk;
+	file = sk ? sk->sk_socket->file : NULL;
 	sc = bpf_map_lookup_elem(&scratch, &zero);
-	if (!file || !sc || (BPF_CORE_READ(task, flags) & PF_KTHREAD))
+	if (!file || !sc || (task->flags & PF_KTHREAD))
 		return NF_ACCEPT;
 	if (proto == 6) {
 		/* connect() holds the socket lock; the timer resending the
 		 * SYN defers to its holder while it is held */
-		if (!BPF_CORE_READ(sk, sk_lock.owned))
+		if (!sk->sk_lock.owned)
 			return NF_ACCEPT;
 	} else if (!in_send_call(task, sc)) {
 		return NF_ACCEPT;
 	}
-	sc->rec.sock_uid = BPF_CORE_READ(file, f_cred, fsuid.val);
+	sc->rec.sock_uid = file->f_cred->fsuid.val;
 	st = bpf_map_lookup_elem(&stash, &zero);
 	if (!st)
 		return NF_ACCEPT;

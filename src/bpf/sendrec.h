@@ -173,9 +173,19 @@ struct sendrec_take_args {
 #define SENDREC_INLINE	static inline
 #endif
 
-/* Ordered reads and writes of the words both sides touch concurrently. */
-#define sendrec_load(p)		__sync_fetch_and_add((p), 0)
-#define sendrec_store(p, v)	((void)__sync_lock_test_and_set((p), (v)))
+/*
+ * Reads and writes of the words both sides touch concurrently.  x86-64
+ * only (bpfrec_open() refuses others): its memory model keeps loads in
+ * order and stores in order, so these need only stop the compiler from
+ * moving other accesses across them.  Counters several writers change use
+ * atomic instructions.
+ */
+#define sendrec_barrier()	__asm__ __volatile__("" ::: "memory")
+#define sendrec_load(p)		({ __typeof__(*(p)) v_ = *(volatile __typeof__(*(p)) *)(p); \
+				   sendrec_barrier(); v_; })
+#define sendrec_store(p, v)	do { sendrec_barrier(); \
+				     *(volatile __typeof__(*(p)) *)(p) = (v); \
+				     sendrec_barrier(); } while (0)
 
 SENDREC_INLINE int sendrec_sig_equal(const struct sendrec_sig *a,
 				     const struct sendrec_sig *b)
@@ -226,6 +236,7 @@ SENDREC_INLINE void sendrec_sig_fill(struct sendrec_sig *sig, __u8 proto,
 /* Does slot sl hold record seq of flow? */
 SENDREC_INLINE int sendrec_slot_is(struct sendrec_slot *sl, __u64 seq, __u64 flow)
 {
+	sendrec_barrier();
 	return sendrec_load(&sl->seq) == seq && sl->flow == flow;
 }
 
