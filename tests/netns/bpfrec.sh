@@ -9,6 +9,7 @@
 #    byte-identical datagrams, all still queued: named in send order
 #  - a socket shared after fork: each packet after its sender
 #  - a packet the rules let pass unqueued: its record names nobody else
+#  - a record's details match /proc; without capabilities a clear reason
 #  - TCP: the SYN names the client, no data segment is recorded, a SYN the
 #    timer resends is not recorded, a busy process is never named
 #  - ICMP echo requests name ping
@@ -157,6 +158,50 @@ held shared 2 shared 2001:db8::1 1 40102 same
 ip6tables -w -t raw -I OUTPUT -d 2001:db8::1 -m dscp --dscp 10 -j ACCEPT
 held unqueued 2 unqueued-first 2001:db8::1 3 40104 same
 [ "$(grep -c '^seq=' "$WORK/unqueued.out")" -eq 2 ] || fail "unqueued: the DSCP 10 packet was queued"
+
+# What a record says about its sender, checked against /proc while it
+# lives: a process of uid 65534 whose parent is a shell.
+start_probe details -q 7 -u -p 9999 -w 1500 192.0.2.1
+mkfifo "$WORK/details.hold"
+# /usr/bin/python3: root's PATH may lead to a python uid 65534 cannot run
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"pid=%d" % os.getpid(), ("192.0.2.1", 9999))
+sys.stdin.read()
+' <"$WORK/details.hold" &
+SENDER=$!
+PIDS_TO_KILL="$PIDS_TO_KILL $SENDER"
+exec 3>"$WORK/details.hold"	# the sender lives until this closes
+for _ in $(seq 1 100); do grep -q '^seq=' "$WORK/details.out" && break; sleep 0.05; done
+line=$(grep -m 1 '^seq=' "$WORK/details.out")
+start_ticks=$(sed 's/.*) //' "/proc/$SENDER/stat" | cut -d' ' -f20)
+ppid=$(sed 's/.*) //' "/proc/$SENDER/stat" | cut -d' ' -f2)
+cg=$(sed -n 's/^0:://p' "/proc/$SENDER/cgroup")
+cgid=$(stat -c %i "$(findmnt -n -o TARGET -t cgroup2 | head -n 1)$cg" 2>/dev/null)
+exec 3>&-
+wait "$SENDER"
+stop_probe details
+python3 - "$line" "$SENDER" "$ppid" "$start_ticks" "$(getconf CLK_TCK)" "${cgid:-}" <<'EOF2' || fail "details: $line"
+import sys
+line, pid, ppid, ticks, hz, cgid = sys.argv[1:]
+f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+want = {"result": "ok", "pid": pid, "tid": pid, "ppid": ppid, "uid": "65534",
+        "sock_uid": "65534", "comm": "python3"}
+bad = [k for k, v in want.items() if f.get(k) != v]
+if int(f["start"]) * int(hz) // 10**9 != int(ticks):
+    bad.append("start")
+if cgid and f["cgroup"] != cgid:
+    bad.append("cgroup")
+sys.exit("wrong: %s" % ", ".join(bad) if bad else 0)
+EOF2
+info "details: pid, tid, ppid, uid, socket uid, comm, start time and cgroup as /proc says"
+
+# Without CAP_BPF and friends the open fails with a reason, not a crash.
+setpriv --inh-caps=-all --bounding-set=-all "$PROBE" -q 8 -u 192.0.2.1 \
+	>/dev/null 2>"$WORK/nocaps.err" && fail "the probe opened bpfrec without capabilities"
+grep -q 'needs CAP_BPF and CAP_PERFMON' "$WORK/nocaps.err" ||
+	fail "no capabilities: $(cat "$WORK/nocaps.err")"
 
 # The listener reading as packets come, and without any capability.
 start_probe live -q 7 -u -p 9999 -w 1000 -D 192.0.2.1
