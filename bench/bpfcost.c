@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bpfcost: what the send-time record (src/bpfrec.c) costs a sender.
  * Sends COUNT UDP datagrams to an address it does not match (untrapped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bpfrec: load, fill, attach and query the send-time record programs.
  *
@@ -402,12 +403,13 @@ int bpfrec_take(struct bpfrec *br, const struct pkt_info *pkt,
 	};
 
 	memset(&a, 0, sizeof(a));
-	if (flow_key_from_pkt(pkt, &key) < 0 || pkt->l3_len == 0 ||
-	    qp->len < (pkt->src.family == AF_INET ? 20u : 40u)) {
+	if ((pkt->src.family != AF_INET && pkt->src.family != AF_INET6) ||
+	    pkt->l3_len == 0 || qp->len < (pkt->src.family == AF_INET ? 20u : 40u)) {
 		br->st.none++;
 		errno = ENOENT;
 		return -1;
 	}
+	flow_key_from_pkt(pkt, &key);
 	memcpy(&a.key, &key, sizeof(a.key));
 	queued_sig(pkt, qp, &a.sig);
 	a.before_ns = qp->rx_ns;

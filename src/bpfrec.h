@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bpfrec: the sending process of each queued packet, recorded by eBPF at
  * send time in the sender's own context, so that it is known even when the

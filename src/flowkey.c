@@ -1,23 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flowkey: a packet's flow as one fixed-layout key. */
-#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "flowkey.h"
 
-int flow_key_from_pkt(const struct pkt_info *pkt, struct flow_key *key)
+void flow_key_from_pkt(const struct pkt_info *pkt, struct flow_key *key)
 {
-	size_t alen;
+	size_t alen = pkt->src.family == AF_INET ? 4 : 16;
 
 	memset(key, 0, sizeof(*key));
-	if (pkt->src.family == AF_INET)
-		alen = 4;
-	else if (pkt->src.family == AF_INET6)
-		alen = 16;
-	else {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
 	memcpy(key->saddr, pkt->src.u.bytes, alen);
 	memcpy(key->daddr, pkt->dst.u.bytes, alen);
 	key->family = (uint8_t)pkt->src.family;
@@ -25,8 +17,7 @@ int flow_key_from_pkt(const struct pkt_info *pkt, struct flow_key *key)
 	if (pkt->has_ports) {
 		key->sport = pkt->sport;
 		key->dport = pkt->dport;
-	} else if (pkt->has_icmp && pkt->icmp_echo) {
+	} else if (pkt->icmp_echo) {
 		key->sport = pkt->icmp_id;
 	}
-	return 0;
 }

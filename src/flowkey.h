@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flowkey: a packet's flow as one fixed-layout key (caches, the eBPF record). */
 #ifndef PTRAP_FLOWKEY_H
 #define PTRAP_FLOWKEY_H
@@ -20,7 +21,7 @@ struct flow_key {
 	uint8_t pad[2];		/* always zero */
 };
 
-/* The key of a parsed packet.  Returns 0, or -1 with errno EAFNOSUPPORT. */
-int flow_key_from_pkt(const struct pkt_info *pkt, struct flow_key *key);
+/* pkt's key (an IPv4 or IPv6 packet); every byte is set, pad zero. */
+void flow_key_from_pkt(const struct pkt_info *pkt, struct flow_key *key);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * core: the few kernel structures sendrec.bpf.c reads, for CO-RE.
  *

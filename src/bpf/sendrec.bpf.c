@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sendrec.bpf.c: record the sending process of packets ptrap will queue,
  * at send time, in the sender's own context.

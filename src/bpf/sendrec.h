@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sendrec: what the send-time record shares between the eBPF programs
  * (sendrec.bpf.c) and user space (bpfrec.c, tests/unit/test_bpfrec.c):

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The send-time record (src/bpfrec.c, src/bpf/sendrec.bpf.c): a queue
-# listener (tests/helpers/bpfrec_probe) takes the record of each queued
+# listener (tests/netns/bpfrec-probe) takes the record of each queued
 # packet; every answer must name the process that sent that packet.
 #  - 100 fire-and-forget UDP senders (fork, send one datagram, exit) with
 #    10 ephemeral ports between them, their packets read after all exited:
@@ -18,7 +18,7 @@
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 netns_enter "$@"
 need_python
-PROBE=${BPFREC_PROBE:-$TOP_SRCDIR/tests/helpers/bpfrec_probe}
+PROBE=$(dirname "$PTRAP")/../tests/netns/bpfrec-probe
 [ -x "$PROBE" ] || fail "no $PROBE (make check builds it)"
 
 ip addr add 192.0.2.1/32 dev lo

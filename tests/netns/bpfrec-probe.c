@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * bpfrec_probe: a minimal queue listener around bpfrec, for
+ * bpfrec-probe: a minimal queue listener around bpfrec, for
  * tests/netns/bpfrec.sh.  It opens the send-time record for the given
  * matchers, binds the queue, and for every queued packet prints what
  * bpfrec_take() says, then accepts it.
  *
- *   bpfrec_probe [-q NUM] [-u] [-t] [-i] [-p PORT[-HI]]... [-g FIFO]
+ *   bpfrec-probe [-q NUM] [-u] [-t] [-i] [-p PORT[-HI]]... [-g FIFO]
  *                [-n COUNT] [-w IDLE_MS] [-D] DEST...
  *
  * -g FIFO: start reading the queue only once a writer has opened and
@@ -128,10 +129,10 @@ static int check_cloexec(const bool before[PROBE_FDS])
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		len = readlink(path, target, sizeof(target) - 1);
 		target[len > 0 ? len : 0] = '\0';
-		fprintf(stderr, "bpfrec_probe: fd %d (%s) is not CLOEXEC\n", fd, target);
+		fprintf(stderr, "bpfrec-probe: fd %d (%s) is not CLOEXEC\n", fd, target);
 		bad = 1;
 	}
-	fprintf(stderr, "bpfrec_probe: %d new fds, all CLOEXEC: %s\n", n, bad ? "no" : "yes");
+	fprintf(stderr, "bpfrec-probe: %d new fds, all CLOEXEC: %s\n", n, bad ? "no" : "yes");
 	return bad ? -1 : 0;
 }
 
@@ -186,12 +187,12 @@ int main(int argc, char **argv)
 	open_fds(fds);
 	pr.br = bpfrec_open(&m, why, sizeof(why));
 	if (!pr.br) {
-		fprintf(stderr, "bpfrec_probe: %s\n", why);
+		fprintf(stderr, "bpfrec-probe: %s\n", why);
 		return errno == ENOTSUP ? 77 : 1;
 	}
 	pr.q = queue_open(queue_num, 0);
 	if (!pr.q) {
-		perror("bpfrec_probe: queue");
+		perror("bpfrec-probe: queue");
 		return 1;
 	}
 	if (check_cloexec(fds) < 0)
@@ -199,7 +200,7 @@ int main(int argc, char **argv)
 	if (drop) {
 		capng_clear(CAPNG_SELECT_BOTH);
 		if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-			fprintf(stderr, "bpfrec_probe: cannot drop capabilities\n");
+			fprintf(stderr, "bpfrec-probe: cannot drop capabilities\n");
 			return 1;
 		}
 	}
@@ -217,7 +218,7 @@ int main(int argc, char **argv)
 			break;
 		if (queue_receive(pr.q, QUEUE_RX_MAX, on_packet, NULL, &pr) < 0 &&
 		    errno != EAGAIN && errno != ENOBUFS) {
-			perror("bpfrec_probe: receive");
+			perror("bpfrec-probe: receive");
 			return 1;
 		}
 		queue_flush(pr.q);
