@@ -93,6 +93,14 @@ void bpfrec_stats(const struct bpfrec *br, struct bpfrec_stats *st);
  *   in; each handle has its own maps, so instances in several namespaces
  *   or with different matchers do not see each other's records.
  * - pid, tid and ppid are in the initial pid namespace.
+ * - A take is one bpf() call (BPF_PROG_RUN of a syscall program: about a
+ *   microsecond); it needs no capability, only the handle's fds.  A take
+ *   that meets a record being written is retried (it takes nanoseconds).
+ * - Never a wrong process, except in cases sendrec.h names: a packet
+ *   dropped between the hooks (a user's DROP rule before ptrap's in raw),
+ *   or a flow evicted from the 16384-flow LRU while its packet waited
+ *   unread, each followed by a byte-identical packet of another process
+ *   on the same 5-tuple.
  */
 
 #endif

@@ -39,6 +39,14 @@
  *    packet, so the order holds, and the packet is named only if every
  *    record of the flow since the last taken one is the same process's
  *    (last_switch), from a sibling record (SENDREC_F_SIBLING).
+ *
+ * What is left, each needing a byte-identical packet of another process
+ * on the same 5-tuple to name a wrong one: a packet dropped between the
+ * two hooks (a DROP rule in raw before ptrap's, which the second hook
+ * never sees); a flow evicted from the LRU map (SENDREC_FLOWS newer flows)
+ * while its packet waited unread, then recreated; records lost while an
+ * unmarked dead one was among them; a sender moved to another CPU
+ * between the hooks (the mark of an unqueued packet uses a per-CPU note).
  */
 #ifndef PTRAP_BPF_SENDREC_H
 #define PTRAP_BPF_SENDREC_H
@@ -122,7 +130,7 @@ struct sendrec_flow {
 	__u32 pad;
 };
 
-/* Set by user space in the programs' .data; read by the hooks. */
+/* Set by bpfrec.c in the object's .bss before load; read by the hooks. */
 struct sendrec_cfg {
 	__u32 ready;		/* 0: record nothing */
 	__u32 owner_tgid;	/* the queue listener: its verdicts are not stale */
