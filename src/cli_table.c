@@ -87,8 +87,10 @@ const struct cli_option cli_options[] = {
 	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
 		  "appended as last argument while the packet is held. Its "
 		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
-		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
-		  "PTRAP_DPORT." },
+		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
+		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
+		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
+		  "(TLS) or PTRAP_HOST (HTTP)." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -157,7 +159,8 @@ const struct cli_option cli_options[] = {
 	{ .name = "write", .val = 'w', .arg = "FILE",
 	  .help = "Also write each trapped packet to FILE in pcapng format, "
 		  "with the sending process in the packet comment "
-		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
+		  "(PID, Cmd, Args, UserId, ParentPID, Comm) and what the "
+		  "payload asks for (Query, SNI, Host). \"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",

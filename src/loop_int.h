@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "monotime.h"
 #include "packet.h"
+#include "payload.h"
 #include "syslog_out.h"
 #include "warnlimit.h"
 
@@ -75,10 +76,14 @@ void loop_warn_limited(struct loop *l, enum loop_warn_kind kind,
 /* "udp 192.0.2.1:5000 -> 192.0.2.53:53", for warnings. */
 void loop_flow_str(const struct pkt_info *pkt, char *buf, size_t len);
 
-/* -w: the packet with its sender (who; NULL if unparsed) in the comment. */
+/*
+ * -w: the packet with its sender (who; NULL if unparsed) and what its
+ * payload said (pl; NULL: nothing) in the comment.
+ */
 void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
-		       const struct resolver_result *who);
+		       const struct resolver_result *who,
+		       const struct payload *pl);
 
 /* After each -w write or flush (ret < 0: it failed): warn on a change. */
 void loop_write_status(struct loop *l, int ret);

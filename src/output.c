@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "output.h"
+#include "output_payload.h"
 #include "strbuf.h"
 
 /* --- timestamps --- */
@@ -342,6 +343,7 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		if (icmp_is_echo(pkt))
 			sb_printf(&b, " id=%u", pkt->icmp_id);
 	}
+	out_payload_text(&b, ev->pl);
 	if (pkt->problem != NULL) {
 		sb_str(&b, " packet_problem=");
 		ob_text_value(&b, pkt->problem, strlen(pkt->problem));
@@ -482,6 +484,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		sb_str(&b, ",\"packet_problem\":");
 		ob_json_cstr(&b, pkt->problem, 256);
 	}
+	out_payload_json(&b, ev->pl);
 	sb_str(&b, "}\n");
 	return sb_finish(&b);
 }
