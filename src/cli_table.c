@@ -67,6 +67,17 @@ const struct cli_option cli_options[] = {
 		  "or give a comma-separated list, up to %L. With -r, a "
 		  "filter of the summary.",
 	  .list_max = CLI_MAX_COMMS },
+	{ .name = "name", .val = OPT_NAME, .arg = "PATTERN",
+	  .help = "Report (and run the hook for) only packets whose payload "
+		  "names PATTERN: a DNS query's name, a TLS server name or an "
+		  "HTTP Host. PATTERN is a name (example.test: that name "
+		  "only) or *. and a name (*.example.test: every name below "
+		  "it, not example.test itself); letters match in any case, "
+		  "escapes as the reports print them. Other trapped packets "
+		  "are accepted at once without a report; they are counted "
+		  "in the statistics and still written with -w. Repeat the "
+		  "option, up to %L patterns.",
+	  .list_max = CLI_MAX_NAMES },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "

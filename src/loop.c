@@ -120,10 +120,19 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 		  now + (uint64_t)l->cfg->hold_ms * 1000000ull);
 }
 
-/* --comm, -n, --count: a packet that is not reported is only accepted. */
+/*
+ * --name, --comm, -n, --count: a packet that is not reported is only
+ * accepted.  Names first: a packet --name leaves out must not use up its
+ * flow's rate.
+ */
 static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
-			  const struct resolver_result *who)
+			  const struct resolver_result *who,
+			  const struct payload *pl)
 {
+	if (l->names && !namematch_payload(l->names, pl)) {
+		l->st->count.name_filtered++;
+		return false;
+	}
 	switch (policy_check(l->pol, pkt, who, monotime_ns())) {
 	case POLICY_REPORT:
 		return true;
@@ -173,7 +182,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	loop_write_packet(l, p, &ev.ts, &who, &pl);
-	if (!report_wanted(l, pkt, &who)) {
+	if (!report_wanted(l, pkt, &who, &pl)) {
 		queue_accept(l->q, p->id);
 		return;
 	}
@@ -393,6 +402,24 @@ static void batch_wait(struct loop *l)
 	nanosleep(&ts, NULL);
 }
 
+/* --name: the patterns cli_parse() checked, compiled. */
+static int loop_names_new(struct loop *l)
+{
+	const char *why;
+	unsigned int i;
+
+	if (l->cfg->n_names == 0)
+		return 0;
+	l->names = malloc(sizeof(*l->names));
+	if (!l->names)
+		return -1;
+	namematch_init(l->names);
+	for (i = 0; i < l->cfg->n_names; i++)
+		if (namematch_add(l->names, l->cfg->names[i], &why) < 0)
+			return -1;
+	return 0;
+}
+
 /* Shutdown: no held packet may wait for a verdict that never comes. */
 static void release_all(struct loop *l)
 {
@@ -446,7 +473,7 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 			goto out;
 	}
 	l.pol = policy_new(cfg, 0);
-	if (!l.pol)
+	if (!l.pol || loop_names_new(&l) < 0)
 		goto out;
 	if (pw) {
 		l.comments = comment_memo_new();
@@ -505,6 +532,7 @@ out:
 		close(l.ep);
 	free(l.obuf);
 	policy_free(l.pol);
+	free(l.names);
 	comment_memo_free(l.comments);
 	syslog_out_close();
 	errno = saved;

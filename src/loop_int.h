@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "monotime.h"
 #include "packet.h"
+#include "namematch.h"
 #include "payload.h"
 #include "syslog_out.h"
 #include "warnlimit.h"
@@ -50,6 +51,7 @@ struct loop {
 	int last_read;			/* packets the last queue read brought */
 	char *obuf;
 	struct policy *pol;		/* --comm, -n, --count */
+	struct namematch_set *names;	/* --name; NULL: none given */
 	struct warnlimit wl;
 	unsigned long long verdict_errors;	/* refusals already warned about */
 	struct loop_rx rx[QUEUE_RX_MAX];	/* the current read */
