@@ -16,6 +16,7 @@
 
 #include "output.h"
 #include "output_payload.h"
+#include "output_proc.h"
 #include "strbuf.h"
 
 /* --- timestamps --- */
@@ -321,7 +322,6 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		if (icmp_is_echo(pkt))
 			sb_printf(&b, " id=%u", pkt->icmp_id);
 	}
-	out_payload_text(&b, ev->pl);
 	if (pkt->problem != NULL) {
 		sb_str(&b, " packet_problem=");
 		ob_text_value(&b, pkt->problem, strlen(pkt->problem));
@@ -331,6 +331,9 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		sb_escaped(&b, who->problem, strlen(who->problem), NULL);
 		sb_char(&b, ')');
 	}
+	out_proc_text(&b, who);
+	/* last: what was asked for ends the line, as tcpdump's does */
+	out_payload_text(&b, ev->pl);
 	sb_char(&b, '\n');
 	return sb_finish(&b);
 }
@@ -449,6 +452,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 			sb_printf(&b, ",\"icmp_id\":%u", pkt->icmp_id);
 	}
 	ob_json_process(&b, who);
+	out_proc_json(&b, who);
 	if (who->problem != NULL) {
 		sb_str(&b, ",\"problem\":");
 		ob_json_cstr(&b, who->problem, 256);	/* static reason strings */

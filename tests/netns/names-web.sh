@@ -59,8 +59,8 @@ curl -s -o /dev/null --resolve web.example.test:8080:192.0.2.53 \
 	http://web.example.test:8080/ || fail "curl http failed"
 sleep 0.3
 stop_ptrap INT
-grep -E "comm=curl .*:4443 tls sni=api\.example\.test$" "$WORK/text.out" >/dev/null ||
+grep -E "comm=curl .*:4443 .*tls sni=api\.example\.test$" "$WORK/text.out" >/dev/null ||
 	fail "no tls sni= line: $(cat "$WORK/text.out")"
-grep -E "comm=curl .*:8080 http host=web\.example\.test$" "$WORK/text.out" >/dev/null ||
+grep -E "comm=curl .*:8080 .*http host=web\.example\.test$" "$WORK/text.out" >/dev/null ||
 	fail "no http host= line: $(cat "$WORK/text.out")"
 exit 0
