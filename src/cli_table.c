@@ -76,7 +76,8 @@ const struct cli_option cli_options[] = {
 		  "escapes as the reports print them. Other trapped packets "
 		  "are accepted at once without a report; they are counted "
 		  "in the statistics and still written with -w. Repeat the "
-		  "option, up to %L patterns.",
+		  "option, up to %L patterns. With -r, a filter of the "
+		  "summary.",
 	  .list_max = CLI_MAX_NAMES },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
@@ -211,11 +212,13 @@ const struct cli_option cli_options[] = {
 	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
 		  "\"-\" for stdin) and exit: packets and bytes per process "
 		  "and destination. Needs no privileges and no -i or -u; "
-		  "-i, -p, --pid and --comm select packets. With -j, one "
-		  "JSON object per line." },
+		  "-i, -p, --pid, --comm and --name select packets. With "
+		  "-j, one JSON object per line." },
 	{ .name = "by", .val = OPT_BY, .arg = "KEY",
 	  .help = "With -r, group the summary by process (the default), "
-		  "destination or flow." },
+		  "destination, flow or name (the DNS query name, TLS server "
+		  "name or HTTP Host of a packet, read from its bytes, with "
+		  "the processes that asked)." },
 	{ .name = "pid", .val = OPT_PID, .arg = "PID",
 	  .help = "With -r, summarise only packets sent by process PID. "
 		  "Repeat the option or give a comma-separated list, up to "

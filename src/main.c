@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 			.ports = cfg.ports, .n_ports = cfg.n_ports,
 			.pids = cfg.pids, .n_pids = cfg.n_pids,
 			.comms = cfg.comms, .n_comms = cfg.n_comms,
+			.names = cfg.names, .n_names = cfg.n_names,
 		};
 
 		/* Only reads a file: no privileges, no rules, no queue. */

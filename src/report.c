@@ -35,6 +35,7 @@ void report_free(struct report *rp)
 void report_set_filter(struct report *rp, const struct report_filter *flt)
 {
 	rp->flt = flt;
+	report_names_compile(&rp->names, flt);
 }
 
 unsigned long long report_filtered(const struct report *rp)
@@ -155,9 +156,11 @@ static bool prefix_match(const struct addr_prefix *pf, const struct addr_ip *ip)
 	       ((pf->ip.u.bytes[full] ^ ip->u.bytes[full]) & (0xff00 >> rest)) == 0;
 }
 
-static bool filter_match(const struct report_filter *flt,
-			 const struct pkt_info *pkt, const struct report_proc *p)
+static bool filter_match(const struct report *rp,
+			 const struct pkt_info *pkt, const struct report_proc *p,
+			 const struct rp_names *nm)
 {
+	const struct report_filter *flt = rp->flt;
 	bool ok;
 	unsigned int i;
 
@@ -176,12 +179,13 @@ static bool filter_match(const struct report_filter *flt,
 		return false;
 	for (ok = flt->n_comms == 0, i = 0; !ok && i < flt->n_comms; i++)
 		ok = p->comm[0] && strcmp(p->comm, flt->comms[i]) == 0;
-	return ok;
+	return ok && (flt->n_names == 0 || report_names_match(&rp->names, nm));
 }
 
 bool report_filter_active(const struct report_filter *flt)
 {
-	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms);
+	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms ||
+		       flt->n_names);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
@@ -243,6 +247,7 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 int report_add(struct report *rp, const struct pcapng_record *r)
 {
 	struct report_proc p;
+	struct rp_names nm;
 	struct pkt_info pkt;
 	struct rp_flow f;
 	struct rp_row *row = NULL;
@@ -266,7 +271,8 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = -1;
 	}
-	if (report_filter_active(rp->flt) && !filter_match(rp->flt, &pkt, &p)) {
+	report_names_get(r, &pkt, ip, len, &nm);
+	if (report_filter_active(rp->flt) && !filter_match(rp, &pkt, &p, &nm)) {
 		rp->filtered++;
 		return 0;
 	}
@@ -283,13 +289,17 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
+	if (nm.n == 0)
+		nm.name[0].len = 0;
 	if (rp->last_hit < rp->n_rows &&
 	    rp->rows[rp->last_hit].proc == (unsigned int)pi &&
-	    report_flow_eq(&rp->rows[rp->last_hit].f, &f))
+	    report_flow_eq(&rp->rows[rp->last_hit].f, &f) &&
+	    report_name_eq(&rp->rows[rp->last_hit].name, &nm.name[0]))
 		row = &rp->rows[rp->last_hit];
 	for (i = 0; !row && i < rp->n_rows; i++)
 		if (rp->rows[i].proc == (unsigned int)pi &&
-		    report_flow_eq(&rp->rows[i].f, &f))
+		    report_flow_eq(&rp->rows[i].f, &f) &&
+		    report_name_eq(&rp->rows[i].name, &nm.name[0]))
 			row = &rp->rows[i];
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
@@ -299,6 +309,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		memset(row, 0, sizeof(*row));
 		row->proc = (unsigned int)pi;
 		row->f = f;
+		row->name = nm.name[0];
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}

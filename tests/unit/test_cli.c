@@ -213,7 +213,7 @@ static const struct bad_case bad[] = {
 	{ { "-i", "192.0.2.1", "-p", "53", "-e", "true" }, 4, "no protocol" },
 	{ { "-r", "f", "-w", "g" }, 2, "-r and -w cannot be combined" },
 	{ { "-r", "f", "--by", "host" }, 2,
-	  "invalid grouping 'host' for --by (expected process, destination or flow)" },
+	  "invalid grouping 'host' for --by (expected process, destination, flow or name)" },
 	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
 	{ { "-w", "f.pcapng", "-u" }, 3, "no destination: give -i ADDR" },
 	/* matching, reporting and privilege options */
