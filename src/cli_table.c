@@ -174,7 +174,9 @@ const struct cli_option cli_options[] = {
 	{ .name = "write", .val = 'w', .arg = "FILE",
 	  .help = "Also write each trapped packet to FILE in pcapng format, "
 		  "with the sending process in the packet comment "
-		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
+		  "(PID, Cmd, Args, UserId, ParentPID, Comm, and when known "
+		  "User, Group, Unit, UserUnit, Container, Chain, Cgroup, "
+		  "Exited). \"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",

@@ -9,6 +9,14 @@
  *   UserId: 1000
  *   ParentPID: 1
  *   Comm: dig
+ *   User: alice               (issue 16: who the process is; each line
+ *   Group: alice               only when known)
+ *   Unit: ssh.service
+ *   UserUnit: app.service
+ *   Container: docker:<64 hex digits>
+ *   Chain: dig(1234) < bash(1190) < sshd(880) < systemd(1)
+ *   Cgroup: /system.slice/ssh.service
+ *   Exited: yes
  *
  * A reader skips lines it does not know, so a field can be added without
  * breaking older readers: a value in enum comment_field (and its key), one
@@ -20,7 +28,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "cgroupinfo.h"
+#include "proctree.h"
 #include "resolver.h"
+#include "usernames.h"
 
 #define COMMENT_MAX	4096	/* the longest comment written */
 
@@ -32,6 +43,14 @@ enum comment_field {
 	COMMENT_PARENTPID,
 	COMMENT_COMM,
 	COMMENT_REASON,			/* why no process was found */
+	COMMENT_USER,			/* user name (or number) */
+	COMMENT_GROUP,
+	COMMENT_UNIT,			/* systemd unit of the system manager */
+	COMMENT_USERUNIT,		/* ... of the user's manager */
+	COMMENT_CONTAINER,		/* "runtime:id" */
+	COMMENT_CHAIN,			/* proctree_append()'s text */
+	COMMENT_CGROUP,
+	COMMENT_EXITED,			/* "yes": the sender had exited */
 	COMMENT_N_FIELDS
 };
 
@@ -63,6 +82,41 @@ size_t comment_unescape(const char *v, size_t vlen, char *out, size_t outlen);
 
 /* A field's value as a decimal number (at most 18 digits), else -1. */
 long long comment_number(const char *v, size_t vlen);
+
+/*
+ * The issue-16 fields of a comment, read back for -r: what a report can
+ * group or filter by.  Strings are unescaped and NUL-terminated ("" when
+ * the comment did not say); chain[] lists the process first.
+ */
+struct comment_procinfo {
+	char user[USERNAMES_NAME_MAX];
+	char group[USERNAMES_NAME_MAX];
+	char unit[CGROUPINFO_UNIT_MAX];
+	char user_unit[CGROUPINFO_UNIT_MAX];
+	char runtime[16];		/* "docker", ... */
+	char container[CGROUPINFO_ID_MAX];	/* its id, or name */
+	unsigned int n_chain;
+	bool chain_truncated, chain_broken;
+	struct {
+		long long pid;
+		char comm[PROCSTAT_COMM_MAX];
+	} chain[PROCTREE_DEPTH];
+	char cgroup[CGROUPINFO_PATH_MAX];
+	bool exited;
+};
+
+/* Empty: nothing said. */
+void comment_procinfo_clear(struct comment_procinfo *pi);
+
+/*
+ * One field from comment_next() into pi: true if it was one of those
+ * above (and taken), false for any other field.
+ */
+bool comment_procinfo_field(struct comment_procinfo *pi, enum comment_field f,
+			    const char *v, size_t vlen);
+
+/* All of them from a whole comment [s, s + len). */
+void comment_procinfo_parse(const char *s, size_t len, struct comment_procinfo *pi);
 
 /*
  * A memo of comments: the packets of a flow carry the same one.

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "output.h"
+#include "output_proc.h"
 #include "strbuf.h"
 
 /* --- timestamps --- */
@@ -329,6 +330,7 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		sb_escaped(&b, who->problem, strlen(who->problem), NULL);
 		sb_char(&b, ')');
 	}
+	out_proc_text(&b, who);
 	sb_char(&b, '\n');
 	return sb_finish(&b);
 }
@@ -447,6 +449,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 			sb_printf(&b, ",\"icmp_id\":%u", pkt->icmp_id);
 	}
 	ob_json_process(&b, who);
+	out_proc_json(&b, who);
 	if (who->problem != NULL) {
 		sb_str(&b, ",\"problem\":");
 		ob_json_cstr(&b, who->problem, 256);	/* static reason strings */

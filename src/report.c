@@ -64,7 +64,10 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 
 	memset(p, 0, sizeof(*p));
 	p->pid = p->ppid = p->uid = -1;
+	comment_procinfo_clear(&p->info);
 	while (comment_next(&s, end, &f, &v, &vl)) {
+		if (comment_procinfo_field(&p->info, f, v, vl))
+			continue;
 		switch (f) {
 		case COMMENT_PID:
 			have_pid = true;
@@ -88,7 +91,7 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 		case COMMENT_REASON:
 			copy_field(p->reason, sizeof(p->reason), v, vl);
 			break;
-		case COMMENT_N_FIELDS:
+		default:
 			break;
 		}
 	}
@@ -228,7 +231,13 @@ static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
 {
 	return a->pid == b->pid && a->uid == b->uid && a->ppid == b->ppid &&
 	       strcmp(a->comm, b->comm) == 0 && strcmp(a->exe, b->exe) == 0 &&
-	       strcmp(a->reason, b->reason) == 0;
+	       strcmp(a->reason, b->reason) == 0 &&
+	       strcmp(a->info.user, b->info.user) == 0 &&
+	       strcmp(a->info.unit, b->info.unit) == 0 &&
+	       strcmp(a->info.user_unit, b->info.user_unit) == 0 &&
+	       strcmp(a->info.container, b->info.container) == 0 &&
+	       strcmp(a->info.cgroup, b->info.cgroup) == 0 &&
+	       a->info.exited == b->info.exited;
 }
 
 bool report_dest_eq(const struct rp_flow *a, const struct rp_flow *b)

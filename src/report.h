@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "cli.h"
+#include "comment.h"
 #include "pcapng_read.h"
 
 struct report;
@@ -21,6 +22,7 @@ struct report_proc {
 	char exe[512];
 	char args[1024];
 	char reason[128];	/* "Reason:" when the pid is unknown */
+	struct comment_procinfo info;	/* user, unit, container, chain, cgroup */
 };
 
 /*

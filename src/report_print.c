@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "output.h"
 #include "packet.h"
 #include "report_int.h"
+#include "strbuf.h"
 
 struct rp_sum {
 	unsigned long long packets, bytes;
@@ -89,6 +91,82 @@ static void print_sum(FILE *out, const struct rp_sum *s, bool json)
 	print_ts(out, s->last, false);
 }
 
+/* A name from the capture, escaped: its bytes were the process's choice. */
+static void text_str(FILE *out, const char *key, const char *s)
+{
+	char buf[CGROUPINFO_PATH_MAX * 4 + 8];
+	struct strbuf b;
+
+	if (!s[0])
+		return;
+	sb_init(&b, buf, sizeof(buf));
+	sb_escaped(&b, s, strlen(s), "\\\" =");
+	if (sb_finish(&b) >= 0)
+		fprintf(out, " %s=%s", key, buf);
+}
+
+/* Issue 16's fields: user, unit, container (and, in JSON, chain and cgroup). */
+static void print_procinfo(FILE *out, const struct comment_procinfo *pi, bool json)
+{
+	unsigned int i;
+
+	if (!json) {
+		text_str(out, "user", pi->user);
+		text_str(out, "unit", pi->unit);
+		text_str(out, "user_unit", pi->user_unit);
+		if (pi->container[0]) {
+			char c[sizeof(pi->runtime) + CGROUPINFO_SHORT_ID + 2];
+
+			/* as `docker ps` shows an id; a name is short anyway */
+			snprintf(c, sizeof(c), "%s:%.*s", pi->runtime,
+				 CGROUPINFO_SHORT_ID, pi->container);
+			text_str(out, "container", c);
+		}
+		if (pi->exited)
+			fputs(" exited=yes", out);
+		return;
+	}
+	if (pi->user[0]) {
+		fputs(",\"user\":", out);
+		json_str(out, pi->user);
+	}
+	if (pi->group[0]) {
+		fputs(",\"group\":", out);
+		json_str(out, pi->group);
+	}
+	if (pi->unit[0]) {
+		fputs(",\"unit\":", out);
+		json_str(out, pi->unit);
+	}
+	if (pi->user_unit[0]) {
+		fputs(",\"user_unit\":", out);
+		json_str(out, pi->user_unit);
+	}
+	if (pi->container[0]) {
+		fputs(",\"container\":{\"runtime\":", out);
+		json_str(out, pi->runtime);
+		fputs(",\"id\":", out);
+		json_str(out, pi->container);
+		fputc('}', out);
+	}
+	if (pi->n_chain > 0) {
+		fputs(",\"chain\":[", out);
+		for (i = 0; i < pi->n_chain; i++) {
+			fprintf(out, "%s{\"pid\":%lld,\"comm\":", i ? "," : "",
+				pi->chain[i].pid);
+			json_str(out, pi->chain[i].comm);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	if (pi->cgroup[0]) {
+		fputs(",\"cgroup\":", out);
+		json_str(out, pi->cgroup);
+	}
+	if (pi->exited)
+		fputs(",\"exited\":true", out);
+}
+
 static void print_proc(FILE *out, const struct report_proc *p, bool json)
 {
 	if (json) {
@@ -110,6 +188,7 @@ static void print_proc(FILE *out, const struct report_proc *p, bool json)
 			json_str(out, p->reason[0] ? p->reason :
 				      "no process in the capture");
 		}
+		print_procinfo(out, &p->info, json);
 		return;
 	}
 	if (p->pid >= 0)
@@ -123,6 +202,7 @@ static void print_proc(FILE *out, const struct report_proc *p, bool json)
 		fprintf(out, " exe=%s", p->exe);
 	if (p->pid < 0 && p->reason[0])
 		fprintf(out, " (%s)", p->reason);
+	print_procinfo(out, &p->info, json);
 }
 
 static void print_ep(FILE *out, const struct addr_ip *ip, bool has_port,
