@@ -18,6 +18,7 @@
 #include "cli_msg.h"
 #include "cli_files.h"
 #include "cli_table.h"
+#include "namematch.h"
 
 #define N_OPTIONS cli_n_options
 
@@ -63,6 +64,32 @@ const char *cli_by_name(enum cli_by b)
 	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
 		return "?";
 	return by_names[b];
+}
+
+_Static_assert(CLI_MAX_NAMES == NAMEMATCH_MAX, "--name: one limit");
+
+/* --name: checked here, compiled where it is used (loop, report). */
+static int add_name(struct ptrap_config *cfg, const char *arg, char *err,
+		    size_t errlen)
+{
+	struct namematch_set one;
+	char show[CLI_SHOW_BUF];
+	const char *why = NULL;
+
+	namematch_init(&one);
+	if (namematch_add(&one, arg, &why) < 0) {
+		cli_set_err(err, errlen, "invalid name pattern '%s' for --name: %s",
+			    cli_show(arg, strlen(arg), show, sizeof(show)),
+			    why ? why : "not a name");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->n_names >= CLI_MAX_NAMES) {
+		cli_set_err(err, errlen, "more than %d name patterns for --name",
+			    CLI_MAX_NAMES);
+		return PTRAP_EXIT_USAGE;
+	}
+	cfg->names[cfg->n_names++] = arg;
+	return PTRAP_EXIT_OK;
 }
 
 /* A numeric option's value, checked against and stored by its table entry. */
@@ -176,6 +203,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_COMM:
 	case OPT_PID:
 		return cli_parse_list(cfg, c, arg, err, errlen);
+	case OPT_NAME:
+		return add_name(cfg, arg, err, errlen);
 	case OPT_ICMP:
 		cfg->icmp = true;
 		return PTRAP_EXIT_OK;

@@ -43,6 +43,7 @@ enum cli_backend {
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
 #define CLI_MAX_READS	64		/* -r FILE and the files after it */
+#define CLI_MAX_NAMES	64		/* --name; NAMEMATCH_MAX */
 
 /*
  * Defaults of numeric options, named for the code that relies on them.
@@ -69,6 +70,8 @@ struct ptrap_config {
 	unsigned int n_uids;
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];	/* --comm */
 	unsigned int n_comms;
+	const char *names[CLI_MAX_NAMES];	/* --name, checked; in argv */
+	unsigned int n_names;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
 	unsigned int n_pids;
 	unsigned int rate_per_min;	/* -n; 0: unlimited */

@@ -81,6 +81,17 @@ const struct cli_option cli_options[] = {
 		  "filter of the summary.",
 	  .list_max = CLI_MAX_COMMS,
 	  .reads = true },
+	{ .name = "name", .val = OPT_NAME, .arg = "PATTERN",
+	  .help = "Report (and run the hook for) only packets whose payload "
+		  "names PATTERN: a DNS query's name, a TLS server name or an "
+		  "HTTP Host. PATTERN is a name (example.test: that name "
+		  "only) or *. and a name (*.example.test: every name below "
+		  "it, not example.test itself); letters match in any case, "
+		  "escapes as the reports print them. Other trapped packets "
+		  "are accepted at once without a report; they are counted "
+		  "in the statistics and still written with -w. Repeat the "
+		  "option, up to %L patterns.",
+	  .list_max = CLI_MAX_NAMES },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -101,8 +112,10 @@ const struct cli_option cli_options[] = {
 	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
 		  "appended as last argument while the packet is held. Its "
 		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
-		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
-		  "PTRAP_DPORT." },
+		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
+		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
+		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
+		  "(TLS) or PTRAP_HOST (HTTP)." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -176,7 +189,8 @@ const struct cli_option cli_options[] = {
 		  "with the sending process in the packet comment "
 		  "(PID, Cmd, Args, UserId, ParentPID, Comm, and when known "
 		  "User, Group, Unit, UserUnit, Container, Chain, Cgroup, "
-		  "Exited). \"-\" writes to "
+		  "Exited) and what the payload asks for (Query, SNI, Host). "
+		  "\"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",

@@ -30,8 +30,13 @@
 #include "rules.h"
 #include "strbuf.h"
 
-/* Enough for the headers the resolver reads, incl. IPv6 extension chains. */
-#define MAIN_COPY_RANGE	512
+/*
+ * Enough for the headers the resolver reads, incl. IPv6 extension chains,
+ * and for the payload decoders: a DNS query (padded, RFC 8467) or a TLS
+ * ClientHello (curl's is 517 bytes, a browser's with post-quantum key
+ * shares about 1800) up to its server name.
+ */
+#define MAIN_COPY_RANGE	4096
 /* -w: whole packets, so the capture file is useful on its own. */
 #define MAIN_COPY_RANGE_WRITE	0xffff
 

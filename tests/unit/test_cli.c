@@ -264,6 +264,12 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "--pid", "1" }, 2, "--pid selects packets" },
 	{ { "-r", "f", "--pid", "0" }, 2, "invalid process id '0' for --pid" },
 	{ { "-r", "f", "--pid", "4194305" }, 2, "for --pid" },
+	{ { "-u", "-i", "::1", "--name", "a.*.test" }, 2,
+	  "invalid name pattern 'a.*.test' for --name: '*' only as the whole "
+	  "first label" },
+	{ { "-u", "-i", "::1", "--name", "a..test" }, 2,
+	  "invalid name pattern 'a..test' for --name" },
+	{ { "-u", "-i", "::1", "--name", "" }, 2, "for --name" },
 };
 
 static void test_bad(void **state)
@@ -293,6 +299,8 @@ static void test_new_options(void **state)
 		"--comm", "dig,curl", "--comm", "dig", "-n", "0",
 		"--count", "4000000000", "-Z", "root", "--hook-caps",
 		"--syslog-only", "-w", "f", "-S", "262144", NULL };
+	const char *names[] = { "-u", "-i", "::1", "--name", "*.example.test",
+		"--name", "a,b.test", NULL };
 	const char *report[] = { "-r", "f", "--pid", "1,4194304",
 		"--pid", "1", "--comm", "x", NULL };
 	struct ptrap_config cfg;
@@ -308,6 +316,12 @@ static void test_new_options(void **state)
 			 cfg.n_pids, 0);
 	assert_true(cfg.max_reports == 0 && cfg.snaplen == 0);
 	assert_null(cfg.run_as_user);
+	assert_int_equal(cfg.n_names, 0);
+	/* --name repeats; a comma is a byte of the name, not a separator */
+	assert_int_equal(parse(names, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_names, 2);
+	assert_string_equal(cfg.names[0], "*.example.test");
+	assert_string_equal(cfg.names[1], "a,b.test");
 
 	assert_int_equal(parse(all, &cfg, err, sizeof(err), argv), 0);
 	assert_true(cfg.tcp && cfg.icmp && cfg.connect_only && !cfg.udp);
@@ -453,7 +467,7 @@ static const char *const visible[] = {
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait",
+	"snaplen", "pid", "batch-wait", "name",
 };
 
 static void test_help(void **state)
