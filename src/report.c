@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,41 @@ static bool prefix_match(const struct addr_prefix *pf, const struct addr_ip *ip)
 	       ((pf->ip.u.bytes[full] ^ ip->u.bytes[full]) & (0xff00 >> rest)) == 0;
 }
 
+static bool proto_match(const struct report_filter *flt,
+			const struct pkt_info *pkt)
+{
+	bool any = !flt->udp && !flt->tcp && !flt->icmp;
+
+	if (pkt->proto == IPPROTO_TCP && flt->connect_only &&
+	    (pkt->tcp_flags & 0x12) != 0x02)
+		return false;
+	switch (pkt->proto) {
+	case IPPROTO_UDP:
+		return any || flt->udp;
+	case IPPROTO_TCP:
+		return any || flt->tcp;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return any || flt->icmp;
+	default:
+		return any;
+	}
+}
+
+static bool iface_match(const struct report_filter *flt,
+			const struct pcapng_record *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < flt->n_ifaces; i++)
+		if (r->if_name && r->if_name_len == strlen(flt->ifaces[i]) &&
+		    memcmp(r->if_name, flt->ifaces[i], r->if_name_len) == 0)
+			return true;
+	return flt->n_ifaces == 0;
+}
+
 static bool filter_match(const struct report *rp,
+			 const struct pcapng_record *r,
 			 const struct pkt_info *pkt, const struct report_proc *p,
 			 const struct rp_names *nm)
 {
@@ -164,6 +199,12 @@ static bool filter_match(const struct report *rp,
 	bool ok;
 	unsigned int i;
 
+	if (!proto_match(flt, pkt) || !iface_match(flt, r))
+		return false;
+	for (ok = flt->n_uids == 0, i = 0; !ok && i < flt->n_uids; i++)
+		ok = p->uid >= 0 && p->uid == (long long)flt->uids[i];
+	if (!ok)
+		return false;
 	for (ok = flt->n_dests == 0, i = 0; !ok && i < flt->n_dests; i++)
 		ok = prefix_match(&flt->dests[i], &pkt->dst);
 	if (!ok)
@@ -184,7 +225,9 @@ static bool filter_match(const struct report *rp,
 
 bool report_filter_active(const struct report_filter *flt)
 {
-	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms ||
+	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
+		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
+		       flt->connect_only || flt->n_uids || flt->n_ifaces ||
 		       flt->n_names);
 }
 
@@ -272,7 +315,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.ppid = p.uid = -1;
 	}
 	report_names_get(r, &pkt, ip, len, &nm);
-	if (report_filter_active(rp->flt) && !filter_match(rp, &pkt, &p, &nm)) {
+	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
 		rp->filtered++;
 		return 0;
 	}

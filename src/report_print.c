@@ -364,6 +364,46 @@ static int add_cb(const struct pcapng_record *r, void *arg)
 	return report_add(arg, r) < 0;
 }
 
+long report_read(struct report *rp, const char *path, char *err, size_t errlen)
+{
+	return pcapng_read_file(path, add_cb, rp, err, errlen);
+}
+
+void report_print_total(const struct report *rp, bool json,
+			unsigned int n_files, unsigned int n_bad,
+			const char *error, FILE *out)
+{
+	bool filtered = report_filter_active(rp->flt);
+
+	if (json) {
+		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
+			rp->packets, rp->unparsed);
+		if (filtered)
+			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
+		if (n_files > 1)
+			fprintf(out, "\"files\":%u,\"damaged_files\":%u,",
+				n_files, n_bad);
+		fputs("\"error\":", out);
+		if (error)
+			json_str(out, error);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
+		return;
+	}
+	fprintf(out, "%llu packets%s", rp->packets,
+		error && n_files <= 1 ? " before the damage" : "");
+	if (rp->unparsed)
+		fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
+	if (filtered)
+		fprintf(out, ", %llu left out by the filter", rp->filtered);
+	if (n_files > 1)
+		fprintf(out, ", %u files", n_files);
+	if (n_bad && n_files > 1)
+		fprintf(out, " (%u damaged or unreadable)", n_bad);
+	fputc('\n', out);
+}
+
 int report_file(const char *path, enum cli_by by, bool json,
 		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen)
@@ -376,32 +416,13 @@ int report_file(const char *path, enum cli_by by, bool json,
 		return -1;
 	}
 	report_set_filter(rp, flt);
-	n = pcapng_read_file(path, add_cb, rp, err, errlen);
+	n = report_read(rp, path, err, errlen);
 	if (n < 0 && rp->packets == 0 && rp->filtered == 0) {
 		report_free(rp);
 		return -1;
 	}
 	report_print(rp, by, json, out);
-	if (json) {
-		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
-			rp->packets, rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
-		fputs("\"error\":", out);
-		if (n < 0)
-			json_str(out, err);
-		else
-			fputs("null", out);
-		fputs("}\n", out);
-	} else {
-		fprintf(out, "%llu packets%s", rp->packets,
-			n < 0 ? " before the damage" : "");
-		if (rp->unparsed)
-			fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, ", %llu left out by the filter", rp->filtered);
-		fputc('\n', out);
-	}
+	report_print_total(rp, json, 1, n < 0, n < 0 ? err : NULL, out);
 	report_free(rp);
 	return n < 0 ? -1 : 0;
 }
