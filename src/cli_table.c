@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_table.h"
+#include "dnslink.h"
 
 /* The config field a numeric option sets. */
 #define FIELD(f) .offset = offsetof(struct ptrap_config, f), \
@@ -93,6 +94,19 @@ const struct cli_option cli_options[] = {
 		  "option, up to %L patterns. With -r, a filter of the "
 		  "summary.",
 	  .list_max = CLI_MAX_NAMES, .reads = true },
+	{ .name = "dns", .val = OPT_DNS,
+	  .help = "Trap DNS queries (UDP and TCP to port 53) to every "
+		  "nameserver of /etc/resolv.conf and of systemd-resolved's "
+		  "upstream list, and to the local stub " DNSLINK_STUB ", "
+		  "besides any -i (-i 0.0.0.0/0,::/0 adds every server). A "
+		  "query a local forwarder (systemd-resolved, dnsmasq, "
+		  "unbound...) sends is linked to the application query it "
+		  "serves, and the text report reads \"dig (1234) via "
+		  "dnsmasq (560) -> 192.0.2.53:53: A? example.test\"; "
+		  "packets without a DNS message are accepted unreported." },
+	{ .name = "resolv-conf", .val = OPT_RESOLV_CONF, .arg = "FILE",
+	  .help = "With --dns, read the nameservers from FILE instead of "
+		  "the default files; repeat for several, up to 4." },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
