@@ -4,6 +4,8 @@
 # names the forwarder for every query, and ptrap says once how to find the
 # applications; --dns traps both hops and links each forwarder query to
 # the dig it serves: "dig (PID) via dnsmasq (PID) -> 192.0.2.53:53: A? ...".
+# A forwarder without a known name (python3) is known by its socket
+# listening on port 53.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 netns_enter "$@"
 need_python
@@ -94,4 +96,36 @@ if len(f) != 1 or f[0]["asked_by"] != {"pid": dig, "comm": "dig"} or not f[0]["f
 if len(a) != 1 or "forwarder" in a[0] or a[0]["dst"] != "127.0.0.53":
     print("application: %r" % a); sys.exit(1)
 PY
+
+# 4. A forwarder of no known name: a python3 one on 127.0.0.54.
+python3 - <<'PY' &
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.54", 53))
+while True:
+    q, client = s.recvfrom(4096)
+    up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    up.settimeout(3)
+    up.sendto(q, ("192.0.2.53", 53))
+    try:
+        s.sendto(up.recv(4096), client)
+    except OSError:
+        pass
+    up.close()
+PY
+PYF=$!
+PIDS_TO_KILL="$PIDS_TO_KILL $PYF"
+printf 'nameserver 127.0.0.54\n' >"$WORK/py.conf"
+for _ in $(seq 1 30); do
+	dig @127.0.0.54 up.example.test +short +time=1 +tries=1 2>/dev/null | grep -q 192.0.2.1 && break
+	sleep 0.1
+done
+start_ptrap py --dns --resolv-conf "$WORK/py.conf" --resolv-conf "$WORK/uplink.conf"
+dig @127.0.0.54 py.example.test +short +time=3 +tries=1 >/dev/null &
+ppid=$!
+wait $ppid || fail "dig through the python3 forwarder"
+sleep 0.3
+stop_ptrap INT
+grep -E "^\[[0-9: ,.-]+\] dig \($ppid\) via python3 \($PYF\) -> 192\.0\.2\.53:53: A\? py\.example\.test$" "$WORK/py.out" >/dev/null ||
+	fail "python3 forwarder not linked: $(cat "$WORK/py.out")"
 exit 0
