@@ -130,7 +130,8 @@ const struct cli_option cli_options[] = {
 		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
 		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
 		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
-		  "(TLS) or PTRAP_HOST (HTTP)." },
+		  "(TLS) or PTRAP_HOST (HTTP), and PTRAP_ASKED_BY (--dns: "
+		  "the PID of the application a forwarder's query serves)." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "

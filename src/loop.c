@@ -76,7 +76,7 @@ static void hook_names_set(struct hook_info *info, struct hook_names *hn,
 
 static void start_hook(struct loop *l, const struct queue_packet *p,
 		       const struct pkt_info *pkt, const struct resolver_result *who,
-		       const struct payload *pl)
+		       const struct payload *pl, const struct out_link *link)
 {
 	char src[ADDR_STR_MAX], dst[ADDR_STR_MAX];
 	struct hook_names hn;
@@ -94,6 +94,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	int slot, out_fd;
 
 	hook_names_set(&info, &hn, pl);
+	info.asked_by = link->app_pid;
 	slot = hook_start(l->hooks, &info, l->seq, now, &out_fd);
 	if (slot < 0) {
 		l->st->count.hooks_skipped++;
@@ -225,7 +226,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	start_hook(l, p, pkt, &who, &pl);
+	start_hook(l, p, pkt, &who, &pl, &link);
 }
 
 /*

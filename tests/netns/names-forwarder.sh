@@ -78,7 +78,8 @@ grep -q "is a local DNS forwarder" "$WORK/dns.err" &&
 	fail "--dns still printed the forwarder note"
 
 # 3. --dns -j: asked_by in the forwarder's report.
-start_ptrap dnsj --dns -j --resolv-conf "$WORK/stub.conf" --resolv-conf "$WORK/uplink.conf"
+start_ptrap dnsj --dns -j --resolv-conf "$WORK/stub.conf" --resolv-conf "$WORK/uplink.conf" \
+	-e 'printf "%s\n" "asked_by=$PTRAP_ASKED_BY qname=$PTRAP_QNAME"; :'
 dig @127.0.0.53 j.example.test +short +time=3 +tries=1 >/dev/null &
 jpid=$!
 wait $jpid
@@ -86,7 +87,8 @@ sleep 0.3
 stop_ptrap INT
 python3 - "$WORK/dnsj.out" "$FWD" "$jpid" <<'PY' || fail "--dns -j (see above)"
 import json, sys
-pk = [json.loads(l) for l in open(sys.argv[1])]
+ev = [json.loads(l) for l in open(sys.argv[1])]
+pk = [e for e in ev if e["type"] == "packet"]
 fwd, dig = int(sys.argv[2]), int(sys.argv[3])
 f = [e for e in pk if e["pid"] == fwd]
 a = [e for e in pk if e["pid"] == dig]
@@ -95,6 +97,9 @@ if len(f) != 1 or f[0]["asked_by"] != {"pid": dig, "comm": "dig"} or not f[0]["f
     print("forwarder: %r" % f); sys.exit(1)
 if len(a) != 1 or "forwarder" in a[0] or a[0]["dst"] != "127.0.0.53":
     print("application: %r" % a); sys.exit(1)
+hooks = sorted(e["output"] for e in ev if e["type"] == "hook" and e["pid"] == fwd)
+if hooks != ["asked_by=%d qname=j.example.test\n" % dig]:
+    print("forwarder's hook: %r" % hooks); sys.exit(1)
 PY
 
 # 4. A forwarder of no known name: a python3 one on 127.0.0.54.
