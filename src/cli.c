@@ -173,6 +173,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case 'o':
 	case OPT_UID:
 	case OPT_COMM:
+	case OPT_UNIT:
+	case OPT_CONTAINER:
 	case OPT_PID:
 		return cli_parse_list(cfg, c, arg, err, errlen);
 	case OPT_ICMP:

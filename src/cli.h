@@ -42,6 +42,10 @@ enum cli_backend {
 #define CLI_MAX_COMMS	16
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
+#define CLI_MAX_UNITS	16
+#define CLI_UNIT_LEN	256		/* systemd's UNIT_NAME_MAX */
+#define CLI_MAX_CONTAINERS	16
+#define CLI_CONTAINER_LEN	144	/* "runtime:" and an id or name */
 
 /*
  * Defaults of numeric options, named for the code that relies on them.
@@ -68,6 +72,10 @@ struct ptrap_config {
 	unsigned int n_uids;
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];	/* --comm */
 	unsigned int n_comms;
+	char units[CLI_MAX_UNITS][CLI_UNIT_LEN];	/* --unit */
+	unsigned int n_units;
+	char containers[CLI_MAX_CONTAINERS][CLI_CONTAINER_LEN];	/* --container */
+	unsigned int n_containers;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
 	unsigned int n_pids;
 	unsigned int rate_per_min;	/* -n; 0: unlimited */

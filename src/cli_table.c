@@ -67,6 +67,26 @@ const struct cli_option cli_options[] = {
 		  "or give a comma-separated list, up to %L. With -r, a "
 		  "filter of the summary.",
 	  .list_max = CLI_MAX_COMMS },
+	{ .name = "unit", .val = OPT_UNIT, .arg = "NAME",
+	  .help = "Report (and run the hook for) only processes of the "
+		  "systemd unit NAME, as their cgroup names it: a service "
+		  "or scope of the system's manager or of a user's "
+		  "(nginx.service, session-3.scope; NAME without a dot means "
+		  "NAME.service). Other trapped packets are accepted and "
+		  "counted as with --comm. Repeat the option or give a "
+		  "comma-separated list, up to %L. With -r, a filter of the "
+		  "summary.",
+	  .list_max = CLI_MAX_UNITS },
+	{ .name = "container", .val = OPT_CONTAINER, .arg = "ID",
+	  .help = "Report (and run the hook for) only processes of the "
+		  "container whose id (docker, podman, containerd, CRI-O, "
+		  "kubernetes) or name (LXC, systemd-nspawn), as the cgroup "
+		  "path names it, starts with ID; RUNTIME:ID also asks for "
+		  "the runtime (docker:0123abc). Other trapped packets are "
+		  "accepted and counted as with --comm. Repeat the option or "
+		  "give a comma-separated list, up to %L. With -r, a filter "
+		  "of the summary.",
+	  .list_max = CLI_MAX_CONTAINERS },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "

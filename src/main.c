@@ -202,6 +202,9 @@ int main(int argc, char **argv)
 			.ports = cfg.ports, .n_ports = cfg.n_ports,
 			.pids = cfg.pids, .n_pids = cfg.n_pids,
 			.comms = cfg.comms, .n_comms = cfg.n_comms,
+			.units = cfg.units, .n_units = cfg.n_units,
+			.containers = cfg.containers,
+			.n_containers = cfg.n_containers,
 		};
 
 		/* Only reads a file: no privileges, no rules, no queue. */

@@ -26,6 +26,7 @@
 
 #include "cache.h"
 #include "flowkey.h"
+#include "procinfo.h"
 
 #define NS_PER_MIN	60000000000ull
 
@@ -40,6 +41,10 @@ struct policy {
 	unsigned long long max_reports, reports;
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];
 	unsigned int n_comms;
+	char units[CLI_MAX_UNITS][CLI_UNIT_LEN];
+	unsigned int n_units;
+	char containers[CLI_MAX_CONTAINERS][CLI_CONTAINER_LEN];
+	unsigned int n_containers;
 
 	struct cache *flows;		/* struct flow_key -> struct policy_flow */
 	uint32_t seed;			/* keeps chains short against chosen ports */
@@ -60,6 +65,15 @@ struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows
 	}
 	p->max_reports = cfg->max_reports;
 	p->n_comms = cfg->n_comms < CLI_MAX_COMMS ? cfg->n_comms : CLI_MAX_COMMS;
+	p->n_units = cfg->n_units < CLI_MAX_UNITS ? cfg->n_units : CLI_MAX_UNITS;
+	memcpy(p->units, cfg->units, sizeof(p->units));
+	for (i = 0; i < p->n_units; i++)
+		p->units[i][CLI_UNIT_LEN - 1] = '\0';
+	p->n_containers = cfg->n_containers < CLI_MAX_CONTAINERS ?
+			  cfg->n_containers : CLI_MAX_CONTAINERS;
+	memcpy(p->containers, cfg->containers, sizeof(p->containers));
+	for (i = 0; i < p->n_containers; i++)
+		p->containers[i][CLI_CONTAINER_LEN - 1] = '\0';
 	for (i = 0; i < p->n_comms; i++) {
 		memcpy(p->comms[i], cfg->comms[i], CLI_COMM_LEN);
 		p->comms[i][CLI_COMM_LEN - 1] = '\0';
@@ -126,13 +140,34 @@ static bool comm_allows(const struct policy *p, const struct resolver_result *wh
 	return false;
 }
 
+/* --unit and --container: what the reported sender's cgroup names. */
+static bool cgroup_allows(const struct policy *p, const struct resolver_result *who)
+{
+	const struct cgroupinfo *cg = who->info ? &who->info->cg : NULL;
+	unsigned int i;
+	bool ok;
+
+	if (p->n_units == 0 && p->n_containers == 0)
+		return true;
+	if (!cg || who->n_procs == 0)
+		return false;
+	for (ok = p->n_units == 0, i = 0; !ok && i < p->n_units; i++)
+		ok = procinfo_unit_match(p->units[i], cg->unit, cg->user_unit);
+	if (!ok)
+		return false;
+	for (ok = p->n_containers == 0, i = 0; !ok && i < p->n_containers; i++)
+		ok = procinfo_container_match(p->containers[i],
+					      cgroupinfo_runtime_name(cg->runtime), cg->id);
+	return ok;
+}
+
 enum policy_verdict policy_check(struct policy *p, const struct pkt_info *pkt,
 				 const struct resolver_result *who,
 				 uint64_t now_ns)
 {
 	if (policy_done(p))
 		return POLICY_DONE;
-	if (!comm_allows(p, who))
+	if (!comm_allows(p, who) || !cgroup_allows(p, who))
 		return POLICY_COMM_FILTERED;
 	if (!rate_allows(p, pkt, now_ns))
 		return POLICY_RATE_LIMITED;

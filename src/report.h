@@ -24,7 +24,7 @@ struct report_proc {
 };
 
 /*
- * -r with -i, -p, --pid, --comm: a packet is counted only if it matches
+ * -r with -i, -p, --pid, --comm, --unit, --container: a packet is counted only if it matches
  * every list given (any entry of a list); empty lists match everything.
  * Packets that are not IPv4/IPv6 match no filter.
  */
@@ -37,6 +37,10 @@ struct report_filter {
 	unsigned int n_pids;
 	const char (*comms)[CLI_COMM_LEN];
 	unsigned int n_comms;
+	const char (*units)[CLI_UNIT_LEN];	/* --unit */
+	unsigned int n_units;
+	const char (*containers)[CLI_CONTAINER_LEN];	/* --container */
+	unsigned int n_containers;
 };
 
 struct report *report_new(void);

@@ -83,7 +83,7 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		  "%llu to a uid only, %llu to nobody, %llu unparsed\n",
 		  s->trapped, s->by_pid, s->by_uid_only, s->unattributed, s->unparsed);
 	sb_printf(&b, "ptrap: stats: hooks: %llu run, %llu timed out, %llu skipped (cap), "
-		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm)\n",
+		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm, --unit, --container)\n",
 		  s->hooks_run, s->hooks_timed_out, s->hooks_skipped, s->holds_expired,
 		  s->rate_limited, s->comm_filtered);
 	sb_printf(&b, "ptrap: stats: verdicts: %llu sent, %llu refused by the kernel; "

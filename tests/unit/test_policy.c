@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for policy: per-flow rate limit, --comm, --count. */
+/* Unit tests for policy: per-flow rate limit, --comm, --unit, --container, --count. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "procinfo.h"
 #include "testlib.h"
 
 #define SEC	1000000000ull
@@ -214,6 +215,61 @@ static void test_comm_filter(void **state)
 	policy_free(p);
 }
 
+static void set_cgroup(struct procinfo *pi, const char *path)
+{
+	memset(pi, 0, sizeof(*pi));
+	strcpy(pi->cg.path, path);
+	cgroupinfo_classify(path, strlen(path), &pi->cg);
+}
+
+/* --unit and --container: the reported sender's cgroup, as the reports show it. */
+static void test_unit_container_filter(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct ptrap_config c;
+	struct resolver_result w;
+	struct pkt_info pkt;
+	struct procinfo pi;
+	struct policy *p;
+	char path[256];
+
+	(void)state;
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	set_cfg(&c, 0);
+	strcpy(c.units[0], "nginx");		/* nginx.service */
+	strcpy(c.units[1], "app.service");	/* a user's unit too */
+	c.n_units = 2;
+	p = policy_new(&c, 0);
+	assert_non_null(p);
+	set_who(&w, "dig");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);	/* no info */
+	set_cgroup(&pi, "/system.slice/nginx.service");
+	w.info = &pi;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	set_cgroup(&pi, "/system.slice/nginx-extra.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);
+	set_cgroup(&pi, "/user.slice/user-1000.slice/user@1000.service/app.slice/app.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	policy_free(p);
+
+	set_cfg(&c, 0);
+	strcpy(c.containers[0], "docker:0123");
+	strcpy(c.containers[1], "web");
+	c.n_containers = 2;
+	p = policy_new(&c, 0);
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope", id);
+	set_cgroup(&pi, path);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	snprintf(path, sizeof(path), "/machine.slice/libpod-%s.scope", id);
+	set_cgroup(&pi, path);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);	/* not docker */
+	set_cgroup(&pi, "/lxc.payload.web1");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);	/* a name's prefix */
+	set_cgroup(&pi, "/system.slice/ssh.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);
+	policy_free(p);
+}
+
 static void test_count(void **state)
 {
 	struct ptrap_config c;
@@ -258,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_comm_filter),
+		cmocka_unit_test(test_unit_container_filter),
 		cmocka_unit_test(test_count),
 	};
 
