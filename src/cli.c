@@ -183,6 +183,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case 'c':
 		cfg->connect_only = true;
 		return PTRAP_EXIT_OK;
+	case OPT_EVERY_PACKET:
+		cfg->every_packet = true;
+		return PTRAP_EXIT_OK;
 	case OPT_HOOK_CAPS:
 		cfg->hook_caps = true;
 		return PTRAP_EXIT_OK;

@@ -66,6 +66,7 @@ struct ptrap_config {
 	struct addr_port_range ports[CLI_MAX_PORTS];
 	unsigned int n_ports;		/* 0: any port */
 	bool connect_only;		/* -c: TCP SYN without ACK only */
+	bool every_packet;		/* --every-packet: TCP reported per segment */
 	char out_ifaces[CLI_MAX_IFACES][IF_NAMESIZE];	/* -o; syntax only */
 	unsigned int n_out_ifaces;
 	uid_t uids[CLI_MAX_UIDS];	/* --uid, matched in the kernel */

@@ -30,8 +30,8 @@ const struct cli_option cli_options[] = {
 		  "-p needs -u or -t besides." },
 	{ .name = "connect", .val = 'c',
 	  .help = "With -t, trap only TCP connection attempts (SYN without "
-		  "ACK), so each connection is reported once; UDP and ICMP "
-		  "are not affected. Without -t (or an expression, which "
+		  "ACK), so the other segments never reach ptrap (nor a -w "
+		  "file); UDP and ICMP are not affected. Without -t (or an expression, which "
 		  "allows TCP): exit status 5. (tcpdump's -c N is --count N "
 		  "here.)" },
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
@@ -87,6 +87,14 @@ const struct cli_option cli_options[] = {
 		  "give a comma-separated list, up to %L. With -r, a filter "
 		  "of the summary.",
 	  .list_max = CLI_MAX_CONTAINERS },
+	{ .name = "every-packet", .val = OPT_EVERY_PACKET,
+	  .help = "Report (and run the hook for) every trapped TCP segment, "
+		  "as -n allows. By default a TCP connection is reported "
+		  "once, at the first segment ptrap sees of it (the SYN, or "
+		  "the first of a connection open before); its later "
+		  "segments are accepted at once, counted in the statistics "
+		  "and still written with -w, their sender named (after the "
+		  "socket closed, as its last owner)." },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "

@@ -16,10 +16,16 @@
  * never earlier.  So eviction
  * can only let a packet through that a bigger table would have limited,
  * never limit one that it would have let through.
+ *
+ * TCP is reported once per connection (issue 16): the first segment
+ * ptrap sees of a 5-tuple (the SYN, or the first of a connection that was
+ * open before), again only for a new SYN on the same tuple.  Forgetting a
+ * connection when the table is full only means one more report of it.
  */
 #include "policy.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -47,6 +53,7 @@ struct policy {
 	unsigned int n_containers;
 
 	struct cache *flows;		/* struct flow_key -> struct policy_flow */
+	struct cache *conns;		/* TCP 5-tuples reported; NULL: --every-packet */
 	uint32_t seed;			/* keeps chains short against chosen ports */
 };
 
@@ -86,6 +93,12 @@ struct policy *policy_new(const struct ptrap_config *cfg, unsigned int max_flows
 		if (!p->flows)
 			goto fail;
 	}
+	if (!cfg->every_packet) {
+		p->conns = cache_new(max_flows ? max_flows : POLICY_DEFAULT_FLOWS,
+				     sizeof(struct flow_key), 1);
+		if (!p->conns)
+			goto fail;
+	}
 	/* A fixed seed only costs speed, never correctness. */
 	if (getrandom(&p->seed, sizeof(p->seed), GRND_NONBLOCK) != sizeof(p->seed))
 		p->seed = 0x9e3779b9u;
@@ -101,6 +114,7 @@ void policy_free(struct policy *p)
 	if (!p)
 		return;
 	cache_free(p->flows);
+	cache_free(p->conns);
 	free(p);
 }
 
@@ -140,6 +154,20 @@ static bool comm_allows(const struct policy *p, const struct resolver_result *wh
 	return false;
 }
 
+/* TCP: is pkt the first segment of its connection that ptrap sees? */
+static bool conn_first(struct policy *p, const struct pkt_info *pkt)
+{
+	struct flow_key k;
+	bool added;
+
+	if (!p->conns || pkt->proto != IPPROTO_TCP || !pkt->has_ports)
+		return true;
+	flow_key_from_pkt(pkt, &k);
+	cache_put(p->conns, flow_key_hash(&k, p->seed), &k, &added);
+	/* a SYN without ACK on a known tuple: a new connection on a reused port */
+	return added || (pkt->tcp_flags & 0x12) == 0x02;
+}
+
 /* --unit and --container: what the reported sender's cgroup names. */
 static bool cgroup_allows(const struct policy *p, const struct resolver_result *who)
 {
@@ -169,6 +197,8 @@ enum policy_verdict policy_check(struct policy *p, const struct pkt_info *pkt,
 		return POLICY_DONE;
 	if (!comm_allows(p, who) || !cgroup_allows(p, who))
 		return POLICY_COMM_FILTERED;
+	if (!conn_first(p, pkt))
+		return POLICY_SEGMENT;
 	if (!rate_allows(p, pkt, now_ns))
 		return POLICY_RATE_LIMITED;
 	p->reports++;

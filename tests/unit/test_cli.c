@@ -451,7 +451,8 @@ static const char *const visible[] = {
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
-	"comm", "unit", "container", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
+	"comm", "unit", "container", "every-packet", "rate", "count", "hook-caps",
+	"user", "syslog", "syslog-only",
 	"snaplen", "pid", "batch-wait",
 };
 

@@ -31,6 +31,7 @@ static void set_cfg(struct ptrap_config *c, unsigned int rate)
 {
 	memset(c, 0, sizeof(*c));
 	c->rate_per_min = rate;
+	c->every_packet = true;		/* the rate tests count TCP segments too */
 }
 
 /* How many of n packets, spread evenly over span ns from t, are reported. */
@@ -270,6 +271,50 @@ static void test_unit_container_filter(void **state)
 	policy_free(p);
 }
 
+/* TCP: one report per connection, a new SYN on the same tuple is a new one. */
+static void test_tcp_once(void **state)
+{
+	struct ptrap_config c;
+	struct resolver_result w;
+	struct pkt_info pkt, udp;
+	struct policy *p;
+
+	(void)state;
+	set_cfg(&c, 0);
+	c.every_packet = false;
+	p = policy_new(&c, 0);
+	assert_non_null(p);
+	set_who(&w, "curl");
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x02;		/* SYN */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	pkt.tcp_flags = 0x10;		/* ACK, data, FIN: the same connection */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	pkt.tcp_flags = 0x11;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	pkt.tcp_flags = 0x02;		/* the port again, later: a new connection */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	/* an established connection seen first mid-way: its first segment */
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40001, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x18;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	/* UDP is not affected */
+	tl_set_pkt(&udp, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	assert_int_equal(policy_check(p, &udp, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &udp, &w, T0), POLICY_REPORT);
+	policy_free(p);
+
+	/* --every-packet: every segment */
+	set_cfg(&c, 0);
+	p = policy_new(&c, 0);
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x10;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	policy_free(p);
+}
+
 static void test_count(void **state)
 {
 	struct ptrap_config c;
@@ -315,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_comm_filter),
 		cmocka_unit_test(test_unit_container_filter),
+		cmocka_unit_test(test_tcp_once),
 		cmocka_unit_test(test_count),
 	};
 
