@@ -53,6 +53,9 @@ struct resolver *resolver_new(const char *proc_root)
 	r->is = icmpsock_new(proc_root);
 	if (!r->is)
 		goto err;
+	r->pi = procinfo_reader_new(proc_root);
+	if (!r->pi)
+		goto err;
 	return r;
 
 err:
@@ -71,6 +74,7 @@ void resolver_free(struct resolver *r)
 	proccache_free(r->pc);
 	procmap_free(r->pm);
 	icmpsock_free(r->is);
+	procinfo_reader_free(r->pi);
 	free(r);
 }
 
@@ -110,6 +114,8 @@ static void init_result(struct resolver_result *res, long long queue_uid,
 	/* procs[] is most of the size and is filled as it is used */
 	memset(res, 0, offsetof(struct resolver_result, procs));
 	res->problem = NULL;
+	res->info = NULL;
+	res->exited = false;
 	if (queue_uid >= 0) {
 		res->has_uid = true;
 		res->uid = (uid_t)queue_uid;
@@ -338,11 +344,46 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 	return 0;
 }
 
+/*
+ * Who procs[0] is, from its process record (read once per process), or
+ * with no process the names of the uid.
+ */
+static void add_info(struct resolver *r, const struct rs_when *w,
+		     struct resolver_result *res)
+{
+	if (res->n_procs > 0)
+		res->info = proccache_info(r->pc, r->pi, res->procs[0].pid, w->now);
+	if (!res->info && res->n_procs == 0 && res->has_uid) {
+		procinfo_names(r->pi, res->uid, res->gid, w->now, &r->names_only);
+		res->info = &r->names_only;
+	}
+}
+
+static int lookup(struct resolver *r, const struct pkt_info *pkt,
+		  long long queue_uid, long long queue_gid, struct rs_when *w,
+		  struct resolver_result *res)
+{
+	switch (pkt->proto) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		w->now = monotime_ns();
+		return rs_lookup_icmp(r, pkt, w, res);
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		w->now = monotime_ns();
+		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, w, res);
+	default:
+		w->now = monotime_ns();
+		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
+	}
+}
+
 int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res)
 {
 	struct rs_when w = { .queued_by = queued_by };
+	int ret, saved;
 
 	init_result(res, queue_uid, queue_gid);
 	if (!r || !pkt) {
@@ -350,16 +391,9 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		errno = EINVAL;
 		return -1;
 	}
-	switch (pkt->proto) {
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		w.now = monotime_ns();
-		return rs_lookup_icmp(r, pkt, &w, res);
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		w.now = monotime_ns();
-		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, &w, res);
-	default:
-		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
-	}
+	ret = lookup(r, pkt, queue_uid, queue_gid, &w, res);
+	saved = errno;
+	add_info(r, &w, res);
+	errno = saved;
+	return ret;
 }

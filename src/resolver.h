@@ -26,6 +26,8 @@ struct resolver_proc {
 	size_t cmdline_len;
 };
 
+struct procinfo;
+
 struct resolver_result {
 	bool has_uid;			/* uid/gid from the queue or sock_diag */
 	uid_t uid;
@@ -41,6 +43,14 @@ struct resolver_result {
 	 */
 	const char *problem;
 	char problem_buf[RESOLVER_PROBLEM_MAX];
+	/*
+	 * procs[0]'s user and group names, parent chain, cgroup, unit and
+	 * container; with no process, the names of uid.  NULL: none known.
+	 * Owned by the resolver: valid until its next call.
+	 */
+	const struct procinfo *info;
+	/* procs[0] is what was known of a sender that has exited since */
+	bool exited;
 };
 
 struct resolver;
