@@ -25,6 +25,7 @@ enum cli_by {
 	CLI_BY_PROCESS,
 	CLI_BY_DESTINATION,
 	CLI_BY_FLOW,
+	CLI_BY_NAME,		/* what the packets asked for (report_name.c) */
 };
 
 enum cli_backend {
@@ -46,6 +47,8 @@ enum cli_backend {
 #define CLI_UNIT_LEN	256		/* systemd's UNIT_NAME_MAX */
 #define CLI_MAX_CONTAINERS	16
 #define CLI_CONTAINER_LEN	144	/* "runtime:" and an id or name */
+#define CLI_MAX_READS	64		/* -r FILE and the files after it */
+#define CLI_MAX_NAMES	64		/* --name; NAMEMATCH_MAX */
 
 /*
  * Defaults of numeric options, named for the code that relies on them.
@@ -77,6 +80,8 @@ struct ptrap_config {
 	unsigned int n_units;
 	char containers[CLI_MAX_CONTAINERS][CLI_CONTAINER_LEN];	/* --container */
 	unsigned int n_containers;
+	const char *names[CLI_MAX_NAMES];	/* --name, checked; in argv */
+	unsigned int n_names;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
 	unsigned int n_pids;
 	unsigned int rate_per_min;	/* -n; 0: unlimited */
@@ -93,7 +98,10 @@ struct ptrap_config {
 	unsigned int batch_wait_us;	/* --batch-wait; 0: off */
 	enum cli_backend backend;
 	const char *write_path;		/* -w: pcapng output, "-" stdout */
-	const char *read_path;		/* -r: summarise this pcapng, exit */
+	const char *read_paths[CLI_MAX_READS];	/* -r and the words after
+					 * the options: files or glob(7)
+					 * patterns to summarise, then exit */
+	unsigned int n_read_paths;	/* 0: not -r */
 	bool flush;			/* --flush: write each packet at once */
 	unsigned long long rotate_bytes; /* -C, in bytes; 0: none */
 	unsigned int rotate_secs;	/* -G; 0: none */

@@ -10,6 +10,7 @@
  * that comment again.  The memo compares the record itself, not a pid, so
  * a recycled pid or an exec() can never get an old comment.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -388,6 +389,150 @@ size_t comment_unescape(const char *v, size_t vlen, char *out, size_t outlen)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* --- what the payload said --- */
+
+static const char *const pl_keys[COMMENT_PL_N_FIELDS] = {
+	[COMMENT_PL_QUERY] = "Query",
+	[COMMENT_PL_SNI] = "SNI",
+	[COMMENT_PL_HOST] = "Host",
+	[COMMENT_PL_PROBLEM] = "PayloadProblem",
+};
+
+/* A whole line or nothing: a cut name would read back as another name. */
+static void put_line(struct cm_buf *b, const struct strbuf *line)
+{
+	if (line->full || b->off + 1 + line->pos + 1 > b->len)
+		return;
+	if (b->off > 0)
+		PUT_LIT(b, "\n");
+	put_mem(b, line->buf, line->pos);
+}
+
+static void pl_name_line(struct cm_buf *b, enum comment_payload_field f,
+			 const char *type, const struct payload_name *name,
+			 const char *cls)
+{
+	char text[PAYLOAD_NAME_TEXT_MAX + 64];
+	struct strbuf l;
+
+	sb_init(&l, text, sizeof(text));
+	sb_str(&l, pl_keys[f]);
+	sb_str(&l, ": ");
+	if (type) {
+		sb_str(&l, type);
+		sb_char(&l, ' ');
+	}
+	payload_name_escape(&l, name);
+	if (cls) {
+		sb_char(&l, ' ');
+		sb_str(&l, cls);
+	}
+	put_line(b, &l);
+}
+
+size_t comment_append_payload(char *buf, size_t len, size_t off,
+			      const struct payload *pl)
+{
+	struct cm_buf b = { .buf = buf, .len = len, .off = off };
+	char tb[PAYLOAD_NUM_NAME_MAX], cb[PAYLOAD_NUM_NAME_MAX];
+	char text[128];
+	struct strbuf l;
+	unsigned int i;
+
+	if (pl == NULL || len == 0 || off >= len)
+		return off;
+	switch (pl->kind) {
+	case PAYLOAD_NONE:
+		return off;
+	case PAYLOAD_DNS:
+		for (i = 0; i < pl->dns.n_questions && i < PAYLOAD_DNS_QMAX; i++) {
+			const struct payload_dns_question *q = &pl->dns.q[i];
+
+			pl_name_line(&b, COMMENT_PL_QUERY,
+				     payload_type_name(q->qtype, tb), &q->qname,
+				     q->qclass == 1 ? NULL :
+				     payload_class_name(q->qclass, cb));
+		}
+		break;
+	case PAYLOAD_TLS:
+		if (pl->tls.has_sni)
+			pl_name_line(&b, COMMENT_PL_SNI, NULL, &pl->tls.sni, NULL);
+		break;
+	case PAYLOAD_HTTP:
+		if (pl->http.has_host)
+			pl_name_line(&b, COMMENT_PL_HOST, NULL, &pl->http.host,
+				     NULL);
+		break;
+	}
+	if (pl->problem) {
+		sb_init(&l, text, sizeof(text));
+		sb_str(&l, "PayloadProblem: ");
+		sb_str(&l, pl->problem);
+		put_line(&b, &l);
+	}
+	return b.off;
+}
+
+bool comment_next_payload(const char **s, const char *end,
+			  enum comment_payload_field *f,
+			  const char **v, size_t *vlen)
+{
+	while (*s < end) {
+		const char *line = *s, *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		int i;
+
+		*s = nl && !memchr(line, '\0', n) ? nl + 1 : end;
+		for (i = 0; i < COMMENT_PL_N_FIELDS; i++) {
+			size_t kl = strlen(pl_keys[i]);
+
+			if (n >= kl + 2 && memcmp(line, pl_keys[i], kl) == 0 &&
+			    line[kl] == ':' && line[kl + 1] == ' ') {
+				*f = (enum comment_payload_field)i;
+				*v = line + kl + 2;
+				*vlen = n - kl - 2;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+int comment_parse_name(enum comment_payload_field f, const char *v,
+		       size_t vlen, const char **type, size_t *type_len,
+		       struct payload_name *name)
+{
+	char text[PAYLOAD_NAME_TEXT_MAX];
+	const char *sp, *why;
+	size_t n;
+
+	*type = v;
+	*type_len = 0;
+	if (f == COMMENT_PL_QUERY) {
+		sp = memchr(v, ' ', vlen);
+		if (sp == NULL)
+			goto bad;
+		*type_len = (size_t)(sp - v);
+		vlen -= *type_len + 1;
+		v = sp + 1;
+		/* a class, if any, follows the name: names have no spaces */
+		sp = memchr(v, ' ', vlen);
+		if (sp)
+			vlen = (size_t)(sp - v);
+	} else if (f != COMMENT_PL_SNI && f != COMMENT_PL_HOST) {
+		goto bad;
+	}
+	n = vlen;
+	if (n == 0 || n >= sizeof(text) || memchr(v, '\0', n))
+		goto bad;
+	memcpy(text, v, n);
+	text[n] = '\0';
+	return payload_name_parse(name, text, &why);
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 /* --- issue 16's fields, read back --- */

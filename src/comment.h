@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "payload.h"
 #include "cgroupinfo.h"
 #include "proctree.h"
 #include "resolver.h"
@@ -129,5 +130,45 @@ struct comment_memo *comment_memo_new(void);
 void comment_memo_free(struct comment_memo *m);
 const char *comment_memo_get(struct comment_memo *m,
 			     const struct resolver_result *who);
+
+/*
+ * What the payload said, after the process fields (comment_append_payload()):
+ *
+ *   Query: A www.example.test     one per DNS question: type, name and,
+ *                                 unless IN, the class; the name escaped
+ *                                 as in reports (one token, no spaces)
+ *   SNI: api.example.test         TLS ClientHello server name
+ *   Host: example.test            HTTP/1.x Host, without its port
+ *   PayloadProblem: truncated dns message
+ *
+ * A line is added only whole: one that does not fit in len is left out.
+ * Their keys are not in enum comment_field, so comment_next() skips them;
+ * comment_next_payload() reads them.  Returns the new length.
+ */
+enum comment_payload_field {
+	COMMENT_PL_QUERY,
+	COMMENT_PL_SNI,
+	COMMENT_PL_HOST,
+	COMMENT_PL_PROBLEM,
+	COMMENT_PL_N_FIELDS
+};
+
+size_t comment_append_payload(char *buf, size_t len, size_t off,
+			      const struct payload *pl);
+
+/* As comment_next(), for the payload lines above. */
+bool comment_next_payload(const char **s, const char *end,
+			  enum comment_payload_field *f,
+			  const char **v, size_t *vlen);
+
+/*
+ * A payload line's name back in wire form (a Query's first word, its type,
+ * is left in [*type, *type + *type_len); other fields set *type_len 0).
+ * -r uses it where the packet bytes were cut (-S) before the name.  0, or
+ * -1 with errno EINVAL.
+ */
+int comment_parse_name(enum comment_payload_field f, const char *v,
+		       size_t vlen, const char **type, size_t *type_len,
+		       struct payload_name *name);
 
 #endif

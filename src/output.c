@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "output.h"
+#include "output_payload.h"
 #include "output_proc.h"
 #include "strbuf.h"
 
@@ -331,6 +332,8 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		sb_char(&b, ')');
 	}
 	out_proc_text(&b, who);
+	/* last: what was asked for ends the line, as tcpdump's does */
+	out_payload_text(&b, ev->pl);
 	sb_char(&b, '\n');
 	return sb_finish(&b);
 }
@@ -463,6 +466,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		sb_str(&b, ",\"packet_problem\":");
 		ob_json_cstr(&b, pkt->problem, 256);
 	}
+	out_payload_json(&b, ev->pl);
 	sb_str(&b, "}\n");
 	return sb_finish(&b);
 }

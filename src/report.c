@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ void report_free(struct report *rp)
 void report_set_filter(struct report *rp, const struct report_filter *flt)
 {
 	rp->flt = flt;
+	report_names_compile(&rp->names, flt);
 }
 
 unsigned long long report_filtered(const struct report *rp)
@@ -156,12 +158,54 @@ static bool prefix_match(const struct addr_prefix *pf, const struct addr_ip *ip)
 	       ((pf->ip.u.bytes[full] ^ ip->u.bytes[full]) & (0xff00 >> rest)) == 0;
 }
 
-static bool filter_match(const struct report_filter *flt,
-			 const struct pkt_info *pkt, const struct report_proc *p)
+static bool proto_match(const struct report_filter *flt,
+			const struct pkt_info *pkt)
 {
+	bool any = !flt->udp && !flt->tcp && !flt->icmp;
+
+	if (pkt->proto == IPPROTO_TCP && flt->connect_only &&
+	    (pkt->tcp_flags & 0x12) != 0x02)
+		return false;
+	switch (pkt->proto) {
+	case IPPROTO_UDP:
+		return any || flt->udp;
+	case IPPROTO_TCP:
+		return any || flt->tcp;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return any || flt->icmp;
+	default:
+		return any;
+	}
+}
+
+static bool iface_match(const struct report_filter *flt,
+			const struct pcapng_record *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < flt->n_ifaces; i++)
+		if (r->if_name && r->if_name_len == strlen(flt->ifaces[i]) &&
+		    memcmp(r->if_name, flt->ifaces[i], r->if_name_len) == 0)
+			return true;
+	return flt->n_ifaces == 0;
+}
+
+static bool filter_match(const struct report *rp,
+			 const struct pcapng_record *r,
+			 const struct pkt_info *pkt, const struct report_proc *p,
+			 const struct rp_names *nm)
+{
+	const struct report_filter *flt = rp->flt;
 	bool ok;
 	unsigned int i;
 
+	if (!proto_match(flt, pkt) || !iface_match(flt, r))
+		return false;
+	for (ok = flt->n_uids == 0, i = 0; !ok && i < flt->n_uids; i++)
+		ok = p->uid >= 0 && p->uid == (long long)flt->uids[i];
+	if (!ok)
+		return false;
 	for (ok = flt->n_dests == 0, i = 0; !ok && i < flt->n_dests; i++)
 		ok = prefix_match(&flt->dests[i], &pkt->dst);
 	if (!ok)
@@ -186,13 +230,15 @@ static bool filter_match(const struct report_filter *flt,
 	for (ok = flt->n_containers == 0, i = 0; !ok && i < flt->n_containers; i++)
 		ok = procinfo_container_match(flt->containers[i], p->info.runtime,
 					      p->info.container);
-	return ok;
+	return ok && (flt->n_names == 0 || report_names_match(&rp->names, nm));
 }
 
 bool report_filter_active(const struct report_filter *flt)
 {
-	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms ||
-		       flt->n_units || flt->n_containers);
+	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
+		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
+		       flt->connect_only || flt->n_uids || flt->n_ifaces ||
+		       flt->n_names || flt->n_units || flt->n_containers);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
@@ -254,6 +300,7 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 int report_add(struct report *rp, const struct pcapng_record *r)
 {
 	struct report_proc p;
+	struct rp_names nm;
 	struct pkt_info pkt;
 	struct rp_flow f;
 	struct rp_row *row = NULL;
@@ -277,7 +324,8 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = -1;
 	}
-	if (report_filter_active(rp->flt) && !filter_match(rp->flt, &pkt, &p)) {
+	report_names_get(r, &pkt, ip, len, &nm);
+	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
 		rp->filtered++;
 		return 0;
 	}
@@ -294,13 +342,17 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
+	if (nm.n == 0)
+		nm.name[0].len = 0;
 	if (rp->last_hit < rp->n_rows &&
 	    rp->rows[rp->last_hit].proc == (unsigned int)pi &&
-	    report_flow_eq(&rp->rows[rp->last_hit].f, &f))
+	    report_flow_eq(&rp->rows[rp->last_hit].f, &f) &&
+	    report_name_eq(&rp->rows[rp->last_hit].name, &nm.name[0]))
 		row = &rp->rows[rp->last_hit];
 	for (i = 0; !row && i < rp->n_rows; i++)
 		if (rp->rows[i].proc == (unsigned int)pi &&
-		    report_flow_eq(&rp->rows[i].f, &f))
+		    report_flow_eq(&rp->rows[i].f, &f) &&
+		    report_name_eq(&rp->rows[i].name, &nm.name[0]))
 			row = &rp->rows[i];
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
@@ -310,6 +362,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		memset(row, 0, sizeof(*row));
 		row->proc = (unsigned int)pi;
 		row->f = f;
+		row->name = nm.name[0];
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}

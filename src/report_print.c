@@ -33,6 +33,8 @@ static void sum_add(struct rp_sum *s, const struct rp_row *r)
 
 static bool group_eq(enum cli_by by, const struct rp_row *a, const struct rp_row *b)
 {
+	if (by == CLI_BY_NAME)
+		return report_name_eq(&a->name, &b->name);
 	if (by == CLI_BY_PROCESS)
 		return a->proc == b->proc;
 	if (by == CLI_BY_DESTINATION)
@@ -241,10 +243,34 @@ static void print_flow(FILE *out, const struct rp_flow *f, bool with_src, bool j
 	print_ep(out, &f->dst, f->has_ports, f->dport);
 }
 
+/* --by name: the name as reports print it; "(none)" / null without one. */
+static void print_name(FILE *out, const struct payload_name *n, bool json)
+{
+	char text[PAYLOAD_NAME_TEXT_MAX];
+	struct strbuf b;
+
+	if (n->len == 0) {
+		fputs(json ? "\"name\":null" : "name (none)", out);
+		return;
+	}
+	sb_init(&b, text, sizeof(text));
+	payload_name_escape(&b, n);
+	if (sb_finish(&b) < 0)
+		text[0] = '\0';
+	if (json) {
+		fputs("\"name\":", out);
+		json_str(out, text);
+	} else {
+		fprintf(out, "name %s", text);
+	}
+}
+
 static void print_head(const struct report *rp, enum cli_by by, bool json,
 		       const struct rp_row *r, FILE *out)
 {
-	if (by == CLI_BY_PROCESS)
+	if (by == CLI_BY_NAME)
+		print_name(out, &r->name, json);
+	else if (by == CLI_BY_PROCESS)
 		print_proc(out, &rp->procs[r->proc], json);
 	else
 		print_flow(out, &r->f, by == CLI_BY_FLOW, json);
@@ -265,6 +291,7 @@ void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out)
 		[CLI_BY_PROCESS] = "destinations",
 		[CLI_BY_DESTINATION] = "processes",
 		[CLI_BY_FLOW] = "processes",
+		[CLI_BY_NAME] = "processes",
 	};
 	bool *done = calloc(rp->n_rows + 1, 2 * sizeof(bool));
 	bool *sdone = done ? done + rp->n_rows + 1 : NULL;
@@ -337,6 +364,46 @@ static int add_cb(const struct pcapng_record *r, void *arg)
 	return report_add(arg, r) < 0;
 }
 
+long report_read(struct report *rp, const char *path, char *err, size_t errlen)
+{
+	return pcapng_read_file(path, add_cb, rp, err, errlen);
+}
+
+void report_print_total(const struct report *rp, bool json,
+			unsigned int n_files, unsigned int n_bad,
+			const char *error, FILE *out)
+{
+	bool filtered = report_filter_active(rp->flt);
+
+	if (json) {
+		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
+			rp->packets, rp->unparsed);
+		if (filtered)
+			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
+		if (n_files > 1)
+			fprintf(out, "\"files\":%u,\"damaged_files\":%u,",
+				n_files, n_bad);
+		fputs("\"error\":", out);
+		if (error)
+			json_str(out, error);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
+		return;
+	}
+	fprintf(out, "%llu packets%s", rp->packets,
+		error && n_files <= 1 ? " before the damage" : "");
+	if (rp->unparsed)
+		fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
+	if (filtered)
+		fprintf(out, ", %llu left out by the filter", rp->filtered);
+	if (n_files > 1)
+		fprintf(out, ", %u files", n_files);
+	if (n_bad && n_files > 1)
+		fprintf(out, " (%u damaged or unreadable)", n_bad);
+	fputc('\n', out);
+}
+
 int report_file(const char *path, enum cli_by by, bool json,
 		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen)
@@ -349,32 +416,13 @@ int report_file(const char *path, enum cli_by by, bool json,
 		return -1;
 	}
 	report_set_filter(rp, flt);
-	n = pcapng_read_file(path, add_cb, rp, err, errlen);
+	n = report_read(rp, path, err, errlen);
 	if (n < 0 && rp->packets == 0 && rp->filtered == 0) {
 		report_free(rp);
 		return -1;
 	}
 	report_print(rp, by, json, out);
-	if (json) {
-		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
-			rp->packets, rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
-		fputs("\"error\":", out);
-		if (n < 0)
-			json_str(out, err);
-		else
-			fputs("null", out);
-		fputs("}\n", out);
-	} else {
-		fprintf(out, "%llu packets%s", rp->packets,
-			n < 0 ? " before the damage" : "");
-		if (rp->unparsed)
-			fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, ", %llu left out by the filter", rp->filtered);
-		fputc('\n', out);
-	}
+	report_print_total(rp, json, 1, n < 0, n < 0 ? err : NULL, out);
 	report_free(rp);
 	return n < 0 ? -1 : 0;
 }

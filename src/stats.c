@@ -84,9 +84,9 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		  s->trapped, s->by_pid, s->by_uid_only, s->unattributed, s->unparsed);
 	sb_printf(&b, "ptrap: stats: hooks: %llu run, %llu timed out, %llu skipped (cap), "
 		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm, --unit, --container), "
-		  "%llu later TCP segments of reported connections\n",
+		  "%llu (--name), %llu later TCP segments of reported connections\n",
 		  s->hooks_run, s->hooks_timed_out, s->hooks_skipped, s->holds_expired,
-		  s->rate_limited, s->comm_filtered, s->segments);
+		  s->rate_limited, s->comm_filtered, s->name_filtered, s->segments);
 	sb_printf(&b, "ptrap: stats: verdicts: %llu sent, %llu refused by the kernel; "
 		  "%llu receive overruns; %llu queue reads (%.1f packets each)\n",
 		  s->verdicts, s->verdict_errors, s->enobufs, s->reads,
@@ -153,6 +153,7 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	json_u(&b, "holds_expired", s->holds_expired);
 	json_u(&b, "rate_limited", s->rate_limited);
 	json_u(&b, "comm_filtered", s->comm_filtered);
+	json_u(&b, "name_filtered", s->name_filtered);
 	json_u(&b, "tcp_segments", s->segments);
 	json_u(&b, "verdicts", s->verdicts);
 	json_u(&b, "verdict_errors", s->verdict_errors);

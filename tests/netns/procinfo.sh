@@ -144,7 +144,7 @@ stop_ptrap INT
 info "text: $(head -n 1 "$WORK/text.out")"
 grep -q " user=$nobody group=$nogroup unit=test.service chain=\"dig([0-9]*) < sh([0-9]*) < " "$WORK/text.out" ||
 	fail "no text report with user, unit and chain: $(cat "$WORK/text.out")"
-grep -q " cgroup=/$slice/test.service\$" "$WORK/text.out" || fail "no cgroup in: $(cat "$WORK/text.out")"
+grep -qE " cgroup=/$slice/test\.service dns A\? example\.test\$" "$WORK/text.out" || fail "no cgroup in: $(cat "$WORK/text.out")"
 grep -q " container=docker:$(echo "$id" | cut -c1-12) chain=\"dig(" "$WORK/text.out" ||
 	fail "no container in: $(cat "$WORK/text.out")"
 

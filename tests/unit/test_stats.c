@@ -87,6 +87,7 @@ static void fill(struct stats *s)
 	s->rate_limited = 77;
 	s->comm_filtered = 6;
 	s->segments = 9;
+	s->name_filtered = 3;
 	s->verdicts = 8189;
 	s->reads = 420;
 	s->verdict_errors = 5;
