@@ -88,7 +88,9 @@ const struct cli_option cli_options[] = {
 		  "appended as last argument while the packet is held. Its "
 		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
 		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
-		  "PTRAP_DPORT." },
+		  "PTRAP_DPORT. Not run for a sender that had exited before "
+		  "ptrap looked (named by the send-time record): its PID may "
+		  "belong to another process by then." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -148,6 +150,12 @@ const struct cli_option cli_options[] = {
 	  .num = &(const struct cli_number){ 0, 10000,
 		CLI_DEFAULT_BATCH_WAIT_US, "batch wait", "us",
 		FIELD(batch_wait_us) } },
+	{ .name = "no-bpf", .val = OPT_NO_BPF,
+	  .help = "Do not record the sending process at send time with eBPF; "
+		  "name senders from /proc only, as on kernels without BPF "
+		  "netfilter programs (before Linux 6.4). Without the record "
+		  "a sender that exits at once, before ptrap looks, cannot "
+		  "be named." },
 	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
 	  .help = "How to install the firewall rules: nft, iptables (raw "
 		  "table), auto (nft, else iptables; the default) or none "

@@ -26,6 +26,7 @@ enum {
 	OPT_SYSLOG_ONLY,
 	OPT_HOOK_CAPS,
 	OPT_BATCH_WAIT,
+	OPT_NO_BPF,
 };
 
 /*

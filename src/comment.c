@@ -27,6 +27,7 @@ static const char *const keys[COMMENT_N_FIELDS] = {
 	[COMMENT_PARENTPID] = "ParentPID",
 	[COMMENT_COMM] = "Comm",
 	[COMMENT_REASON] = "Reason",
+	[COMMENT_STATE] = "State",
 };
 
 /* A comment under construction: truncated to len - 1, always terminated. */
@@ -134,6 +135,8 @@ static void format_proc(struct cm_buf *b, const struct resolver_proc *pr)
 	put_ulong(b, COMMENT_USERID, (unsigned long)pr->uid);
 	put_long(b, COMMENT_PARENTPID, (long)pr->ppid);
 	put_str(b, COMMENT_COMM, pr->comm, sizeof(pr->comm));
+	if (pr->exited)
+		put_str(b, COMMENT_STATE, "exited", sizeof("exited"));
 }
 
 static void format_unknown(struct cm_buf *b, long long uid, const char *reason)
@@ -256,7 +259,7 @@ static bool same_proc(const struct resolver_proc *k, const struct resolver_proc 
 		   p->cmdline_len : sizeof(p->cmdline);
 
 	return k->pid == p->pid && k->ppid == p->ppid && k->uid == p->uid &&
-	       k->cmdline_len == p->cmdline_len &&
+	       k->exited == p->exited && k->cmdline_len == p->cmdline_len &&
 	       strncmp(k->exe, p->exe, sizeof(k->exe)) == 0 &&
 	       strncmp(k->comm, p->comm, sizeof(k->comm)) == 0 &&
 	       memcmp(k->cmdline, p->cmdline, n) == 0;
@@ -270,6 +273,7 @@ static void remember(struct resolver_proc *k, const struct resolver_proc *p)
 	k->pid = p->pid;
 	k->ppid = p->ppid;
 	k->uid = p->uid;
+	k->exited = p->exited;
 	k->cmdline_len = p->cmdline_len;
 	memcpy(k->exe, p->exe, sizeof(k->exe));
 	memcpy(k->comm, p->comm, sizeof(k->comm));

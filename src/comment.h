@@ -9,6 +9,8 @@
  *   UserId: 1000
  *   ParentPID: 1
  *   Comm: dig
+ *   State: exited        (only for a sender gone before it was looked
+ *                         up, named by the send-time record)
  *
  * A reader skips lines it does not know, so a field can be added without
  * breaking older readers: a value in enum comment_field (and its key), one
@@ -32,6 +34,7 @@ enum comment_field {
 	COMMENT_PARENTPID,
 	COMMENT_COMM,
 	COMMENT_REASON,			/* why no process was found */
+	COMMENT_STATE,			/* "exited", or absent */
 	COMMENT_N_FIELDS
 };
 

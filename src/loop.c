@@ -131,7 +131,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	resolver_lookup(l->r, pkt, p->uid, p->gid, p->rx_ns, &who);
+	resolver_lookup_queued(l->r, pkt, p, &who);
 
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
@@ -165,7 +165,11 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		return;
 	}
 	l->st->count.by_pid++;
-	if (!l->cfg->hook_cmd) {
+	if (who.procs[0].exited)
+		l->st->count.exited++;
+	/* a hook given the pid of a process that is gone could act on its
+	 * successor */
+	if (!l->cfg->hook_cmd || who.procs[0].exited) {
 		queue_accept(l->q, p->id);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "pcapng.h"
 #include "privs.h"
 #include "queue.h"
+#include "recmatch.h"
 #include "report.h"
 #include "resolver.h"
 #include "rules.h"
@@ -106,6 +107,41 @@ static int rule_matches(void *arg, unsigned long long *pkts)
 	return fw_rule_matches(arg, pkts);
 }
 
+/*
+ * The send-time record, which names senders that exit at once: after the
+ * rules (its filter is theirs), before the drop (loading needs CAP_BPF).
+ * Without it, one line says why and /proc names the senders as before.
+ */
+static struct bpfrec *open_record(const struct ptrap_config *cfg)
+{
+	struct recmatch *rm;
+	struct bpfrec *br = NULL;
+	char why[256];
+
+	if (cfg->no_bpf) {
+		note("send-time record off (--no-bpf); naming senders from /proc only");
+		return NULL;
+	}
+	rm = malloc(sizeof(*rm));
+	if (!rm) {
+		snprintf(why, sizeof(why), "out of memory");
+	} else if (recmatch_build(cfg, rm) < 0) {
+		snprintf(why, sizeof(why), "cannot express the matchers as its filter");
+	} else {
+		br = bpfrec_open(&rm->m, why, sizeof(why));
+		if (br == NULL && why[0] == '\0')
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	free(rm);
+	if (br) {
+		if (cfg->verbosity > 0)
+			note("send-time record on: eBPF on the output hook names each sender as it sends");
+		return br;
+	}
+	note("send-time record off: %s; naming senders from /proc only", why);
+	return NULL;
+}
+
 /* "udp+tcp(SYN)+icmp to 192.0.2.53 port 53 via lo for uid 0": the start line. */
 static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 {
@@ -163,6 +199,7 @@ int main(int argc, char **argv)
 	struct ptrap_config cfg;
 	struct loop_stats stats = { 0 };
 	struct resolver *res = NULL;
+	struct bpfrec *rec = NULL;
 	struct queue *q = NULL;
 	struct fw *fw = NULL;
 	struct pcapng_writer *pw = NULL;
@@ -333,6 +370,9 @@ int main(int argc, char **argv)
 	note("%s", why);
 	stats.rule_matches = rule_matches;
 	stats.rule_matches_arg = fw;
+	rec = open_record(&cfg);
+	resolver_use_record(res, rec);
+	stats.record = rec;
 	/* Rules, queue and files are set up: what is left needs little. */
 	if (privs_drop(&privs) < 0) {
 		fail("cannot drop privileges%s%s: %s", cfg.run_as_user ? " to user " : "",
@@ -370,6 +410,7 @@ out:
 		queue_close(q);
 	}
 	resolver_free(res);
+	bpfrec_close(rec);
 	if (pw && pcapng_writer_close(pw) < 0) {
 		fail("cannot write %s: %s",
 		     show_path(cfg.write_path, path, sizeof(path)),

@@ -421,6 +421,11 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 			ob_json_cstr(b, p->exe, sizeof(p->exe));
 		sb_str(b, ",\"cmdline\":");
 		ob_json_cmdline(b, p);
+		/* only then: what the send-time record kept of a gone sender */
+		if (p->exited) {
+			sb_str(b, ",\"exited\":true,\"cgroup_id\":");
+			sb_ulong(b, p->cgroup_id);
+		}
 	}
 	sb_str(b, ",\"pids\":[");
 	for (i = 0; i < n; i++) {

@@ -87,6 +87,7 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 		case COMMENT_REASON:
 			copy_field(p->reason, sizeof(p->reason), v, vl);
 			break;
+		case COMMENT_STATE:	/* the summary groups by process */
 		case COMMENT_N_FIELDS:
 			break;
 		}
