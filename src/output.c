@@ -123,28 +123,6 @@ static bool text_plain_byte(unsigned char c)
 	return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
 }
 
-/* Bytes that cannot be shown as they are become C escapes. */
-static void ob_text_escaped(struct strbuf *b, const char *s, size_t n,
-			    bool quoted)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n')
-			sb_str(b, "\\n");
-		else if (c == '\t')
-			sb_str(b, "\\t");
-		else if (quoted && (c == '"' || c == '\\'))
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			sb_printf(b, "\\x%02x", c);
-		else
-			sb_char(b, (char)c);
-	}
-}
-
 /*
  * A key=value value: bare when unambiguous, else in double quotes with
  * escapes, so a report is one line and splits cleanly on spaces and '='.
@@ -161,7 +139,7 @@ static void ob_text_value(struct strbuf *b, const char *s, size_t n)
 		return;
 	}
 	sb_char(b, '"');
-	ob_text_escaped(b, s, n, true);
+	sb_escaped(b, s, n, "\"\\");
 	sb_char(b, '"');
 }
 
@@ -348,7 +326,7 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 	}
 	if (who->problem != NULL) {
 		sb_str(&b, " (");
-		ob_text_escaped(&b, who->problem, strlen(who->problem), false);
+		sb_escaped(&b, who->problem, strlen(who->problem), NULL);
 		sb_char(&b, ')');
 	}
 	sb_char(&b, '\n');

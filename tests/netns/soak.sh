@@ -44,6 +44,7 @@ worker() {
 		dig +short +tries=1 +time=3 "$@" example.test >/dev/null 2>&1 &
 		_p=$!
 		echo "$_p" >>"$WORK/pids.$_name"
+		echo "$*" >"$WORK/args.$_name"
 		wait "$_p" || echo "$_p" >>"$WORK/failed.$_name"
 	done
 }
@@ -93,10 +94,19 @@ check main "$m0" "$m1"
 check hooked "$h0" "$h1"
 
 python3 - "$WORK" <<'PY' || fail "wrong attribution"
-import json, sys
+import json, os, sys
 work = sys.argv[1]
 started = set(int(l) for l in open(work + "/all-pids") if l.strip())
 hook_pids = set(int(l) for l in open(work + "/pids.hook"))
+# Pids wrap within a minute on a busy machine (pid_max 32768), so a pid is
+# checked against the digs started with the arguments /proc showed for it.
+by_args = {}
+for f in os.listdir(work):
+    if f.startswith("pids."):
+        args = open("%s/args.%s" % (work, f[5:])).read().split()
+        key = tuple(["dig", "+short", "+tries=1", "+time=3"] + args + ["example.test"])
+        by_args.setdefault(key, set()).update(
+            int(l) for l in open("%s/%s" % (work, f)) if l.strip())
 bad, named, nameless, kinds, stats = [], 0, 0, set(), []
 for name in ("main", "hooked"):
     hooks = 0
@@ -114,6 +124,8 @@ for name in ("main", "hooked"):
         named += 1
         kinds.add((name, ev["proto"], ":" in ev["dst"]))
         want = hook_pids if name == "hooked" else started - hook_pids
+        if tuple(ev.get("cmdline") or ()) in by_args:
+            want = by_args[tuple(ev["cmdline"])]
         if ev["pid"] not in want:
             bad.append(ev)
     if name == "hooked" and hooks == 0:
