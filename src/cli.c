@@ -16,7 +16,9 @@
 #include "cli.h"
 #include "cli_lists.h"
 #include "cli_msg.h"
+#include "cli_files.h"
 #include "cli_table.h"
+#include "namematch.h"
 
 #define N_OPTIONS cli_n_options
 
@@ -62,6 +64,32 @@ const char *cli_by_name(enum cli_by b)
 	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
 		return "?";
 	return by_names[b];
+}
+
+_Static_assert(CLI_MAX_NAMES == NAMEMATCH_MAX, "--name: one limit");
+
+/* --name: checked here, compiled where it is used (loop, report). */
+static int add_name(struct ptrap_config *cfg, const char *arg, char *err,
+		    size_t errlen)
+{
+	struct namematch_set one;
+	char show[CLI_SHOW_BUF];
+	const char *why = NULL;
+
+	namematch_init(&one);
+	if (namematch_add(&one, arg, &why) < 0) {
+		cli_set_err(err, errlen, "invalid name pattern '%s' for --name: %s",
+			    cli_show(arg, strlen(arg), show, sizeof(show)),
+			    why ? why : "not a name");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->n_names >= CLI_MAX_NAMES) {
+		cli_set_err(err, errlen, "more than %d name patterns for --name",
+			    CLI_MAX_NAMES);
+		return PTRAP_EXIT_USAGE;
+	}
+	cfg->names[cfg->n_names++] = arg;
+	return PTRAP_EXIT_OK;
 }
 
 /* A numeric option's value, checked against and stored by its table entry. */
@@ -175,6 +203,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_COMM:
 	case OPT_PID:
 		return cli_parse_list(cfg, c, arg, err, errlen);
+	case OPT_NAME:
+		return add_name(cfg, arg, err, errlen);
 	case OPT_ICMP:
 		cfg->icmp = true;
 		return PTRAP_EXIT_OK;
@@ -221,8 +251,7 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		cfg->write_path = arg;
 		return PTRAP_EXIT_OK;
 	case 'r':
-		cfg->read_path = arg;
-		return PTRAP_EXIT_OK;
+		return cli_add_read(cfg, arg, err, errlen);
 	case OPT_FLUSH:
 		cfg->flush = true;
 		return PTRAP_EXIT_OK;
@@ -337,12 +366,8 @@ static int parse_expression(struct ptrap_config *cfg, int argc,
 	char show[CLI_SHOW_BUF];
 	int i;
 
-	if (cfg->read_path) {
-		cli_set_err(err, errlen, "unexpected argument '%s' (-r "
-			    "selects packets with -i, -p, --pid and --comm)",
-			    cli_show(words[0], len, show, sizeof(show)));
-		return PTRAP_EXIT_USAGE;
-	}
+	if (cfg->n_read_paths)
+		return cli_read_words(cfg, argc, words, err, errlen);
 	if (cfg->connect_only && len > 0 &&
 	    strspn(words[0], "0123456789") == len) {
 		cli_set_err(err, errlen, "unexpected argument '%s': -c is "
@@ -419,6 +444,7 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	char shortopts[2 + 2 * CLI_MAX_OPTIONS + 1];
 	struct option longopts[CLI_MAX_OPTIONS + 1];
 	struct filter_scope scope;
+	bool given[CLI_MAX_OPTIONS] = { false };
 	bool quiet = false;
 	size_t i, n = 0;
 	int c, ret;
@@ -458,6 +484,8 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		if (c == '?' || c == ':')
 			return getopt_error(c, cur < argc ? argv[cur] : "",
 					    err, errlen);
+		if (cli_find_option(c))
+			given[cli_find_option(c) - cli_options] = true;
 		if (c == 'q') {
 			quiet = true;
 			continue;
@@ -481,10 +509,8 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 	}
 	if (quiet)
 		cfg->verbosity = -1;
-	if (cfg->read_path && cfg->write_path) {
-		cli_set_err(err, errlen, "-r and -w cannot be combined");
-		return PTRAP_EXIT_USAGE;
-	}
+	if (cfg->n_read_paths)
+		return cli_read_check(given, err, errlen);
 	if (cfg->write_path && cfg->write_path[0] == '\0') {
 		cli_set_err(err, errlen, "empty file name for -w");
 		return PTRAP_EXIT_USAGE;
@@ -498,17 +524,16 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		cli_set_err(err, errlen, "-W needs -C or -G");
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cfg->rotate_secs && cli_check_rotate_name(cfg, err, errlen) < 0)
+		return PTRAP_EXIT_USAGE;
 	if (cfg->snaplen && !cfg->write_path) {
 		cli_set_err(err, errlen, "-S needs -w");
 		return PTRAP_EXIT_USAGE;
 	}
-	if (cfg->n_pids && !cfg->read_path) {
+	if (cfg->n_pids) {
 		cli_set_err(err, errlen, "--pid selects packets for -r only");
 		return PTRAP_EXIT_USAGE;
 	}
-	/* Reading a file traps nothing: no destination or protocol needed. */
-	if (cfg->read_path)
-		return PTRAP_EXIT_OK;
 	cli_filter_scope(cfg, &scope);
 	if (cfg->connect_only && !scope.tcp) {
 		cli_set_err(err, errlen,

@@ -42,6 +42,8 @@ enum cli_backend {
 #define CLI_MAX_COMMS	16
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
+#define CLI_MAX_READS	64		/* -r FILE and the files after it */
+#define CLI_MAX_NAMES	64		/* --name; NAMEMATCH_MAX */
 
 /*
  * Defaults of numeric options, named for the code that relies on them.
@@ -68,6 +70,8 @@ struct ptrap_config {
 	unsigned int n_uids;
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];	/* --comm */
 	unsigned int n_comms;
+	const char *names[CLI_MAX_NAMES];	/* --name, checked; in argv */
+	unsigned int n_names;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
 	unsigned int n_pids;
 	unsigned int rate_per_min;	/* -n; 0: unlimited */
@@ -84,7 +88,10 @@ struct ptrap_config {
 	unsigned int batch_wait_us;	/* --batch-wait; 0: off */
 	enum cli_backend backend;
 	const char *write_path;		/* -w: pcapng output, "-" stdout */
-	const char *read_path;		/* -r: summarise this pcapng, exit */
+	const char *read_paths[CLI_MAX_READS];	/* -r and the words after
+					 * the options: files or glob(7)
+					 * patterns to summarise, then exit */
+	unsigned int n_read_paths;	/* 0: not -r */
 	bool flush;			/* --flush: write each packet at once */
 	unsigned long long rotate_bytes; /* -C, in bytes; 0: none */
 	unsigned int rotate_secs;	/* -G; 0: none */

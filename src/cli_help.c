@@ -105,7 +105,7 @@ void cli_print_help(FILE *out)
 	fprintf(out, "Usage: ptrap -u|-t|--icmp -i ADDR[/LEN] [-p PORT[-PORT]] "
 		"[-e CMD] [OPTION]...\n"
 		"  or:  ptrap [OPTION]... EXPRESSION\n"
-		"  or:  ptrap -r FILE [OPTION]...\n");
+		"  or:  ptrap [OPTION]... -r FILE [FILE]...\n");
 	print_wrapped(out, "Hold outbound packets to the given destinations, "
 		      "report the local process that sent each one and "
 		      "optionally run a hook on it, then let the packet go.",
@@ -115,8 +115,9 @@ void cli_print_help(FILE *out)
 		      "icmp6, ip, ip6, src, dst, and, or, not, parentheses) "
 		      "compiled into the same kernel rules and ANDed with the "
 		      "options; with one, -i and -u/-t/--icmp are optional "
-		      "(see FILTER EXPRESSIONS in ptrap(8)). -r summarises a "
-		      "capture file and exits.", 0, 0);
+		      "(see FILTER EXPRESSIONS in ptrap(8)). -r summarises "
+		      "capture files (names or quoted glob patterns, e.g. "
+		      "-r 'ptrap.pcapng*' for a ring) and exits.", 0, 0);
 	fprintf(out, "\nOptions:\n");
 	for (i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];

@@ -20,43 +20,56 @@ const struct cli_option cli_options[] = {
 	{ .name = "udp", .val = 'u',
 	  .help = "Trap UDP packets. Without a filter expression at least "
 		  "one of -u, -t and --icmp is required; with one, none "
-		  "means all three (UDP and TCP only with -p)." },
+		  "means all three (UDP and TCP only with -p). With -r, -u, -t "
+		  "and --icmp keep only packets of the protocols given "
+		  "(--icmp: any ICMP or ICMPv6 packet).",
+	  .reads = true },
 	{ .name = "tcp", .val = 't',
 	  .help = "Trap TCP segments. Without a filter expression at least "
-		  "one of -u, -t and --icmp is required." },
+		  "one of -u, -t and --icmp is required.",
+	  .reads = true },
 	{ .name = "icmp", .val = OPT_ICMP,
 	  .help = "Trap ICMP and ICMPv6 requests (echo, as sent by ping, and "
 		  "the other request types). Ports do not apply to them, so "
-		  "-p needs -u or -t besides." },
+		  "-p needs -u or -t besides.",
+	  .reads = true },
 	{ .name = "connect", .val = 'c',
 	  .help = "With -t, trap only TCP connection attempts (SYN without "
 		  "ACK), so each connection is reported once; UDP and ICMP "
 		  "are not affected. Without -t (or an expression, which "
-		  "allows TCP): exit status 5. (tcpdump's -c N is --count N "
-		  "here.)" },
+		  "allows TCP): exit status 5. With -r, drops the other TCP "
+		  "segments. (tcpdump's -c N is --count N here.)",
+	  .reads = true },
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
 	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
 		  "192.0.2.53 or 2001:db8::/32. Repeat the option or give a "
 		  "comma-separated list, up to %L in all; required without a "
 		  "filter expression. A tcpdump -i (an interface) is -o "
 		  "here. With -r, a filter of the summary.",
-	  .list_max = CLI_MAX_DESTS },
+	  .list_max = CLI_MAX_DESTS,
+	  .reads = true },
 	{ .name = "port", .val = 'p', .arg = "PORT[-PORT]",
 	  .help = "Destination port or range, 1-65535. Repeat the option or "
 		  "give a comma-separated list, up to %L in all; default: "
 		  "any port. With -r, a filter of the summary.",
-	  .list_max = CLI_MAX_PORTS },
+	  .list_max = CLI_MAX_PORTS,
+	  .reads = true },
 	{ .name = "out-interface", .val = 'o', .arg = "IF",
 	  .help = "Trap only packets leaving through network interface IF, "
 		  "which must exist when ptrap starts. Repeat the option or "
-		  "give a comma-separated list, up to %L.",
-	  .list_max = CLI_MAX_IFACES },
+		  "give a comma-separated list, up to %L. With -r, the "
+		  "capture's interface name (ptrap names each interface "
+		  "block after the output interface).",
+	  .list_max = CLI_MAX_IFACES,
+	  .reads = true },
 	{ .name = "uid", .val = OPT_UID, .arg = "USER",
 	  .help = "Trap only packets from sockets owned by USER (a name or a "
 		  "number); matched in the kernel, so other users' packets "
 		  "never reach ptrap. Repeat the option or give a "
-		  "comma-separated list, up to %L.",
-	  .list_max = CLI_MAX_UIDS },
+		  "comma-separated list, up to %L. With -r, the UserId of "
+		  "ptrap's packet comment.",
+	  .list_max = CLI_MAX_UIDS,
+	  .reads = true },
 	/* What to report. */
 	{ .name = "comm", .val = OPT_COMM, .arg = "NAME",
 	  .help = "Report (and run the hook for) only processes whose "
@@ -66,7 +79,19 @@ const struct cli_option cli_options[] = {
 		  "statistics and still written with -w. Repeat the option "
 		  "or give a comma-separated list, up to %L. With -r, a "
 		  "filter of the summary.",
-	  .list_max = CLI_MAX_COMMS },
+	  .list_max = CLI_MAX_COMMS,
+	  .reads = true },
+	{ .name = "name", .val = OPT_NAME, .arg = "PATTERN",
+	  .help = "Report (and run the hook for) only packets whose payload "
+		  "names PATTERN: a DNS query's name, a TLS server name or an "
+		  "HTTP Host. PATTERN is a name (example.test: that name "
+		  "only) or *. and a name (*.example.test: every name below "
+		  "it, not example.test itself); letters match in any case, "
+		  "escapes as the reports print them. Other trapped packets "
+		  "are accepted at once without a report; they are counted "
+		  "in the statistics and still written with -w. Repeat the "
+		  "option, up to %L patterns.",
+	  .list_max = CLI_MAX_NAMES },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -87,10 +112,12 @@ const struct cli_option cli_options[] = {
 	  .help = "Hook: run CMD through /bin/sh -c with the sender's PID "
 		  "appended as last argument while the packet is held. Its "
 		  "environment has PTRAP_PID, PTRAP_UID, PTRAP_COMM, "
-		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST and "
-		  "PTRAP_DPORT. Not run for a sender that had exited before "
-		  "ptrap looked (named by the send-time record): its PID may "
-		  "belong to another process by then." },
+		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
+		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
+		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
+		  "(TLS) or PTRAP_HOST (HTTP). Not run for a sender that had "
+		  "exited before ptrap looked (named by the send-time "
+		  "record): its PID may belong to another process by then." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -123,7 +150,8 @@ const struct cli_option cli_options[] = {
 		  "tcpdump -Z)." },
 	/* Where reports go. */
 	{ .name = "json", .val = 'j',
-	  .help = "Print one JSON object per line instead of text reports." },
+	  .help = "Print one JSON object per line instead of text reports.",
+	  .reads = true },
 	{ .name = "syslog", .val = OPT_SYSLOG,
 	  .help = "Also send the reports to syslog: ident ptrap, facility "
 		  "daemon, priority info (warnings: warning)." },
@@ -131,10 +159,12 @@ const struct cli_option cli_options[] = {
 	  .help = "Send the reports to syslog as --syslog does, and not to "
 		  "stdout." },
 	{ .name = "verbose", .val = 'v',
-	  .help = "Print more diagnostics on stderr; repeat for more." },
+	  .help = "Print more diagnostics on stderr; repeat for more.",
+	  .reads = true },
 	{ .name = "quiet", .val = 'q',
 	  .help = "Print only errors on stderr; reports still go to stdout. "
-		  "Cannot be combined with -v." },
+		  "Cannot be combined with -v.",
+	  .reads = true },
 	{ .name = "queue-num", .val = OPT_QUEUE_NUM, .arg = "N",
 	  .help = "NFQUEUE number to use, %R, default %D. Only one ptrap "
 		  "can use a queue number at a time.",
@@ -165,7 +195,10 @@ const struct cli_option cli_options[] = {
 	{ .name = "write", .val = 'w', .arg = "FILE",
 	  .help = "Also write each trapped packet to FILE in pcapng format, "
 		  "with the sending process in the packet comment "
-		  "(PID, Cmd, Args, UserId, ParentPID, Comm). \"-\" writes to "
+		  "(PID, Cmd, Args, UserId, ParentPID, Comm, and when known "
+		  "User, Group, Unit, UserUnit, Container, Chain, Cgroup, "
+		  "Exited) and what the payload asks for (Query, SNI, Host). "
+		  "\"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
 	{ .name = "snaplen", .val = 'S', .arg = "N",
@@ -200,26 +233,38 @@ const struct cli_option cli_options[] = {
 	  .num = &(const struct cli_number){ 1, 100000, 0,
 		"file count", NULL, FIELD(rotate_files) } },
 	{ .name = "read", .val = 'r', .arg = "FILE",
-	  .help = "Summarise a pcapng file (ptrap's, tshark's or tcpdump's; "
-		  "\"-\" for stdin) and exit: packets and bytes per process "
-		  "and destination. Needs no privileges and no -i or -u; "
-		  "-i, -p, --pid and --comm select packets. With -j, one "
-		  "JSON object per line." },
+	  .help = "Summarise capture files and exit: FILE, every further "
+		  "-r FILE and the words after the options, each a file "
+		  "(pcapng or pcap: ptrap's, tshark's or tcpdump's; \"-\" for "
+		  "stdin) or a quoted glob(7) pattern such as "
+		  "'/var/lib/ptrap/dns/ptrap.pcapng*', which ptrap expands. "
+		  "The files are read as one capture, in the order of their "
+		  "first packets (a rotated ring in time order), each file "
+		  "once. Needs no privileges and no -i or -u; -u, -t, "
+		  "--icmp, -c, -i, -p, -o, --uid, --pid and --comm select "
+		  "packets; -j, -v, -q and --by change the output; any "
+		  "other option is refused (exit status 2).",
+	  .reads = true },
 	{ .name = "by", .val = OPT_BY, .arg = "KEY",
 	  .help = "With -r, group the summary by process (the default), "
-		  "destination or flow." },
+		  "destination or flow.",
+	  .reads = true },
 	{ .name = "pid", .val = OPT_PID, .arg = "PID",
 	  .help = "With -r, summarise only packets sent by process PID. "
 		  "Repeat the option or give a comma-separated list, up to "
 		  "%L.",
-	  .list_max = CLI_MAX_PIDS },
+	  .list_max = CLI_MAX_PIDS,
+	  .reads = true },
 	{ .name = "help", .val = 'h',
-	  .help = "Print this help and exit." },
+	  .help = "Print this help and exit.",
+	  .reads = true },
 	{ .name = "version", .val = 'V',
-	  .help = "Print the version and exit." },
+	  .help = "Print the version and exit.",
+	  .reads = true },
 	/* For tests/netns/man-matches-help.sh and man page editors. */
 	{ .name = "man-options", .val = OPT_MAN_OPTIONS,
-	  .help = "Print the man page OPTIONS section.", .hidden = true },
+	  .help = "Print the man page OPTIONS section.", .hidden = true,
+	  .reads = true },
 };
 
 const size_t cli_n_options = sizeof(cli_options) / sizeof(cli_options[0]);

@@ -26,6 +26,7 @@ enum {
 	OPT_SYSLOG_ONLY,
 	OPT_HOOK_CAPS,
 	OPT_BATCH_WAIT,
+	OPT_NAME,
 	OPT_NO_BPF,
 };
 
@@ -53,6 +54,7 @@ struct cli_option {
 	bool hidden;		/* not in --help nor the man page */
 	const struct cli_number *num;	/* NULL: not a plain number */
 	unsigned int list_max;	/* comma lists: most elements in all */
+	bool reads;		/* -r honours it; -r refuses the others */
 };
 
 /* Room for getopt's arrays, which cli.c sizes at compile time. */

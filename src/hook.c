@@ -104,8 +104,10 @@ static bool hook_env_kept(const char *var)
  * keeps escape sequences out of the report, and lets `pstree -H` run where
  * ptrap itself has no TERM (systemd, cron, a bare root: "TERM is not set").
  */
-#define HOOK_NVARS 9
-static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
+#define HOOK_NVARS 13
+#define HOOK_VAR_MAX 1040	/* PTRAP_QNAME= and the longest escaped name */
+static char **hook_env(const struct hook_info *in,
+		       char store[HOOK_NVARS][HOOK_VAR_MAX])
 {
 	size_t n = 0, i, k = 0;
 	char **env;
@@ -137,6 +139,11 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 	else
 		snprintf(store[7], 160, "PTRAP_DPORT=");
 	snprintf(store[8], 160, "TERM=dumb");
+	/* escaped names: printable ASCII without spaces, whatever was sent */
+	snprintf(store[9], HOOK_VAR_MAX, "PTRAP_QNAME=%s", in->qname ? in->qname : "");
+	snprintf(store[10], HOOK_VAR_MAX, "PTRAP_QTYPE=%s", in->qtype ? in->qtype : "");
+	snprintf(store[11], HOOK_VAR_MAX, "PTRAP_SNI=%s", in->sni ? in->sni : "");
+	snprintf(store[12], HOOK_VAR_MAX, "PTRAP_HOST=%s", in->host ? in->host : "");
 	for (i = 0; i < HOOK_NVARS; i++)
 		env[k++] = store[i];
 	env[k] = NULL;
@@ -146,7 +153,7 @@ static char **hook_env(const struct hook_info *in, char store[HOOK_NVARS][160])
 int hook_start(struct hook_set *hs, const struct hook_info *info,
 	       unsigned long long seq, uint64_t now, int *out_fd)
 {
-	char pidarg[24], store[HOOK_NVARS][160];
+	char pidarg[24], store[HOOK_NVARS][HOOK_VAR_MAX];
 	char *argv[] = { "/bin/sh", "-c", hs->script, "sh", pidarg, NULL };
 	struct child_opts o = { .argv = argv, .new_pgroup = 1 };
 	struct hook_run *run = NULL;

@@ -21,6 +21,8 @@ struct hook_info {
 	long long uid;			/* -1 if unknown */
 	const char *comm, *proto, *src, *dst;
 	int sport, dport;		/* -1 if the protocol has none */
+	/* what the payload said, escaped as in reports; NULL: nothing */
+	const char *qname, *qtype, *sni, *host;
 };
 
 /* A finished hook, for its report; valid during the callback only. */

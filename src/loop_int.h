@@ -14,6 +14,8 @@
 #include "loop.h"
 #include "monotime.h"
 #include "packet.h"
+#include "namematch.h"
+#include "payload.h"
 #include "syslog_out.h"
 #include "warnlimit.h"
 
@@ -49,6 +51,7 @@ struct loop {
 	int last_read;			/* packets the last queue read brought */
 	char *obuf;
 	struct policy *pol;		/* --comm, -n, --count */
+	struct namematch_set *names;	/* --name; NULL: none given */
 	struct warnlimit wl;
 	unsigned long long verdict_errors;	/* refusals already warned about */
 	struct loop_rx rx[QUEUE_RX_MAX];	/* the current read */
@@ -75,10 +78,14 @@ void loop_warn_limited(struct loop *l, enum loop_warn_kind kind,
 /* "udp 192.0.2.1:5000 -> 192.0.2.53:53", for warnings. */
 void loop_flow_str(const struct pkt_info *pkt, char *buf, size_t len);
 
-/* -w: the packet with its sender (who; NULL if unparsed) in the comment. */
+/*
+ * -w: the packet with its sender (who; NULL if unparsed) and what its
+ * payload said (pl; NULL: nothing) in the comment.
+ */
 void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
-		       const struct resolver_result *who);
+		       const struct resolver_result *who,
+		       const struct payload *pl);
 
 /* After each -w write or flush (ret < 0: it failed): warn on a change. */
 void loop_write_status(struct loop *l, int ret);

@@ -86,9 +86,11 @@ void loop_write_status(struct loop *l, int ret)
 /* -w: the packet with its sender in the comment. */
 void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
-		       const struct resolver_result *who)
+		       const struct resolver_result *who,
+		       const struct payload *pl)
 {
 	char comment[COMMENT_MAX];
+	size_t n;
 	struct pcapng_packet pk = {
 		.ts_ns = (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec,
 		.data = p->data,
@@ -102,6 +104,14 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		return;
 	if (who) {
 		pk.comment = comment_memo_get(l->comments, who);
+		/* the process part is memoized; names differ packet by packet */
+		if (pl && pl->kind != PAYLOAD_NONE) {
+			n = strnlen(pk.comment, sizeof(comment) - 1);
+			memcpy(comment, pk.comment, n);
+			comment[n] = '\0';
+			comment_append_payload(comment, sizeof(comment), n, pl);
+			pk.comment = comment;
+		}
 		if (who->n_procs > 0)
 			pk.pid = (uint32_t)who->procs[0].pid;
 	} else {

@@ -21,18 +21,23 @@
 
 #include "cli.h"
 #include "firewall.h"
+#include "main_int.h"
 #include "loop.h"
 #include "pcapng.h"
 #include "privs.h"
 #include "queue.h"
 #include "recmatch.h"
-#include "report.h"
 #include "resolver.h"
 #include "rules.h"
 #include "strbuf.h"
 
-/* Enough for the headers the resolver reads, incl. IPv6 extension chains. */
-#define MAIN_COPY_RANGE	512
+/*
+ * Enough for the headers the resolver reads, incl. IPv6 extension chains,
+ * and for the payload decoders: a DNS query (padded, RFC 8467) or a TLS
+ * ClientHello (curl's is 517 bytes, a browser's with post-quantum key
+ * shares about 1800) up to its server name.
+ */
+#define MAIN_COPY_RANGE	4096
 /* -w: whole packets, so the capture file is useful on its own. */
 #define MAIN_COPY_RANGE_WRITE	0xffff
 
@@ -45,19 +50,7 @@ static int verbosity;
 	} \
 } while (0)
 
-#define fail(...) do { \
-	fprintf(stderr, "ptrap: " __VA_ARGS__); \
-	fputc('\n', stderr); \
-} while (0)
-
-/* A usage error ends as GNU tools' do, pointing at --help. */
-#define usage_fail(...) do { \
-	fail(__VA_ARGS__); \
-	fputs("Try 'ptrap --help' for more information.\n", stderr); \
-} while (0)
-
-/* A file name in a message: control bytes escaped, so it stays one line. */
-static const char *show_path(const char *path, char *buf, size_t len)
+const char *main_show_path(const char *path, char *buf, size_t len)
 {
 	struct strbuf b;
 
@@ -233,24 +226,9 @@ int main(int argc, char **argv)
 		return PTRAP_EXIT_OK;
 	}
 	verbosity = cfg.verbosity;
-	if (cfg.read_path) {
-		struct report_filter flt = {
-			.dests = cfg.dests, .n_dests = cfg.n_dests,
-			.ports = cfg.ports, .n_ports = cfg.n_ports,
-			.pids = cfg.pids, .n_pids = cfg.n_pids,
-			.comms = cfg.comms, .n_comms = cfg.n_comms,
-		};
-
-		/* Only reads a file: no privileges, no rules, no queue. */
-		if (report_file(cfg.read_path, cfg.by, cfg.json, &flt, stdout,
-				err, sizeof(err)) < 0) {
-			fflush(stdout);
-			fail("%s: %s", show_path(cfg.read_path, path, sizeof(path)),
-			     err);
-			return PTRAP_EXIT_RUNTIME;
-		}
-		return fflush(stdout) == EOF ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
-	}
+	/* Only reads files: no privileges, no rules, no queue. */
+	if (cfg.n_read_paths)
+		return main_read(&cfg);
 
 	/* Before privileges and rules: a mistyped -o is a usage error. */
 	if (fw_check_ifaces(&cfg, &missing) < 0) {
@@ -322,7 +300,7 @@ int main(int argc, char **argv)
 						 &refused);
 		if (!pw)
 			fail("cannot write %s: %s",
-			     show_path(cfg.write_path, path, sizeof(path)),
+			     main_show_path(cfg.write_path, path, sizeof(path)),
 			     refused ? refused : strerror(errno));
 		if (privs_become_self(&privs) < 0) {
 			fail("cannot switch back from user %s: %s", cfg.run_as_user,
@@ -413,7 +391,7 @@ out:
 	bpfrec_close(rec);
 	if (pw && pcapng_writer_close(pw) < 0) {
 		fail("cannot write %s: %s",
-		     show_path(cfg.write_path, path, sizeof(path)),
+		     main_show_path(cfg.write_path, path, sizeof(path)),
 		     strerror(errno));
 		rc = PTRAP_EXIT_RUNTIME;
 	}

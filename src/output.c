@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 
 #include "output.h"
+#include "output_payload.h"
+#include "output_proc.h"
 #include "strbuf.h"
 
 /* --- timestamps --- */
@@ -329,6 +331,9 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 		sb_escaped(&b, who->problem, strlen(who->problem), NULL);
 		sb_char(&b, ')');
 	}
+	out_proc_text(&b, who);
+	/* last: what was asked for ends the line, as tcpdump's does */
+	out_payload_text(&b, ev->pl);
 	sb_char(&b, '\n');
 	return sb_finish(&b);
 }
@@ -399,11 +404,6 @@ static void ob_json_process(struct strbuf *b, const struct resolver_result *who)
 			ob_json_cstr(b, p->exe, sizeof(p->exe));
 		sb_str(b, ",\"cmdline\":");
 		ob_json_cmdline(b, p);
-		/* only then: what the send-time record kept of a gone sender */
-		if (p->exited) {
-			sb_str(b, ",\"exited\":true,\"cgroup_id\":");
-			sb_ulong(b, p->cgroup_id);
-		}
 	}
 	sb_str(b, ",\"pids\":[");
 	for (i = 0; i < n; i++) {
@@ -452,6 +452,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 			sb_printf(&b, ",\"icmp_id\":%u", pkt->icmp_id);
 	}
 	ob_json_process(&b, who);
+	out_proc_json(&b, who);
 	if (who->problem != NULL) {
 		sb_str(&b, ",\"problem\":");
 		ob_json_cstr(&b, who->problem, 256);	/* static reason strings */
@@ -465,6 +466,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		sb_str(&b, ",\"packet_problem\":");
 		ob_json_cstr(&b, pkt->problem, 256);
 	}
+	out_payload_json(&b, ev->pl);
 	sb_str(&b, "}\n");
 	return sb_finish(&b);
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include "packet.h"
+#include "payload.h"
 #include "resolver.h"
 
 /* Everything one report says; filled by the event loop. */
@@ -16,6 +17,7 @@ struct out_event {
 	struct timespec ts;		/* wall clock when ptrap received it */
 	const struct pkt_info *pkt;
 	const struct resolver_result *who;
+	const struct payload *pl;	/* what the payload says; NULL: none */
 };
 
 struct out_hook_result {

@@ -13,6 +13,8 @@ struct pc_entry {
 	char stat_comm[RESOLVER_COMM_MAX];
 	uint64_t checked;		/* caller's clock at the last read or check */
 	struct resolver_proc proc;
+	bool has_info;			/* info read (proccache_info()) */
+	struct procinfo info;
 };
 
 struct proccache {
@@ -111,6 +113,24 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	e->start = s.start;
 	memcpy(e->stat_comm, s.comm, sizeof(s.comm));
 	e->checked = now;
+	e->has_info = false;
 	memcpy(&e->proc, out, sizeof(*out));
 	return 0;
+}
+
+const struct procinfo *proccache_info(struct proccache *pc, struct procinfo_reader *pr,
+				      pid_t pid, uint64_t now)
+{
+	struct pc_entry *e;
+
+	if (!pc || !pr || pid <= 0)
+		return NULL;
+	e = cache_peek(pc->c, pid_hash(pid), &pid);
+	if (!e)
+		return NULL;
+	if (!e->has_info) {
+		procinfo_read(pr, pid, e->start, e->proc.uid, e->proc.gid, now, &e->info);
+		e->has_info = true;
+	}
+	return &e->info;
 }

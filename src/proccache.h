@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "procinfo.h"
 #include "procmap.h"
 #include "resolver.h"
 
@@ -37,6 +38,14 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
  * callers that verified the process themselves moments ago.
  */
 const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid);
+
+/*
+ * The procinfo of pid's cached record (NULL if none), read through pr the
+ * first time it is asked for: once per process, as a recycled pid or an
+ * exec() is a new record.  Valid until the next proccache call.
+ */
+const struct procinfo *proccache_info(struct proccache *pc, struct procinfo_reader *pr,
+				      pid_t pid, uint64_t now);
 
 struct proccache_stats {
 	unsigned long fresh;		/* re-used unchecked: checked after fresh_after */

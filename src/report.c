@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,10 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 
 	memset(p, 0, sizeof(*p));
 	p->pid = p->ppid = p->uid = -1;
+	comment_procinfo_clear(&p->info);
 	while (comment_next(&s, end, &f, &v, &vl)) {
+		if (comment_procinfo_field(&p->info, f, v, vl))
+			continue;
 		switch (f) {
 		case COMMENT_PID:
 			have_pid = true;
@@ -87,8 +91,7 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 		case COMMENT_REASON:
 			copy_field(p->reason, sizeof(p->reason), v, vl);
 			break;
-		case COMMENT_STATE:	/* the summary groups by process */
-		case COMMENT_N_FIELDS:
+		default:
 			break;
 		}
 	}
@@ -153,12 +156,52 @@ static bool prefix_match(const struct addr_prefix *pf, const struct addr_ip *ip)
 	       ((pf->ip.u.bytes[full] ^ ip->u.bytes[full]) & (0xff00 >> rest)) == 0;
 }
 
+static bool proto_match(const struct report_filter *flt,
+			const struct pkt_info *pkt)
+{
+	bool any = !flt->udp && !flt->tcp && !flt->icmp;
+
+	if (pkt->proto == IPPROTO_TCP && flt->connect_only &&
+	    (pkt->tcp_flags & 0x12) != 0x02)
+		return false;
+	switch (pkt->proto) {
+	case IPPROTO_UDP:
+		return any || flt->udp;
+	case IPPROTO_TCP:
+		return any || flt->tcp;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return any || flt->icmp;
+	default:
+		return any;
+	}
+}
+
+static bool iface_match(const struct report_filter *flt,
+			const struct pcapng_record *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < flt->n_ifaces; i++)
+		if (r->if_name && r->if_name_len == strlen(flt->ifaces[i]) &&
+		    memcmp(r->if_name, flt->ifaces[i], r->if_name_len) == 0)
+			return true;
+	return flt->n_ifaces == 0;
+}
+
 static bool filter_match(const struct report_filter *flt,
+			 const struct pcapng_record *r,
 			 const struct pkt_info *pkt, const struct report_proc *p)
 {
 	bool ok;
 	unsigned int i;
 
+	if (!proto_match(flt, pkt) || !iface_match(flt, r))
+		return false;
+	for (ok = flt->n_uids == 0, i = 0; !ok && i < flt->n_uids; i++)
+		ok = p->uid >= 0 && p->uid == (long long)flt->uids[i];
+	if (!ok)
+		return false;
 	for (ok = flt->n_dests == 0, i = 0; !ok && i < flt->n_dests; i++)
 		ok = prefix_match(&flt->dests[i], &pkt->dst);
 	if (!ok)
@@ -179,14 +222,22 @@ static bool filter_match(const struct report_filter *flt,
 
 bool report_filter_active(const struct report_filter *flt)
 {
-	return flt && (flt->n_dests || flt->n_ports || flt->n_pids || flt->n_comms);
+	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
+		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
+		       flt->connect_only || flt->n_uids || flt->n_ifaces);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
 {
 	return a->pid == b->pid && a->uid == b->uid && a->ppid == b->ppid &&
 	       strcmp(a->comm, b->comm) == 0 && strcmp(a->exe, b->exe) == 0 &&
-	       strcmp(a->reason, b->reason) == 0;
+	       strcmp(a->reason, b->reason) == 0 &&
+	       strcmp(a->info.user, b->info.user) == 0 &&
+	       strcmp(a->info.unit, b->info.unit) == 0 &&
+	       strcmp(a->info.user_unit, b->info.user_unit) == 0 &&
+	       strcmp(a->info.container, b->info.container) == 0 &&
+	       strcmp(a->info.cgroup, b->info.cgroup) == 0 &&
+	       a->info.exited == b->info.exited;
 }
 
 bool report_dest_eq(const struct rp_flow *a, const struct rp_flow *b)
@@ -258,7 +309,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = -1;
 	}
-	if (report_filter_active(rp->flt) && !filter_match(rp->flt, &pkt, &p)) {
+	if (report_filter_active(rp->flt) && !filter_match(rp->flt, r, &pkt, &p)) {
 		rp->filtered++;
 		return 0;
 	}

@@ -4,8 +4,11 @@
 #define PTRAP_REPORT_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "cli.h"
+#include "comment.h"
 #include "pcapng_read.h"
 
 struct report;
@@ -19,14 +22,22 @@ struct report_proc {
 	char exe[512];
 	char args[1024];
 	char reason[128];	/* "Reason:" when the pid is unknown */
+	struct comment_procinfo info;	/* user, unit, container, chain, cgroup */
 };
 
 /*
- * -r with -i, -p, --pid, --comm: a packet is counted only if it matches
- * every list given (any entry of a list); empty lists match everything.
- * Packets that are not IPv4/IPv6 match no filter.
+ * -r with -u/-t/--icmp, -c, -i, -p, -o, --uid, --pid, --comm: a packet is
+ * counted only if it matches every list given (any entry of a list);
+ * empty lists match everything.  Packets that are not IPv4/IPv6 match no
+ * filter.
  */
 struct report_filter {
+	bool udp, tcp, icmp;		/* none: any protocol */
+	bool connect_only;		/* TCP: only SYN without ACK */
+	const uid_t *uids;		/* the comment's UserId */
+	unsigned int n_uids;
+	const char (*ifaces)[IF_NAMESIZE];	/* the interface block's name */
+	unsigned int n_ifaces;
 	const struct addr_prefix *dests;
 	unsigned int n_dests;
 	const struct addr_port_range *ports;	/* destination ports */
@@ -66,9 +77,25 @@ void report_totals(const struct report *rp, unsigned long long *packets,
 unsigned long long report_filtered(const struct report *rp);
 
 /*
- * Read path ("-": stdin, pcapng or pcap) and print the summary of what flt
- * selects (NULL: all) and a totals line to out.  Returns 0; or -1 with a
- * message in err: nothing printed if the file could not be read at all, a
+ * Count the packets of one capture file ("-": stdin; pcapng or pcap) into
+ * rp.  Returns the records read, or -1 with a message in err (those before
+ * any damage are counted).  Several files add up as one capture.
+ */
+long report_read(struct report *rp, const char *path, char *err, size_t errlen);
+
+/*
+ * The totals line after report_print(): packets, what was not IPv4/IPv6,
+ * what the filter left out; files and damaged files when several were
+ * read (n_files > 1); error: the last read error, or NULL.
+ */
+void report_print_total(const struct report *rp, bool json,
+			unsigned int n_files, unsigned int n_bad,
+			const char *error, FILE *out);
+
+/*
+ * One file: report_read(), report_print() and report_print_total() of
+ * what flt selects (NULL: all) to out.  Returns 0; or -1 with a message
+ * in err: nothing printed if the file could not be read at all, a
  * partial summary if it is damaged.
  */
 int report_file(const char *path, enum cli_by by, bool json,

@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "output.h"
 #include "packet.h"
 #include "report_int.h"
+#include "strbuf.h"
 
 struct rp_sum {
 	unsigned long long packets, bytes;
@@ -89,6 +91,82 @@ static void print_sum(FILE *out, const struct rp_sum *s, bool json)
 	print_ts(out, s->last, false);
 }
 
+/* A name from the capture, escaped: its bytes were the process's choice. */
+static void text_str(FILE *out, const char *key, const char *s)
+{
+	char buf[CGROUPINFO_PATH_MAX * 4 + 8];
+	struct strbuf b;
+
+	if (!s[0])
+		return;
+	sb_init(&b, buf, sizeof(buf));
+	sb_escaped(&b, s, strlen(s), "\\\" =");
+	if (sb_finish(&b) >= 0)
+		fprintf(out, " %s=%s", key, buf);
+}
+
+/* Issue 16's fields: user, unit, container (and, in JSON, chain and cgroup). */
+static void print_procinfo(FILE *out, const struct comment_procinfo *pi, bool json)
+{
+	unsigned int i;
+
+	if (!json) {
+		text_str(out, "user", pi->user);
+		text_str(out, "unit", pi->unit);
+		text_str(out, "user_unit", pi->user_unit);
+		if (pi->container[0]) {
+			char c[sizeof(pi->runtime) + CGROUPINFO_SHORT_ID + 2];
+
+			/* as `docker ps` shows an id; a name is short anyway */
+			snprintf(c, sizeof(c), "%s:%.*s", pi->runtime,
+				 CGROUPINFO_SHORT_ID, pi->container);
+			text_str(out, "container", c);
+		}
+		if (pi->exited)
+			fputs(" exited=yes", out);
+		return;
+	}
+	if (pi->user[0]) {
+		fputs(",\"user\":", out);
+		json_str(out, pi->user);
+	}
+	if (pi->group[0]) {
+		fputs(",\"group\":", out);
+		json_str(out, pi->group);
+	}
+	if (pi->unit[0]) {
+		fputs(",\"unit\":", out);
+		json_str(out, pi->unit);
+	}
+	if (pi->user_unit[0]) {
+		fputs(",\"user_unit\":", out);
+		json_str(out, pi->user_unit);
+	}
+	if (pi->container[0]) {
+		fputs(",\"container\":{\"runtime\":", out);
+		json_str(out, pi->runtime);
+		fputs(",\"id\":", out);
+		json_str(out, pi->container);
+		fputc('}', out);
+	}
+	if (pi->n_chain > 0) {
+		fputs(",\"chain\":[", out);
+		for (i = 0; i < pi->n_chain; i++) {
+			fprintf(out, "%s{\"pid\":%lld,\"comm\":", i ? "," : "",
+				pi->chain[i].pid);
+			json_str(out, pi->chain[i].comm);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	if (pi->cgroup[0]) {
+		fputs(",\"cgroup\":", out);
+		json_str(out, pi->cgroup);
+	}
+	if (pi->exited)
+		fputs(",\"exited\":true", out);
+}
+
 static void print_proc(FILE *out, const struct report_proc *p, bool json)
 {
 	if (json) {
@@ -110,6 +188,7 @@ static void print_proc(FILE *out, const struct report_proc *p, bool json)
 			json_str(out, p->reason[0] ? p->reason :
 				      "no process in the capture");
 		}
+		print_procinfo(out, &p->info, json);
 		return;
 	}
 	if (p->pid >= 0)
@@ -123,6 +202,7 @@ static void print_proc(FILE *out, const struct report_proc *p, bool json)
 		fprintf(out, " exe=%s", p->exe);
 	if (p->pid < 0 && p->reason[0])
 		fprintf(out, " (%s)", p->reason);
+	print_procinfo(out, &p->info, json);
 }
 
 static void print_ep(FILE *out, const struct addr_ip *ip, bool has_port,
@@ -257,6 +337,46 @@ static int add_cb(const struct pcapng_record *r, void *arg)
 	return report_add(arg, r) < 0;
 }
 
+long report_read(struct report *rp, const char *path, char *err, size_t errlen)
+{
+	return pcapng_read_file(path, add_cb, rp, err, errlen);
+}
+
+void report_print_total(const struct report *rp, bool json,
+			unsigned int n_files, unsigned int n_bad,
+			const char *error, FILE *out)
+{
+	bool filtered = report_filter_active(rp->flt);
+
+	if (json) {
+		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
+			rp->packets, rp->unparsed);
+		if (filtered)
+			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
+		if (n_files > 1)
+			fprintf(out, "\"files\":%u,\"damaged_files\":%u,",
+				n_files, n_bad);
+		fputs("\"error\":", out);
+		if (error)
+			json_str(out, error);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
+		return;
+	}
+	fprintf(out, "%llu packets%s", rp->packets,
+		error && n_files <= 1 ? " before the damage" : "");
+	if (rp->unparsed)
+		fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
+	if (filtered)
+		fprintf(out, ", %llu left out by the filter", rp->filtered);
+	if (n_files > 1)
+		fprintf(out, ", %u files", n_files);
+	if (n_bad && n_files > 1)
+		fprintf(out, " (%u damaged or unreadable)", n_bad);
+	fputc('\n', out);
+}
+
 int report_file(const char *path, enum cli_by by, bool json,
 		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen)
@@ -269,32 +389,13 @@ int report_file(const char *path, enum cli_by by, bool json,
 		return -1;
 	}
 	report_set_filter(rp, flt);
-	n = pcapng_read_file(path, add_cb, rp, err, errlen);
+	n = report_read(rp, path, err, errlen);
 	if (n < 0 && rp->packets == 0 && rp->filtered == 0) {
 		report_free(rp);
 		return -1;
 	}
 	report_print(rp, by, json, out);
-	if (json) {
-		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
-			rp->packets, rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
-		fputs("\"error\":", out);
-		if (n < 0)
-			json_str(out, err);
-		else
-			fputs("null", out);
-		fputs("}\n", out);
-	} else {
-		fprintf(out, "%llu packets%s", rp->packets,
-			n < 0 ? " before the damage" : "");
-		if (rp->unparsed)
-			fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
-		if (report_filter_active(flt))
-			fprintf(out, ", %llu left out by the filter", rp->filtered);
-		fputc('\n', out);
-	}
+	report_print_total(rp, json, 1, n < 0, n < 0 ? err : NULL, out);
 	report_free(rp);
 	return n < 0 ? -1 : 0;
 }

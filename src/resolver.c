@@ -57,6 +57,9 @@ struct resolver *resolver_new(const char *proc_root)
 	r->is = icmpsock_new(proc_root);
 	if (!r->is)
 		goto err;
+	r->pi = procinfo_reader_new(proc_root);
+	if (!r->pi)
+		goto err;
 	hz = sysconf(_SC_CLK_TCK);
 	r->tick_ns = hz > 0 && hz <= 1000000000L ? 1000000000ull / (unsigned long)hz
 						  : 10000000ull;
@@ -84,6 +87,7 @@ void resolver_free(struct resolver *r)
 	proccache_free(r->pc);
 	procmap_free(r->pm);
 	icmpsock_free(r->is);
+	procinfo_reader_free(r->pi);
 	free(r);
 }
 
@@ -123,6 +127,8 @@ static void init_result(struct resolver_result *res, long long queue_uid,
 	/* procs[] is most of the size and is filled as it is used */
 	memset(res, 0, offsetof(struct resolver_result, procs));
 	res->problem = NULL;
+	res->info = NULL;
+	res->exited = false;
 	if (queue_uid >= 0) {
 		res->has_uid = true;
 		res->uid = (uid_t)queue_uid;
@@ -352,12 +358,57 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 	return 0;
 }
 
-/* The one entry: qp (NULL: none) brings the send-time record. */
+/*
+ * Who procs[0] is, from its process record (read once per process), or
+ * with no process the names of the uid.  A sender that has exited has no
+ * record to read (its pid may be another process's by now): the names of
+ * its recorded uid and gid only.
+ */
+static void add_info(struct resolver *r, const struct rs_when *w,
+		     struct resolver_result *res)
+{
+	if (res->exited) {
+		procinfo_names(r->pi, res->procs[0].uid, res->procs[0].gid, w->now,
+			       &r->names_only);
+		res->info = &r->names_only;
+		return;
+	}
+	if (res->n_procs > 0)
+		res->info = proccache_info(r->pc, r->pi, res->procs[0].pid, w->now);
+	if (!res->info && res->n_procs == 0 && res->has_uid) {
+		procinfo_names(r->pi, res->uid, res->gid, w->now, &r->names_only);
+		res->info = &r->names_only;
+	}
+}
+
+/* qp (NULL: none) brings the send-time record, asked first. */
 static int lookup(struct resolver *r, const struct pkt_info *pkt,
-		  long long queue_uid, long long queue_gid, uint64_t queued_by,
-		  const struct queue_packet *qp, struct resolver_result *res)
+		  long long queue_uid, long long queue_gid,
+		  const struct queue_packet *qp, struct rs_when *w,
+		  struct resolver_result *res)
+{
+	w->now = monotime_ns();
+	if (qp && rs_lookup_record(r, pkt, qp, w, res) == 0)
+		return 0;
+	switch (pkt->proto) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return rs_lookup_icmp(r, pkt, w, res);
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, w, res);
+	default:
+		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
+	}
+}
+
+/* The one entry of both public lookups. */
+static int lookup_all(struct resolver *r, const struct pkt_info *pkt,
+		      long long queue_uid, long long queue_gid, uint64_t queued_by,
+		      const struct queue_packet *qp, struct resolver_result *res)
 {
 	struct rs_when w = { .queued_by = queued_by };
+	int ret, saved;
 
 	init_result(res, queue_uid, queue_gid);
 	if (!r || !pkt) {
@@ -365,26 +416,18 @@ static int lookup(struct resolver *r, const struct pkt_info *pkt,
 		errno = EINVAL;
 		return -1;
 	}
-	w.now = monotime_ns();
-	if (qp && rs_lookup_record(r, pkt, qp, &w, res) == 0)
-		return 0;
-	switch (pkt->proto) {
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return rs_lookup_icmp(r, pkt, &w, res);
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, &w, res);
-	default:
-		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
-	}
+	ret = lookup(r, pkt, queue_uid, queue_gid, qp, &w, res);
+	saved = errno;
+	add_info(r, &w, res);
+	errno = saved;
+	return ret;
 }
 
 int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res)
 {
-	return lookup(r, pkt, queue_uid, queue_gid, queued_by, NULL, res);
+	return lookup_all(r, pkt, queue_uid, queue_gid, queued_by, NULL, res);
 }
 
 int resolver_lookup_queued(struct resolver *r, const struct pkt_info *pkt,
@@ -392,6 +435,6 @@ int resolver_lookup_queued(struct resolver *r, const struct pkt_info *pkt,
 			   struct resolver_result *res)
 {
 	if (!qp)
-		return lookup(r, pkt, -1, -1, UINT64_MAX, NULL, res);
-	return lookup(r, pkt, qp->uid, qp->gid, qp->rx_ns, qp, res);
+		return lookup_all(r, pkt, -1, -1, UINT64_MAX, NULL, res);
+	return lookup_all(r, pkt, qp->uid, qp->gid, qp->rx_ns, qp, res);
 }

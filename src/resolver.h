@@ -19,19 +19,16 @@ struct resolver_proc {
 	uid_t uid;
 	gid_t gid;
 	unsigned long long start;		/* stat field 22 (0: not read) */
-	/*
-	 * Gone before it was looked up, named by the send-time record: pid,
-	 * ppid, uid, gid, comm, start and cgroup_id are as recorded when it
-	 * sent, exe and cmdline empty.
-	 */
-	bool exited;
-	uint64_t cgroup_id;			/* cgroup v2 id at send time; 0: not recorded */
+	/* cgroup v2 id when it sent, from the send-time record; 0: not recorded */
+	uint64_t cgroup_id;
 	char comm[RESOLVER_COMM_MAX];		/* of the thread-group leader */
 	char exe[RESOLVER_PATH_MAX];		/* "" if unreadable */
 	/* NUL-separated argv as in /proc/PID/cmdline; cmdline_len bytes */
 	char cmdline[RESOLVER_CMDLINE_MAX];
 	size_t cmdline_len;
 };
+
+struct procinfo;
 
 struct resolver_result {
 	bool has_uid;			/* uid/gid from the queue or sock_diag */
@@ -48,6 +45,18 @@ struct resolver_result {
 	 */
 	const char *problem;
 	char problem_buf[RESOLVER_PROBLEM_MAX];
+	/*
+	 * procs[0]'s user and group names, parent chain, cgroup, unit and
+	 * container; with no process, the names of uid.  NULL: none known.
+	 * Owned by the resolver: valid until its next call.
+	 */
+	const struct procinfo *info;
+	/*
+	 * procs[0] is what was known of a sender that has exited since: from
+	 * the send-time record, pid, ppid, uid, gid, comm, start and cgroup_id
+	 * as they were when it sent, exe and cmdline empty.
+	 */
+	bool exited;
 };
 
 struct resolver;

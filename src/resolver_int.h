@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "flowkey.h"
+#include "procinfo.h"
 #include "resolver.h"
 #include "sockdiag.h"
 
@@ -19,6 +20,7 @@ struct bpfrec;
 struct flowcache;
 struct icmpsock;
 struct proccache;
+struct procinfo_reader;
 struct procmap;
 
 /* A socket looked up ahead by resolver_prefetch(). */
@@ -39,6 +41,8 @@ struct resolver {
 	struct procmap *pm;
 	struct flowcache *fc;
 	struct proccache *pc;
+	struct procinfo_reader *pi;	/* procs[0]'s user, parents, cgroup */
+	struct procinfo names_only;	/* res->info when no process is known */
 	struct rs_ahead ahead[RESOLVER_PREFETCH];
 	unsigned int n_ahead;
 	struct bpfrec *br;		/* the send-time record, or NULL (not ours) */

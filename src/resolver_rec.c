@@ -84,9 +84,9 @@ static void from_entry(const struct bpfrec_entry *e, unsigned long long start,
 	p->start = start;
 	memcpy(p->comm, e->comm, sizeof(e->comm));
 	p->comm[sizeof(e->comm) - 1] = '\0';
-	p->exited = true;
 	p->cgroup_id = e->cgroup_id;
 	res->n_procs = 1;
+	res->exited = true;
 	if (res->gid == (gid_t)-1 && res->uid == p->uid)
 		res->gid = p->gid;
 	res->problem = exited_problem;

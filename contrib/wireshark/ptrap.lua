@@ -3,6 +3,9 @@
 -- ptrap -w writes the sending process into each packet's comment:
 --   PID: 1234 / Cmd: /usr/bin/dig / Args: dig ... / UserId: 0 /
 --   ParentPID: 1200 / Comm: dig   (one "Key: value" per line)
+-- and what the payload said: Query: A www.example.test (one line per DNS
+-- question) / SNI: api.example.test / Host: example.test, names in dig's
+-- escaped form.
 -- This turns those lines into filterable fields:
 --   tshark -X lua_script:ptrap.lua -r f.pcapng -Y 'ptrap.comm == "dig"'
 -- Install: copy into a Lua plugin folder ("tshark -G folders" lists them).
@@ -16,7 +19,13 @@ local f_comm = ProtoField.string("ptrap.comm", "Command name")
 local f_exe = ProtoField.string("ptrap.exe", "Executable")
 local f_args = ProtoField.string("ptrap.args", "Arguments")
 local f_reason = ProtoField.string("ptrap.reason", "Why no process")
-ptrap.fields = { f_pid, f_ppid, f_uid, f_comm, f_exe, f_args, f_reason }
+local f_query = ProtoField.string("ptrap.query", "DNS query name")
+local f_qtype = ProtoField.string("ptrap.qtype", "DNS query type")
+local f_sni = ProtoField.string("ptrap.sni", "TLS server name")
+local f_host = ProtoField.string("ptrap.host", "HTTP host")
+local f_plproblem = ProtoField.string("ptrap.payload_problem", "Payload problem")
+ptrap.fields = { f_pid, f_ppid, f_uid, f_comm, f_exe, f_args, f_reason,
+	f_query, f_qtype, f_sni, f_host, f_plproblem }
 
 local comment_field = Field.new("frame.comment")
 
@@ -29,6 +38,9 @@ local keys = {
 	["Cmd"] = { f_exe, false },
 	["Args"] = { f_args, false },
 	["Reason"] = { f_reason, false },
+	["SNI"] = { f_sni, false },
+	["Host"] = { f_host, false },
+	["PayloadProblem"] = { f_plproblem, false },
 }
 
 function ptrap.dissector(tvb, pinfo, tree)
@@ -44,7 +56,14 @@ function ptrap.dissector(tvb, pinfo, tree)
 	for line in text:gmatch("[^\n]+") do
 		local k, v = line:match("^(%a+): (.*)$")
 		local f = k and keys[k]
-		if f then
+		if k == "Query" then
+			-- "TYPE NAME [CLASS]": a name never holds a space
+			local t, n = v:match("^(%S+) (%S+)")
+			if t then
+				sub:add(f_qtype, t)
+				sub:add(f_query, n)
+			end
+		elseif f then
 			if f[2] then
 				local n = tonumber(v)
 				if n then

@@ -5,7 +5,9 @@
  * bit 3: the packet was cut); the rest is the transport payload.  Nothing
  * may be read outside it (ASan), the result must keep the documented
  * contract, and every decoded name must print as one token that parses
- * back to the same bytes and goes through the --name matcher.
+ * back to the same bytes and goes through the --name matcher.  What a
+ * report (text, JSON) and a packet comment make of the result must be
+ * one line of printable ASCII.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -13,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comment.h"
 #include "namematch.h"
+#include "output_payload.h"
 #include "payload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,6 +47,42 @@ static void fz_name(const struct payload_name *n)
 	    memcmp(back.wire, n->wire, n->len) != 0)
 		abort();
 	(void)namematch_name(&fz_set, n);
+}
+
+static void fz_one_line(const char *s, size_t n, bool newlines)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] < 0x20 && !(newlines && s[i] == '\n')) || s[i] >= 0x7f)
+			abort();
+}
+
+static void fz_outputs(const struct payload *pl)
+{
+	static char buf[8192], comment[COMMENT_MAX];
+	struct strbuf b;
+	size_t n;
+	int len;
+
+	sb_init(&b, buf, sizeof(buf));
+	out_payload_text(&b, pl);
+	len = sb_finish(&b);
+	if (len < 0)
+		abort();
+	fz_one_line(buf, (size_t)len, false);
+	sb_init(&b, buf, sizeof(buf));
+	out_payload_json(&b, pl);
+	len = sb_finish(&b);
+	if (len <= 0 || buf[len - 1] != '}')
+		abort();
+	fz_one_line(buf, (size_t)len, false);
+	/* lines of the comment: only whole ones, never past its end */
+	comment[0] = '\0';
+	n = comment_append_payload(comment, sizeof(comment), 0, pl);
+	if (n >= sizeof(comment) || strlen(comment) != n)
+		abort();
+	fz_one_line(comment, n, true);
 }
 
 static void fz_check(const struct payload *pl, int ret)
@@ -85,6 +125,7 @@ static void fz_check(const struct payload *pl, int ret)
 		abort();
 	}
 	(void)namematch_payload(&fz_set, pl);
+	fz_outputs(pl);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -48,7 +48,7 @@ dpid=$!
 wait $dpid || fail "dig under the legacy command line failed"
 sleep 0.3
 stop_ptrap TERM
-grep -E "^\[[0-9]{4}-[0-9]{2}-[0-9]{2}, [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] PROCESS REQUEST CAPTURED\. Matching PID: $dpid comm=dig uid=0 exe=/usr/bin/dig udp 192\.0\.2\.53:[0-9]+ -> 192\.0\.2\.53:53$" \
+grep -E "^\[[0-9]{4}-[0-9]{2}-[0-9]{2}, [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] PROCESS REQUEST CAPTURED\. Matching PID: $dpid comm=dig uid=0 exe=/usr/bin/dig udp 192\.0\.2\.53:[0-9]+ -> 192\.0\.2\.53:53 user=root group=root( [a-z_]+=[^ ]+)* chain=\"dig\($dpid\) < [^\"]*\"( [a-z_]+=[^ ]+)* dns A\? example\.test$" \
 	"$WORK/legacy.out" >/dev/null || { cat "$WORK/legacy.out"; fail "legacy text line missing for dig $dpid"; }
 # (pstree cuts lines at 132 columns: the exact PID check is the JSON one above)
 grep -q -e "---" -e "-+-" "$WORK/legacy.out" || fail "no pstree output after the report"

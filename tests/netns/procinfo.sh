@@ -2,9 +2,12 @@
 # Issue 16's process details for real processes, through procinfo-probe:
 # the parent chain of sh -c '...', a comm that is a log line, a process
 # moved into a systemd-style cgroup (its unit) and into a docker-style one
-# (runtime and id), and user and group names.  The cgroups are made under
-# the cgroup2 mount found in /proc/self/mountinfo and removed on any exit;
-# 77 if cgroup2 is missing or not writable.
+# (runtime and id), and user and group names.  Then ptrap's own reports
+# (text, JSON, the -w comment read back by -r and tshark) for a dig run
+# by nobody from sh -c under a test.service cgroup and one under a
+# docker-style scope.  The cgroups are made under the cgroup2 mount found
+# in /proc/self/mountinfo and removed on any exit; 77 if cgroup2 is
+# missing or not writable.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 netns_enter "$@"
 
@@ -72,7 +75,12 @@ cgroot=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgrou
 [ "$cgroot" = / ] || skip "cgroup2 mounted from $cgroot, not its root"
 slice=test-ptrap-$$.slice
 cg_cleanup() {
-	for d in "$cg/$slice"/*/; do [ -d "$d" ] && rmdir "$d"; done
+	for d in "$cg/$slice"/*/; do
+		[ -d "$d" ] || continue
+		# what is left in it goes back to the root first
+		while read -r _p; do echo "$_p" >"$cg/cgroup.procs"; done <"$d/cgroup.procs" 2>/dev/null
+		rmdir "$d"
+	done
 	[ -d "$cg/$slice" ] && rmdir "$cg/$slice"
 	[ -d "$cg/$slice" ] && echo "cgroup $cg/$slice left behind" >&2
 	return 0
@@ -108,4 +116,68 @@ expect short_id "$(echo "$id" | cut -c1-12)"
 expect user "$(getent passwd 65534 | cut -d: -f1)"
 expect group "$(getent group 65534 | cut -d: -f1)"
 info "docker-style: $(tr '\n' ' ' <"$WORK/probe.out")"
+
+# 5. ptrap's reports: dig by nobody from sh -c in test.service, and in the docker scope
+need_python
+start_dnsmasq
+nobody=$(getent passwd 65534 | cut -d: -f1)
+nogroup=$(getent group 65534 | cut -d: -f1)
+mkdir "$cg/$slice/test.service"
+# sh moves itself into the cgroup, then waits for the go: the chain is sh's
+run_in() {	# CGROUP OUTFILE: a dig by nobody, from sh -c, in that cgroup
+	rm -f "$WORK/go"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+		'while [ ! -e "$1/go" ]; do sleep 0.05; done; dig @'$DNS4' example.test +short +time=5 +tries=1 >"$2"; exit 0' \
+		sh "$WORK" "$2" &
+	_sh=$!
+	move "$_sh" "$1"
+	touch "$WORK/go"
+	wait "$_sh" || fail "sh -c dig in $1 failed"
+	[ "$(cat "$2")" = 192.0.2.1 ] || fail "dig in $1 answered '$(cat "$2")'"
+}
+chmod 777 "$WORK"
+start_ptrap text -u -i $DNS4 -p 53 -w "$WORK/cap.pcapng"
+run_in test.service "$WORK/dig1"
+run_in "docker-$id.scope" "$WORK/dig2"
+sleep 0.3
+stop_ptrap INT
+info "text: $(head -n 1 "$WORK/text.out")"
+grep -q " user=$nobody group=$nogroup unit=test.service chain=\"dig([0-9]*) < sh([0-9]*) < " "$WORK/text.out" ||
+	fail "no text report with user, unit and chain: $(cat "$WORK/text.out")"
+grep -qE " cgroup=/$slice/test\.service dns A\? example\.test\$" "$WORK/text.out" || fail "no cgroup in: $(cat "$WORK/text.out")"
+grep -q " container=docker:$(echo "$id" | cut -c1-12) chain=\"dig(" "$WORK/text.out" ||
+	fail "no container in: $(cat "$WORK/text.out")"
+
+start_ptrap json -u -i $DNS4 -p 53 -j
+run_in test.service "$WORK/dig3"
+sleep 0.3
+stop_ptrap INT
+python3 - "$WORK/json.out" "$nobody" "$slice" <<'PY' || fail "JSON report check failed"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+p = [e for e in ev if e["type"] == "packet"]
+assert p, "no packet report"
+e = p[0]
+assert e["user"] == sys.argv[2] and e["uid"] == 65534, e
+assert e["unit"] == "test.service" and e["cgroup"] == "/%s/test.service" % sys.argv[3], e
+c = e["chain"]
+assert c[0] == {"pid": e["pid"], "comm": "dig"} and c[1]["comm"] == "sh" and c[1]["pid"] == e["ppid"], c
+assert e["chain_complete"] and c[-1]["pid"] == 1, c
+assert e["container"] is None and e["exited"] is False, e
+print("# json: user=%s unit=%s chain=%s" % (e["user"], e["unit"], " < ".join("%s(%d)" % (n["comm"], n["pid"]) for n in c)))
+PY
+
+# the comment: tshark shows it, -r reads it back
+if command -v tshark >/dev/null; then
+	tshark -r "$WORK/cap.pcapng" -T fields -e frame.comment 2>/dev/null >"$WORK/comments"
+	grep -q "User: $nobody" "$WORK/comments" || fail "no User in comments: $(head -c 600 "$WORK/comments")"
+	grep -q "Unit: test.service" "$WORK/comments" || fail "no Unit in comments"
+	grep -q "Container: docker:$id" "$WORK/comments" || fail "no Container in comments"
+	grep -q "Chain: dig([0-9]*) < sh(" "$WORK/comments" || fail "no Chain in comments"
+fi
+"$PTRAP" -r "$WORK/cap.pcapng" >"$WORK/report" 2>&1 || fail "-r failed: $(cat "$WORK/report")"
+grep -q "comm=dig .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
+grep -q "container=docker:$(echo "$id" | cut -c1-12)" "$WORK/report" || fail "-r: no container: $(cat "$WORK/report")"
+"$PTRAP" -r "$WORK/cap.pcapng" -j >"$WORK/report.json" 2>&1 || fail "-r -j failed"
+grep -q '"unit":"test.service"' "$WORK/report.json" || fail "-r -j: $(cat "$WORK/report.json")"
 exit 0

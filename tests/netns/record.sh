@@ -152,11 +152,11 @@ held() {
 held sendto4 99 -w "$WORK/sendto4.pcapng" -- python3 "$WORK/send.py" sendto 192.0.2.1 100
 [ "$(grep -o '"sport":[0-9]*' "$WORK/sendto4.out" | sort -u | wc -l)" -le 10 ] ||
 	fail "the ephemeral ports did not repeat"
-n=$(tshark -r "$WORK/sendto4.pcapng" -Y 'frame.comment contains "State: exited"' 2>/dev/null | wc -l)
-[ "$n" -ge 99 ] || fail "sendto4: $n packet comments say 'State: exited', expected >= 99"
+n=$(tshark -r "$WORK/sendto4.pcapng" -Y 'frame.comment contains "Exited: yes"' 2>/dev/null | wc -l)
+[ "$n" -ge 99 ] || fail "sendto4: $n packet comments say 'Exited: yes', expected >= 99"
 first=$(head -n 1 "$WORK/sendto4.pids")
 tshark -r "$WORK/sendto4.pcapng" -T fields -e frame.comment 2>/dev/null | head -n 1 |
-	grep -q "PID: $first\\\\n.*Comm: python3\\\\nState: exited" ||
+	grep -q "PID: $first\\\\n.*Comm: python3\\\\n.*Exited: yes" ||
 	fail "sendto4: the first comment is not pid $first's: $(tshark -r "$WORK/sendto4.pcapng" -T fields -e frame.comment 2>/dev/null | head -n 1)"
 held connect4 99 -- python3 "$WORK/send.py" connect 192.0.2.1 100
 held sendto6 99 -- python3 "$WORK/send.py" sendto 2001:db8::1 100
@@ -180,7 +180,7 @@ kill -CONT "$PTRAP_PID"
 for _ in $(seq 1 100); do [ "$(grep -c 'PID: ' "$WORK/text.out")" -ge 3 ] && break; sleep 0.05; done
 stop_ptrap INT
 for p in $(cat "$WORK/text.pids"); do
-	grep -q "PID: $p comm=python3 .*(exited" "$WORK/text.out" ||
+	grep -q "PID: $p comm=python3 .*(exited before .* exited=yes" "$WORK/text.out" ||
 		fail "text: pid $p not reported exited: $(cat "$WORK/text.out")"
 done
 

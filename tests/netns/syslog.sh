@@ -46,7 +46,7 @@ wait $dpid || fail "dig failed"
 sleep 0.3
 stop_ptrap INT
 [ -s "$WORK/text.out" ] && fail "--syslog-only wrote to stdout: $(cat "$WORK/text.out")"
-grep -E "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} ptrap\[$PTRAP_PID\]: \[[0-9-]+, [0-9:.]+\] PROCESS REQUEST CAPTURED\. Matching PID: $dpid comm=dig uid=0 " "$WORK/log" >/dev/null ||
+grep -E "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} ptrap\[$PTRAP_PID\]: \[[0-9-]+, [0-9:.]+\] PROCESS REQUEST CAPTURED\. Matching PID: $dpid comm=dig uid=0 .* dns A\? example\.test$" "$WORK/log" >/dev/null ||
 	fail "no daemon.info report of dig ($dpid) from ptrap[$PTRAP_PID] in syslog: $(cat "$WORK/log")"
 [ "$(grep -c "ptrap\[$PTRAP_PID\]" "$WORK/log")" -eq 1 ] ||
 	fail "expected exactly one message: $(cat "$WORK/log")"

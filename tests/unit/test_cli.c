@@ -211,7 +211,20 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-t", "-p", "53" }, 3, "no destination: give -i ADDR" },
 	{ { "-i", "192.0.2.1" }, 4, "no protocol" },
 	{ { "-i", "192.0.2.1", "-p", "53", "-e", "true" }, 4, "no protocol" },
-	{ { "-r", "f", "-w", "g" }, 2, "-r and -w cannot be combined" },
+	{ { "-r", "f", "-w", "g" }, 2,
+	  "-w does not apply to -r, which only summarises capture files: drop -w" },
+	{ { "-r", "f", "--count", "3" }, 2, "--count does not apply to -r" },
+	{ { "-r", "f", "-n", "0" }, 2, "-n does not apply to -r" },
+	{ { "-r", "f", "-e", "true" }, 2, "-e does not apply to -r" },
+	{ { "-r", "f", "g", "-u" }, 2,
+	  "unexpected argument '-u': options go before the files of -r" },
+	{ { "-r", "" }, 2, "empty file name for -r" },
+	{ { "-u", "-i", "::1", "-w", "g.pcapng", "-G", "5" }, 2,
+	  "-G 5 would overwrite 'g.pcapng' at each rotation" },
+	{ { "-u", "-i", "::1", "-w", "g-%H.pcapng", "-G", "60" }, 2,
+	  "the time in 'g-%H.pcapng' changes only every 3600 seconds" },
+	{ { "-u", "-i", "::1", "-w", "g-%%M.pcapng", "-G", "60" }, 2,
+	  "-G 60 would overwrite" },
 	{ { "-r", "f", "--by", "host" }, 2,
 	  "invalid grouping 'host' for --by (expected process, destination or flow)" },
 	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
@@ -251,6 +264,12 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "--pid", "1" }, 2, "--pid selects packets" },
 	{ { "-r", "f", "--pid", "0" }, 2, "invalid process id '0' for --pid" },
 	{ { "-r", "f", "--pid", "4194305" }, 2, "for --pid" },
+	{ { "-u", "-i", "::1", "--name", "a.*.test" }, 2,
+	  "invalid name pattern 'a.*.test' for --name: '*' only as the whole "
+	  "first label" },
+	{ { "-u", "-i", "::1", "--name", "a..test" }, 2,
+	  "invalid name pattern 'a..test' for --name" },
+	{ { "-u", "-i", "::1", "--name", "" }, 2, "for --name" },
 };
 
 static void test_bad(void **state)
@@ -280,6 +299,8 @@ static void test_new_options(void **state)
 		"--comm", "dig,curl", "--comm", "dig", "-n", "0",
 		"--count", "4000000000", "-Z", "root", "--hook-caps",
 		"--no-bpf", "--syslog-only", "-w", "f", "-S", "262144", NULL };
+	const char *names[] = { "-u", "-i", "::1", "--name", "*.example.test",
+		"--name", "a,b.test", NULL };
 	const char *report[] = { "-r", "f", "--pid", "1,4194304",
 		"--pid", "1", "--comm", "x", NULL };
 	struct ptrap_config cfg;
@@ -295,6 +316,12 @@ static void test_new_options(void **state)
 			 cfg.n_pids, 0);
 	assert_true(cfg.max_reports == 0 && cfg.snaplen == 0);
 	assert_null(cfg.run_as_user);
+	assert_int_equal(cfg.n_names, 0);
+	/* --name repeats; a comma is a byte of the name, not a separator */
+	assert_int_equal(parse(names, &cfg, err, sizeof(err), argv), 0);
+	assert_int_equal(cfg.n_names, 2);
+	assert_string_equal(cfg.names[0], "*.example.test");
+	assert_string_equal(cfg.names[1], "a,b.test");
 
 	assert_int_equal(parse(all, &cfg, err, sizeof(err), argv), 0);
 	assert_true(cfg.tcp && cfg.icmp && cfg.connect_only && !cfg.udp);
@@ -440,7 +467,7 @@ static const char *const visible[] = {
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait", "no-bpf",
+	"snaplen", "pid", "batch-wait", "name", "no-bpf",
 };
 
 static void test_help(void **state)
@@ -506,20 +533,61 @@ static void test_pcapng_options(void **state)
 	(void)state;
 	assert_int_equal(parse(w, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
 	assert_string_equal(cfg.write_path, "out.pcapng");
-	assert_null(cfg.read_path);
+	assert_int_equal(cfg.n_read_paths, 0);
 	assert_true(cfg.flush);
 	assert_int_equal(cfg.by, CLI_BY_PROCESS);
 	assert_int_equal(parse(r, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
-	assert_string_equal(cfg.read_path, "in.pcapng");
+	assert_int_equal(cfg.n_read_paths, 1);
+	assert_string_equal(cfg.read_paths[0], "in.pcapng");
 	assert_null(cfg.write_path);
 	assert_false(cfg.flush);
 	assert_true(cfg.json);
 	assert_int_equal(cfg.by, CLI_BY_FLOW);
 	assert_int_equal(cfg.n_dests, 0);
 	assert_int_equal(parse(d, &cfg, err, sizeof(err), argv), PTRAP_EXIT_OK);
-	assert_string_equal(cfg.read_path, "-");
+	assert_string_equal(cfg.read_paths[0], "-");
 	assert_int_equal(cfg.by, CLI_BY_DESTINATION);
 	assert_string_equal(cli_by_name(CLI_BY_FLOW), "flow");
+}
+
+/*
+ * -r FILE, more -r and the words after the options are all files; the
+ * options -r honours select packets; -G names that change often enough.
+ */
+static void test_read_files(void **state)
+{
+	const char *several[] = { "-u", "--icmp", "-c", "--uid", "0", "-o",
+				  "lo", "-r", "a", "-r", "b", "c", "d*", "-",
+				  NULL };
+	const char *rot[][7] = {
+		{ "-u", "-i", "::1", "-w", "g-%s.pcapng", "-G", "1" },
+		{ "-u", "-i", "::1", "-w", "g-%H%M%S", "-G", "1" },
+		{ "-u", "-i", "::1", "-w", "g-%Y%m%d-%H", "-G", "3600" },
+		{ "-u", "-i", "::1", "-w", "g-%F", "-G", "86400" },
+	};
+	struct ptrap_config cfg;
+	char err[256], *argv[MAX_ARGS];
+	const char *r[8 + 1];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(several, &cfg, err, sizeof(err), argv),
+			 PTRAP_EXIT_OK);
+	assert_int_equal(cfg.n_read_paths, 5);
+	assert_string_equal(cfg.read_paths[0], "a");
+	assert_string_equal(cfg.read_paths[1], "b");
+	assert_string_equal(cfg.read_paths[3], "d*");
+	assert_string_equal(cfg.read_paths[4], "-");
+	assert_true(cfg.udp && cfg.icmp && cfg.connect_only && !cfg.tcp);
+	assert_int_equal(cfg.n_uids, 1);
+	assert_int_equal(cfg.n_out_ifaces, 1);
+	assert_int_equal(cfg.n_filter_words, 0);
+	for (i = 0; i < sizeof(rot) / sizeof(rot[0]); i++) {
+		memcpy(r, rot[i], sizeof(rot[i]));
+		r[7] = NULL;
+		assert_int_equal(parse(r, &cfg, err, sizeof(err), argv),
+				 PTRAP_EXIT_OK);
+	}
 }
 
 /* --batch-wait: microseconds, 0 (off) to 10000, default 20. */
@@ -547,7 +615,7 @@ static void test_batch_wait(void **state)
 /* -C (decimal megabytes), -G, -W: need -w FILE; -W needs -C or -G. */
 static void test_rotation_options(void **state)
 {
-	const char *ok[] = { "-u", "-i", "::1", "-w", "o", "-C", "0.01", "-G",
+	const char *ok[] = { "-u", "-i", "::1", "-w", "o-%M", "-C", "0.01", "-G",
 			     "60", "-W", "3", NULL };
 	const char *big[] = { "-u", "-i", "::1", "-w", "o", "-C", "1000000", NULL };
 	const char *wrong[][9] = {
@@ -585,8 +653,8 @@ static void test_rotation_options(void **state)
  */
 static void test_table_ranges(void **state)
 {
-	/* -w f -C 1: what -S, -G and -W need */
-	const char *args[] = { "-u", "-i", "::1", "-w", "f", "-C", "1",
+	/* -w f-%s -C 1: what -S, -G and -W need (-G a name with a time) */
+	const char *args[] = { "-u", "-i", "::1", "-w", "f-%s", "-C", "1",
 			       NULL, NULL, NULL };
 	struct ptrap_config cfg;
 	char err[256], *argv[MAX_ARGS], opt[40], val[32], want[96];
@@ -688,7 +756,9 @@ static void test_tcpdump_habits(void **state)
 		  "option -n needs a value: it is --rate N in ptrap" },
 		{ { "--icmp", "-p", "53", "-i", "::1" }, 2,
 		  "-p selects UDP and TCP ports, and --icmp has none" },
-		{ { "-r", "f", "udp" }, 2, "unexpected argument 'udp' (-r selects" },
+		{ { "-r", "f", "udp" }, 2,
+		  "'udp' is a filter expression, which becomes kernel rules "
+		  "and has no meaning for -r" },
 		{ { "port", "53", "-c" }, 2, "options go before the filter expression" },
 	};
 	const char *hold[] = { "-u", "-i", "::1", "-s", "0", NULL };
@@ -766,7 +836,7 @@ static void test_message_one_line(void **state)
 {
 	const char *iface[] = { "-u", "-i", "::1", "-o", "lo\nflush ruleset", NULL };
 	const char *rate[] = { "-n", "x\ty\x01", NULL };
-	const char *arg[] = { "-r", "f", "a\nb", NULL };
+	const char *arg[] = { "-r", "f", "g", "-a\nb", NULL };
 	const char *list[] = { "-u", "-i", "::1,,\n", NULL };
 	const char *opt[] = { "--bad\noption", NULL };
 	struct ptrap_config cfg;
@@ -780,7 +850,7 @@ static void test_message_one_line(void **state)
 	assert_int_equal(parse(rate, &cfg, err, sizeof(err), argv), 2);
 	assert_non_null(strstr(err, "'x\\ty\\x01'"));
 	assert_int_equal(parse(arg, &cfg, err, sizeof(err), argv), 2);
-	assert_non_null(strstr(err, "'a\\nb'"));
+	assert_non_null(strstr(err, "'-a\\nb'"));
 	assert_int_equal(parse(list, &cfg, err, sizeof(err), argv), 2);
 	assert_non_null(strstr(err, "'::1,,\\n'"));
 	assert_int_equal(parse(opt, &cfg, err, sizeof(err), argv), 2);
@@ -815,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_man_options),
 		cmocka_unit_test(test_pcapng_options),
+		cmocka_unit_test(test_read_files),
 		cmocka_unit_test(test_batch_wait),
 		cmocka_unit_test(test_rotation_options),
 		cmocka_unit_test(test_version_backend),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "comment.h"
+#include "procinfo.h"
 #include "report.h"
 #include "testlib.h"
 
@@ -162,6 +163,86 @@ static void test_reader(void **state)
 	assert_int_equal(comment_number("1234567890123456789", 19), -1);
 }
 
+static void tree_add(struct proctree *t, pid_t pid, const char *comm)
+{
+	t->node[t->n].pid = pid;
+	snprintf(t->node[t->n].comm, sizeof(t->node[t->n].comm), "%s", comm);
+	t->n++;
+}
+
+/* Issue 16's fields: written when known, read back exactly, hostile bytes included. */
+static void test_procinfo(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct comment_memo *m = comment_memo_new();
+	struct comment_procinfo got;
+	struct resolver_result who;
+	struct procinfo pi;
+	char buf[COMMENT_MAX];
+	const char *first;
+
+	(void)state;
+	memset(&pi, 0, sizeof(pi));
+	pi.serial = 7;
+	strcpy(pi.user, "alice");
+	strcpy(pi.group, "staff");
+	tree_add(&pi.tree, 1234, "dig");
+	tree_add(&pi.tree, 1190, "a (b) < c\nPID: 1");
+	tree_add(&pi.tree, 1, "systemd");
+	snprintf(pi.cg.path, sizeof(pi.cg.path), "/system.slice/docker-%s.scope", id);
+	cgroupinfo_classify(pi.cg.path, strlen(pi.cg.path), &pi.cg);
+	tl_set_who(&who, 1234, "dig", "/usr/bin/dig", "dig", 4);
+	who.info = &pi;
+	who.exited = true;
+	comment_format(&who, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nComm: dig\nUser: alice\nGroup: staff\n"
+			       "Unit: docker-"));
+	assert_non_null(strstr(buf, ".scope\nContainer: docker:0123456789abcdef"));
+	assert_non_null(strstr(buf, "\nChain: dig(1234) < a (b) \\x3c c\\nPID: 1(1190) < systemd(1)\n"
+			       "Cgroup: /system.slice/docker-"));
+	assert_non_null(strstr(buf, ".scope\nExited: yes"));
+	assert_null(strstr(buf, "\nPID: 1"));
+
+	comment_procinfo_parse(buf, strlen(buf), &got);
+	assert_string_equal(got.user, "alice");
+	assert_string_equal(got.group, "staff");
+	assert_string_equal(got.unit, pi.cg.unit);
+	assert_string_equal(got.user_unit, "");
+	assert_string_equal(got.runtime, "docker");
+	assert_string_equal(got.container, id);
+	assert_string_equal(got.cgroup, pi.cg.path);
+	assert_true(got.exited);
+	assert_int_equal(got.n_chain, 3);
+	assert_int_equal(got.chain[1].pid, 1190);
+	assert_string_equal(got.chain[1].comm, "a (b) < c\nPID: 1");
+	assert_string_equal(got.chain[2].comm, "systemd");
+	assert_false(got.chain_truncated || got.chain_broken);
+
+	/* the memo: a new reading of the same process is a new comment */
+	who.exited = false;
+	first = comment_memo_get(m, &who);
+	assert_null(strstr(first, "Exited"));
+	assert_ptr_equal(comment_memo_get(m, &who), first);
+	strcpy(pi.user, "bob");
+	pi.serial = 8;
+	assert_non_null(strstr(comment_memo_get(m, &who), "User: bob\n"));
+	comment_memo_free(m);
+
+	/* no process: the user of the uid */
+	memset(&who, 0, sizeof(who));
+	who.has_uid = true;
+	who.uid = 1000;
+	memset(&pi, 0, sizeof(pi));
+	strcpy(pi.user, "alice");
+	pi.tree.truncated = true;
+	who.info = &pi;
+	comment_format(&who, buf, sizeof(buf));
+	assert_string_equal(buf, "PID: unknown\nUserId: 1000\nReason: unknown\nUser: alice");
+	comment_procinfo_parse("Chain: a(1) < b(2) < ...\n", 25, &got);
+	assert_int_equal(got.n_chain, 2);
+	assert_true(got.chain_truncated);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_forged_fields),
+		cmocka_unit_test(test_procinfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

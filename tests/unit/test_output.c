@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "procinfo.h"
 #include "testlib.h"
 
 #define BUF_LEN 8192
@@ -95,8 +96,103 @@ static void test_v4_udp(void **state)
 		"\"uid\":1000,\"gid\":1000,\"comm\":\"dig\","
 		"\"exe\":\"/usr/bin/dig\","
 		"\"cmdline\":[\"dig\",\"@192.0.2.53\",\"example.test\"],"
-		"\"pids\":[1234],\"inode\":5678}\n");
+		"\"pids\":[1234],\"user\":null,\"group\":null,\"chain\":null,"
+		"\"chain_complete\":null,\"cgroup\":null,\"unit\":null,"
+		"\"user_unit\":null,\"container\":null,\"exited\":false,"
+		"\"inode\":5678}\n");
 	check_event("v4-udp", &ev);
+}
+
+static void tree_add(struct proctree *t, pid_t pid, const char *comm)
+{
+	t->node[t->n].pid = pid;
+	snprintf(t->node[t->n].comm, sizeof(t->node[t->n].comm), "%s", comm);
+	t->n++;
+}
+
+/* dig from an ssh session: user, unit, chain and cgroup (issue 16). */
+static void dig_info(struct procinfo *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->serial = 1;
+	strcpy(pi->user, "alice");
+	strcpy(pi->group, "staff");
+	tree_add(&pi->tree, 1234, "dig");
+	tree_add(&pi->tree, 1190, "bash");
+	tree_add(&pi->tree, 880, "sshd");
+	tree_add(&pi->tree, 1, "systemd");
+	strcpy(pi->cg.path, "/user.slice/user-1000.slice/session-3.scope");
+	cgroupinfo_classify(pi->cg.path, strlen(pi->cg.path), &pi->cg);
+}
+
+static void test_procinfo(void **state)
+{
+	struct pkt_info pkt;
+	struct resolver_result who;
+	struct procinfo pi;
+	struct out_event ev = { .seq = 1, .ts = ts0, .pkt = &pkt, .who = &who };
+	char buf[BUF_LEN];
+
+	(void)state;
+	dig_event(&pkt, &who);
+	dig_info(&pi);
+	who.info = &pi;
+	out_format_event_text(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "[2026-11-22, 20:44:03.123] PROCESS REQUEST "
+		"CAPTURED. Matching PID: 1234 comm=dig uid=1000 "
+		"exe=/usr/bin/dig udp 192.0.2.10:40000 -> 192.0.2.53:53 "
+		"user=alice group=staff unit=session-3.scope "
+		"chain=\"dig(1234) < bash(1190) < sshd(880) < systemd(1)\" "
+		"cgroup=/user.slice/user-1000.slice/session-3.scope\n");
+	check_event("procinfo", &ev);
+
+	/* a container, a sender gone since, a chain cut short */
+	strcpy(pi.cg.path, "/system.slice/docker-"
+	       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope");
+	cgroupinfo_classify(pi.cg.path, strlen(pi.cg.path), &pi.cg);
+	pi.tree.n = 2;
+	pi.tree.broken = true;
+	who.exited = true;
+	check_event("procinfo-container", &ev);
+	out_format_event_text(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " container=docker:0123456789ab chain=\"dig(1234) < bash(1190) < ?\" "));
+	assert_non_null(strstr(buf, " exited=yes\n"));
+
+	/* the names of the uid when no process is known */
+	memset(&who, 0, sizeof(who));
+	who.has_uid = true;
+	who.uid = 1000;
+	memset(&pi, 0, sizeof(pi));
+	strcpy(pi.user, "alice");
+	who.info = &pi;
+	out_format_event_text(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Matching PID: unknown uid=1000 udp "));
+	assert_non_null(strstr(buf, " user=alice\n"));
+}
+
+/* comm and user names are the process's and the directory's choice: one line, no forged field. */
+static void test_procinfo_hostile(void **state)
+{
+	struct pkt_info pkt;
+	struct resolver_result who;
+	struct procinfo pi;
+	struct out_event ev = { .seq = 1, .ts = ts0, .pkt = &pkt, .who = &who };
+	char buf[BUF_LEN];
+
+	(void)state;
+	dig_event(&pkt, &who);
+	dig_info(&pi);
+	strcpy(pi.tree.node[1].comm, "x\" user=root\n[0] <a");
+	strcpy(pi.user, "bad name\x1b[2J");
+	strcpy(pi.cg.unit, "a=b.service");
+	who.info = &pi;
+	out_format_event_text(&ev, buf, sizeof(buf));
+	assert_ptr_equal(strchr(buf, '\n'), buf + strlen(buf) - 1);
+	assert_null(strchr(buf, '\x1b'));
+	assert_non_null(strstr(buf, " user=\"bad name\\x1b[2J\" "));
+	assert_non_null(strstr(buf, " unit=\"a=b.service\" "));
+	assert_non_null(strstr(buf, "chain=\"dig(1234) < x\\\" user=root\\n[0] \\x3ca(1190) < "));
+	check_event("procinfo-hostile", &ev);
 }
 
 /* Text uses local time, JSON stays in UTC. */
@@ -449,6 +545,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4_udp),
+		cmocka_unit_test(test_procinfo),
+		cmocka_unit_test(test_procinfo_hostile),
 		cmocka_unit_test(test_local_time),
 		cmocka_unit_test(test_v6_tcp),
 		cmocka_unit_test(test_also),

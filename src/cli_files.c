@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli_files: the -r file list and the -G file name.  -r summarises files
+ * and traps nothing, so an option it cannot honour is refused by name
+ * rather than ignored (the option table says which it honours).
+ */
+#include "cli_files.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_msg.h"
+#include "cli_table.h"
+
+int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
+		 size_t errlen)
+{
+	if (arg[0] == '\0') {
+		cli_set_err(err, errlen, "empty file name for -r");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->n_read_paths == CLI_MAX_READS) {
+		cli_set_err(err, errlen, "more than %d files for -r (give a "
+			    "quoted pattern, such as 'ptrap.pcapng*', which "
+			    "ptrap expands itself)", CLI_MAX_READS);
+		return PTRAP_EXIT_USAGE;
+	}
+	cfg->read_paths[cfg->n_read_paths++] = arg;
+	return PTRAP_EXIT_OK;
+}
+
+/* A word no file is named after, which tcpdump would take as its filter. */
+static bool is_expression(struct ptrap_config *cfg, int argc,
+			  char *const *words)
+{
+	char err[256];
+	bool yes;
+
+	if (access(words[0], F_OK) == 0 || strpbrk(words[0], "*?[") != NULL)
+		return false;
+	yes = filter_parse(&cfg->filter, argc, words, err, sizeof(err)) == 0;
+	memset(&cfg->filter, 0, sizeof(cfg->filter));
+	return yes;
+}
+
+int cli_read_words(struct ptrap_config *cfg, int argc, char *const *words,
+		   char *err, size_t errlen)
+{
+	char show[CLI_SHOW_BUF];
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		const char *w = words[i];
+
+		if (w[0] == '-' && w[1] != '\0') {
+			cli_set_err(err, errlen, "unexpected argument '%s': "
+				    "options go before the files of -r",
+				    cli_show(w, strlen(w), show, sizeof(show)));
+			return PTRAP_EXIT_USAGE;
+		}
+		if (is_expression(cfg, argc - i, words + i)) {
+			cli_set_err(err, errlen, "'%s' is a filter expression, "
+				    "which becomes kernel rules and has no "
+				    "meaning for -r: select packets with -u, -t, "
+				    "--icmp, -c, -i, -p, -o, --uid, --pid or "
+				    "--comm", cli_show(w, strlen(w), show,
+						       sizeof(show)));
+			return PTRAP_EXIT_USAGE;
+		}
+		ret = cli_add_read(cfg, w, err, errlen);
+		if (ret != PTRAP_EXIT_OK)
+			return ret;
+	}
+	return PTRAP_EXIT_OK;
+}
+
+int cli_read_check(const bool *given, char *err, size_t errlen)
+{
+	char label[64];
+	size_t i;
+
+	for (i = 0; i < cli_n_options; i++) {
+		if (!given[i] || cli_options[i].reads)
+			continue;
+		cli_option_label(cli_options[i].val, label, sizeof(label));
+		cli_set_err(err, errlen, "%s does not apply to -r, which only "
+			    "summarises capture files: drop %s", label, label);
+		return PTRAP_EXIT_USAGE;
+	}
+	return PTRAP_EXIT_OK;
+}
+
+/*
+ * How often the strftime(3) conversions of fmt change, in seconds: the
+ * finest one present (a month counts 28 days); ULONG_MAX when none.
+ */
+static unsigned long name_period(const char *fmt)
+{
+	static const struct { const char *convs; unsigned long secs; } units[] = {
+		{ "sSTrcX+", 1 },
+		{ "MR", 60 },
+		{ "HIklp", 3600 },
+		{ "deajAuwDFx", 86400 },
+		{ "UWV", 7 * 86400 },
+		{ "mbBh", 28 * 86400 },
+		{ "yYCGg", 365 * 86400 },
+	};
+	unsigned long best = ULONG_MAX;
+	const char *p;
+	size_t i;
+
+	for (p = fmt; (p = strchr(p, '%')) != NULL; p++) {
+		p++;
+		while (*p == 'E' || *p == 'O' || *p == '_' || *p == '-' ||
+		       *p == '0' || *p == '^' || *p == '#')
+			p++;
+		if (*p == '\0')
+			break;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strchr(units[i].convs, *p) && units[i].secs < best)
+				best = units[i].secs;
+	}
+	return best;
+}
+
+int cli_check_rotate_name(const struct ptrap_config *cfg, char *err,
+			  size_t errlen)
+{
+	unsigned long period = name_period(cfg->write_path);
+	char show[CLI_SHOW_BUF];
+
+	if (period <= cfg->rotate_secs)
+		return 0;
+	cli_show(cfg->write_path, strlen(cfg->write_path), show, sizeof(show));
+	if (period == ULONG_MAX)
+		cli_set_err(err, errlen, "-G %u would overwrite '%s' at each "
+			    "rotation: give the name a strftime(3) time, e.g. "
+			    "-w 'ptrap-%%Y%%m%%d-%%H%%M%%S.pcapng' (or rotate "
+			    "by size with -C)", cfg->rotate_secs, show);
+	else
+		cli_set_err(err, errlen, "-G %u would overwrite files: the "
+			    "time in '%s' changes only every %lu seconds; add "
+			    "finer conversions, e.g. %%H%%M%%S",
+			    cfg->rotate_secs, show, period);
+	return -1;
+}
