@@ -57,6 +57,7 @@ static const char *const by_names[] = {
 	[CLI_BY_PROCESS] = "process",
 	[CLI_BY_DESTINATION] = "destination",
 	[CLI_BY_FLOW] = "flow",
+	[CLI_BY_NAME] = "name",
 };
 
 const char *cli_by_name(enum cli_by b)
@@ -264,7 +265,7 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		if (parse_by(arg, &cfg->by) < 0)
 			return cli_bad_value(err, errlen, c, "grouping", arg,
 					     strlen(arg),
-					     "process, destination or flow");
+					     "process, destination, flow or name");
 		return PTRAP_EXIT_OK;
 	case 'j':
 		cfg->json = true;

@@ -25,6 +25,7 @@ enum cli_by {
 	CLI_BY_PROCESS,
 	CLI_BY_DESTINATION,
 	CLI_BY_FLOW,
+	CLI_BY_NAME,		/* what the packets asked for (report_name.c) */
 };
 
 enum cli_backend {

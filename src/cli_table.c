@@ -90,8 +90,9 @@ const struct cli_option cli_options[] = {
 		  "escapes as the reports print them. Other trapped packets "
 		  "are accepted at once without a report; they are counted "
 		  "in the statistics and still written with -w. Repeat the "
-		  "option, up to %L patterns.",
-	  .list_max = CLI_MAX_NAMES },
+		  "option, up to %L patterns. With -r, a filter of the "
+		  "summary.",
+	  .list_max = CLI_MAX_NAMES, .reads = true },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -241,13 +242,15 @@ const struct cli_option cli_options[] = {
 		  "The files are read as one capture, in the order of their "
 		  "first packets (a rotated ring in time order), each file "
 		  "once. Needs no privileges and no -i or -u; -u, -t, "
-		  "--icmp, -c, -i, -p, -o, --uid, --pid and --comm select "
-		  "packets; -j, -v, -q and --by change the output; any "
+		  "--icmp, -c, -i, -p, -o, --uid, --pid, --comm and "
+		  "--name select packets; -j, -v, -q and --by change the output; any "
 		  "other option is refused (exit status 2).",
 	  .reads = true },
 	{ .name = "by", .val = OPT_BY, .arg = "KEY",
 	  .help = "With -r, group the summary by process (the default), "
-		  "destination or flow.",
+		  "destination, flow or name (the DNS query name, TLS server "
+		  "name or HTTP Host of a packet, read from its bytes, with "
+		  "the processes that asked).",
 	  .reads = true },
 	{ .name = "pid", .val = OPT_PID, .arg = "PID",
 	  .help = "With -r, summarise only packets sent by process PID. "

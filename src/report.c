@@ -36,6 +36,7 @@ void report_free(struct report *rp)
 void report_set_filter(struct report *rp, const struct report_filter *flt)
 {
 	rp->flt = flt;
+	report_names_compile(&rp->names, flt);
 }
 
 unsigned long long report_filtered(const struct report *rp)
@@ -189,10 +190,12 @@ static bool iface_match(const struct report_filter *flt,
 	return flt->n_ifaces == 0;
 }
 
-static bool filter_match(const struct report_filter *flt,
+static bool filter_match(const struct report *rp,
 			 const struct pcapng_record *r,
-			 const struct pkt_info *pkt, const struct report_proc *p)
+			 const struct pkt_info *pkt, const struct report_proc *p,
+			 const struct rp_names *nm)
 {
+	const struct report_filter *flt = rp->flt;
 	bool ok;
 	unsigned int i;
 
@@ -217,14 +220,15 @@ static bool filter_match(const struct report_filter *flt,
 		return false;
 	for (ok = flt->n_comms == 0, i = 0; !ok && i < flt->n_comms; i++)
 		ok = p->comm[0] && strcmp(p->comm, flt->comms[i]) == 0;
-	return ok;
+	return ok && (flt->n_names == 0 || report_names_match(&rp->names, nm));
 }
 
 bool report_filter_active(const struct report_filter *flt)
 {
 	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
 		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
-		       flt->connect_only || flt->n_uids || flt->n_ifaces);
+		       flt->connect_only || flt->n_uids || flt->n_ifaces ||
+		       flt->n_names);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
@@ -286,6 +290,7 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 int report_add(struct report *rp, const struct pcapng_record *r)
 {
 	struct report_proc p;
+	struct rp_names nm;
 	struct pkt_info pkt;
 	struct rp_flow f;
 	struct rp_row *row = NULL;
@@ -309,7 +314,8 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = -1;
 	}
-	if (report_filter_active(rp->flt) && !filter_match(rp->flt, r, &pkt, &p)) {
+	report_names_get(r, &pkt, ip, len, &nm);
+	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
 		rp->filtered++;
 		return 0;
 	}
@@ -326,13 +332,17 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
+	if (nm.n == 0)
+		nm.name[0].len = 0;
 	if (rp->last_hit < rp->n_rows &&
 	    rp->rows[rp->last_hit].proc == (unsigned int)pi &&
-	    report_flow_eq(&rp->rows[rp->last_hit].f, &f))
+	    report_flow_eq(&rp->rows[rp->last_hit].f, &f) &&
+	    report_name_eq(&rp->rows[rp->last_hit].name, &nm.name[0]))
 		row = &rp->rows[rp->last_hit];
 	for (i = 0; !row && i < rp->n_rows; i++)
 		if (rp->rows[i].proc == (unsigned int)pi &&
-		    report_flow_eq(&rp->rows[i].f, &f))
+		    report_flow_eq(&rp->rows[i].f, &f) &&
+		    report_name_eq(&rp->rows[i].name, &nm.name[0]))
 			row = &rp->rows[i];
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
@@ -342,6 +352,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		memset(row, 0, sizeof(*row));
 		row->proc = (unsigned int)pi;
 		row->f = f;
+		row->name = nm.name[0];
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}

@@ -33,6 +33,8 @@ static void sum_add(struct rp_sum *s, const struct rp_row *r)
 
 static bool group_eq(enum cli_by by, const struct rp_row *a, const struct rp_row *b)
 {
+	if (by == CLI_BY_NAME)
+		return report_name_eq(&a->name, &b->name);
 	if (by == CLI_BY_PROCESS)
 		return a->proc == b->proc;
 	if (by == CLI_BY_DESTINATION)
@@ -241,10 +243,34 @@ static void print_flow(FILE *out, const struct rp_flow *f, bool with_src, bool j
 	print_ep(out, &f->dst, f->has_ports, f->dport);
 }
 
+/* --by name: the name as reports print it; "(none)" / null without one. */
+static void print_name(FILE *out, const struct payload_name *n, bool json)
+{
+	char text[PAYLOAD_NAME_TEXT_MAX];
+	struct strbuf b;
+
+	if (n->len == 0) {
+		fputs(json ? "\"name\":null" : "name (none)", out);
+		return;
+	}
+	sb_init(&b, text, sizeof(text));
+	payload_name_escape(&b, n);
+	if (sb_finish(&b) < 0)
+		text[0] = '\0';
+	if (json) {
+		fputs("\"name\":", out);
+		json_str(out, text);
+	} else {
+		fprintf(out, "name %s", text);
+	}
+}
+
 static void print_head(const struct report *rp, enum cli_by by, bool json,
 		       const struct rp_row *r, FILE *out)
 {
-	if (by == CLI_BY_PROCESS)
+	if (by == CLI_BY_NAME)
+		print_name(out, &r->name, json);
+	else if (by == CLI_BY_PROCESS)
 		print_proc(out, &rp->procs[r->proc], json);
 	else
 		print_flow(out, &r->f, by == CLI_BY_FLOW, json);
@@ -265,6 +291,7 @@ void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out)
 		[CLI_BY_PROCESS] = "destinations",
 		[CLI_BY_DESTINATION] = "processes",
 		[CLI_BY_FLOW] = "processes",
+		[CLI_BY_NAME] = "processes",
 	};
 	bool *done = calloc(rp->n_rows + 1, 2 * sizeof(bool));
 	bool *sdone = done ? done + rp->n_rows + 1 : NULL;

@@ -226,7 +226,7 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "-w", "g-%%M.pcapng", "-G", "60" }, 2,
 	  "-G 60 would overwrite" },
 	{ { "-r", "f", "--by", "host" }, 2,
-	  "invalid grouping 'host' for --by (expected process, destination or flow)" },
+	  "invalid grouping 'host' for --by (expected process, destination, flow or name)" },
 	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
 	{ { "-w", "f.pcapng", "-u" }, 3, "no destination: give -i ADDR" },
 	/* matching, reporting and privilege options */
