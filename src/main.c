@@ -101,8 +101,9 @@ static int rule_matches(void *arg, unsigned long long *pkts)
 }
 
 /*
- * The send-time record, which names senders that exit at once: after the
- * rules (its filter is theirs), before the drop (loading needs CAP_BPF).
+ * The send-time record, which names senders that exit at once: its filter
+ * is the rules' matchers, and it is opened before the drop (loading needs
+ * CAP_BPF).
  * Without it, one line says why and /proc names the senders as before.
  */
 static struct bpfrec *open_record(const struct ptrap_config *cfg)
@@ -316,6 +317,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Bind before any rule points at the queue. */
+	/*
+	 * The record's hooks before any packet is queued to us: a hook added
+	 * while packets wait in a queue makes the kernel resume them at a
+	 * stale place in the hook list after their verdict, and queue them
+	 * again (nf_reinject's hook index).
+	 */
+	rec = open_record(&cfg);
+	resolver_use_record(res, rec);
+	stats.record = rec;
 	q = queue_open(cfg.queue_num, copy_range(&cfg, pw != NULL));
 	if (!q) {
 		if (errno == EBUSY) {
@@ -348,9 +358,6 @@ int main(int argc, char **argv)
 	note("%s", why);
 	stats.rule_matches = rule_matches;
 	stats.rule_matches_arg = fw;
-	rec = open_record(&cfg);
-	resolver_use_record(res, rec);
-	stats.record = rec;
 	/* Rules, queue and files are set up: what is left needs little. */
 	if (privs_drop(&privs) < 0) {
 		fail("cannot drop privileges%s%s: %s", cfg.run_as_user ? " to user " : "",
