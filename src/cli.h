@@ -109,6 +109,7 @@ struct ptrap_config {
 	unsigned int snaplen;		/* -S; 0: whole packet */
 	const char *run_as_user;	/* -Z, after setup */
 	bool hook_caps;			/* --hook-caps: hooks keep our caps */
+	bool no_bpf;			/* --no-bpf: no send-time record */
 	enum cli_by by;			/* --by, for -r */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print

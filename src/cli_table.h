@@ -30,6 +30,7 @@ enum {
 	OPT_HOOK_CAPS,
 	OPT_BATCH_WAIT,
 	OPT_NAME,
+	OPT_NO_BPF,
 };
 
 /*
