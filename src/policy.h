@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy: after a packet is attributed, decide whether it is reported (and
- * its hook run) or only accepted: --comm, -n/--rate per flow, --count.
+ * its hook run) or only accepted: --comm, --unit, --container, one report
+ * per TCP connection (unless --every-packet), -n/--rate per flow, --count.
  */
 #ifndef PTRAP_POLICY_H
 #define PTRAP_POLICY_H
@@ -17,8 +18,9 @@
 
 enum policy_verdict {
 	POLICY_REPORT,		/* report it (and run the hook) */
-	POLICY_COMM_FILTERED,	/* --comm: no holder has a wanted comm */
+	POLICY_COMM_FILTERED,	/* --comm, --unit, --container: not a wanted sender */
 	POLICY_RATE_LIMITED,	/* -n: its flow is over the limit */
+	POLICY_SEGMENT,		/* TCP: its connection was reported already */
 	POLICY_DONE,		/* --count reached: report nothing more */
 };
 
@@ -40,6 +42,16 @@ void policy_free(struct policy *p);
 enum policy_verdict policy_check(struct policy *p, const struct pkt_info *pkt,
 				 const struct resolver_result *who,
 				 uint64_t now_ns);
+/*
+ * The same for a packet whose payload the decoders named (a TCP segment
+ * holding a DNS message, a ClientHello or an HTTP request): reported
+ * like a connection's first segment, since what it asks for comes after
+ * the SYN.
+ */
+enum policy_verdict policy_check_named(struct policy *p,
+				       const struct pkt_info *pkt,
+				       const struct resolver_result *who,
+				       uint64_t now_ns, bool named);
 
 /* True once --count reports have been allowed (never without --count). */
 bool policy_done(const struct policy *p);
