@@ -45,31 +45,30 @@ static bool is_expression(struct ptrap_config *cfg, int argc,
 	return yes;
 }
 
+int cli_read_word(struct ptrap_config *cfg, int argc, char *const *words,
+		  char *err, size_t errlen)
+{
+	char show[CLI_SHOW_BUF];
+	const char *w = words[0];
+
+	if (is_expression(cfg, argc, words)) {
+		cli_set_err(err, errlen, "'%s' is a filter expression, which "
+			    "becomes kernel rules and has no meaning for -r: "
+			    "select packets with -u, -t, --icmp, -c, -i, -p, "
+			    "-o, --uid, --pid or --comm",
+			    cli_show(w, strlen(w), show, sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	return cli_add_read(cfg, w, err, errlen);
+}
+
 int cli_read_words(struct ptrap_config *cfg, int argc, char *const *words,
 		   char *err, size_t errlen)
 {
-	char show[CLI_SHOW_BUF];
 	int i, ret;
 
 	for (i = 0; i < argc; i++) {
-		const char *w = words[i];
-
-		if (w[0] == '-' && w[1] != '\0') {
-			cli_set_err(err, errlen, "unexpected argument '%s': "
-				    "options go before the files of -r",
-				    cli_show(w, strlen(w), show, sizeof(show)));
-			return PTRAP_EXIT_USAGE;
-		}
-		if (is_expression(cfg, argc - i, words + i)) {
-			cli_set_err(err, errlen, "'%s' is a filter expression, "
-				    "which becomes kernel rules and has no "
-				    "meaning for -r: select packets with -u, -t, "
-				    "--icmp, -c, -i, -p, -o, --uid, --pid or "
-				    "--comm", cli_show(w, strlen(w), show,
-						       sizeof(show)));
-			return PTRAP_EXIT_USAGE;
-		}
-		ret = cli_add_read(cfg, w, err, errlen);
+		ret = cli_read_word(cfg, argc - i, words + i, err, errlen);
 		if (ret != PTRAP_EXIT_OK)
 			return ret;
 	}

@@ -15,7 +15,13 @@
 int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
 		 size_t errlen);
 
-/* With -r, the words after the options are more files. */
+/*
+ * With -r, a word that is not an option, words[0] of the argc left, is
+ * one more file (a filter expression is refused).  After "--", the words
+ * left are all files: cli_read_words().
+ */
+int cli_read_word(struct ptrap_config *cfg, int argc, char *const *words,
+		  char *err, size_t errlen);
 int cli_read_words(struct ptrap_config *cfg, int argc, char *const *words,
 		   char *err, size_t errlen);
 

@@ -27,6 +27,8 @@ enum {
 	OPT_HOOK_CAPS,
 	OPT_BATCH_WAIT,
 	OPT_NAME,
+	OPT_SORT,
+	OPT_TOP,
 };
 
 /*

@@ -16,8 +16,10 @@
 
 #include "comment.h"
 #include "packet.h"
+#include "payload.h"
 #include "pcapng.h"
 #include "report_int.h"
+#include "strbuf.h"
 
 struct report *report_new(void)
 {
@@ -26,8 +28,13 @@ struct report *report_new(void)
 
 void report_free(struct report *rp)
 {
+	unsigned int i;
+
 	if (!rp)
 		return;
+	for (i = 0; i < rp->n_names; i++)
+		free(rp->names[i]);
+	free(rp->names);
 	free(rp->procs);
 	free(rp->rows);
 	free(rp);
@@ -283,6 +290,63 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 	return (int)rp->n_procs++;
 }
 
+/*
+ * The name the packet asks for (a DNS query's first question, a TLS
+ * ClientHello's SNI, an HTTP Host), escaped and in lower case (DNS names
+ * are not case-sensitive), as an index into rp->names; -1 if none, -2
+ * when out of memory.
+ */
+static int packet_name(struct report *rp, const struct pkt_info *pkt,
+		       const uint8_t *ip, size_t len)
+{
+	const struct payload_name *n = NULL;
+	char text[PAYLOAD_NAME_TEXT_MAX + 1];
+	struct payload pl;
+	struct strbuf b;
+	unsigned int i;
+	char *p;
+
+	if (payload_decode(pkt, ip, len, &pl) < 0)
+		return -1;
+	if (pl.kind == PAYLOAD_DNS && pl.dns.n_questions > 0)
+		n = &pl.dns.q[0].qname;
+	else if (pl.kind == PAYLOAD_TLS && pl.tls.has_sni)
+		n = &pl.tls.sni;
+	else if (pl.kind == PAYLOAD_HTTP && pl.http.has_host)
+		n = &pl.http.host;
+	if (!n || n->len == 0)
+		return -1;
+	sb_init(&b, text, sizeof(text));
+	payload_name_escape(&b, n);
+	if (sb_finish(&b) < 0)
+		return -1;
+	for (p = text; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (i = rp->n_names; i > 0; i--)	/* recent names first */
+		if (strcmp(rp->names[i - 1], text) == 0)
+			return (int)i - 1;
+	if (rp->n_names == rp->cap_names &&
+	    grow((void **)&rp->names, &rp->cap_names, sizeof(char *)) < 0)
+		return -2;
+	rp->names[rp->n_names] = strdup(text);
+	if (!rp->names[rp->n_names])
+		return -2;
+	return (int)rp->n_names++;
+}
+
+/*
+ * Same process and flow, and the same name; a packet without one (a
+ * TCP segment after the ClientHello) joins its flow's row, and a row
+ * without one yet (the SYN) takes the first name its flow shows.
+ */
+static bool row_match(const struct rp_row *row, unsigned int proc,
+		      const struct rp_flow *f, int name)
+{
+	return row->proc == proc && report_flow_eq(&row->f, f) &&
+	       (name < 0 || row->name < 0 || row->name == name);
+}
+
 int report_add(struct report *rp, const struct pcapng_record *r)
 {
 	struct report_proc p;
@@ -291,7 +355,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	struct rp_row *row = NULL;
 	const uint8_t *ip;
 	size_t len, i;
-	int pi;
+	int pi, name;
 
 	ip = ip_start(r, &len);
 	if (!ip || pkt_parse(ip, len, &pkt) < 0) {
@@ -326,14 +390,17 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
+	name = packet_name(rp, &pkt, ip, len);
+	if (name == -2)
+		return -1;
 	if (rp->last_hit < rp->n_rows &&
-	    rp->rows[rp->last_hit].proc == (unsigned int)pi &&
-	    report_flow_eq(&rp->rows[rp->last_hit].f, &f))
+	    row_match(&rp->rows[rp->last_hit], (unsigned int)pi, &f, name))
 		row = &rp->rows[rp->last_hit];
 	for (i = 0; !row && i < rp->n_rows; i++)
-		if (rp->rows[i].proc == (unsigned int)pi &&
-		    report_flow_eq(&rp->rows[i].f, &f))
+		if (row_match(&rp->rows[i], (unsigned int)pi, &f, name))
 			row = &rp->rows[i];
+	if (row && row->name < 0)
+		row->name = name;	/* the connection's name, once seen */
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
 		    grow((void **)&rp->rows, &rp->cap_rows, sizeof(*row)) < 0)
@@ -342,6 +409,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		memset(row, 0, sizeof(*row));
 		row->proc = (unsigned int)pi;
 		row->f = f;
+		row->name = name;
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}

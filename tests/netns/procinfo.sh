@@ -176,7 +176,12 @@ if command -v tshark >/dev/null; then
 	grep -q "Chain: dig([0-9]*) < sh(" "$WORK/comments" || fail "no Chain in comments"
 fi
 "$PTRAP" -r "$WORK/cap.pcapng" >"$WORK/report" 2>&1 || fail "-r failed: $(cat "$WORK/report")"
-grep -q "comm=dig .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
+grep -q "  dig (pid [0-9]*, uid [0-9]*) .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
+# --by user and --by unit group by the comment's fields
+"$PTRAP" -r "$WORK/cap.pcapng" --by user >"$WORK/by-user" 2>&1 || fail "-r --by user failed"
+grep -Eq "  $nobody( \([0-9]+ processes\))?\$" "$WORK/by-user" || fail "-r --by user: $(cat "$WORK/by-user")"
+"$PTRAP" -r "$WORK/cap.pcapng" --by unit >"$WORK/by-unit" 2>&1 || fail "-r --by unit failed"
+grep -Eq "  test\.service( \([0-9]+ processes\))?\$" "$WORK/by-unit" || fail "-r --by unit: $(cat "$WORK/by-unit")"
 grep -q "container=docker:$(echo "$id" | cut -c1-12)" "$WORK/report" || fail "-r: no container: $(cat "$WORK/report")"
 "$PTRAP" -r "$WORK/cap.pcapng" -j >"$WORK/report.json" 2>&1 || fail "-r -j failed"
 grep -q '"unit":"test.service"' "$WORK/report.json" || fail "-r -j: $(cat "$WORK/report.json")"
