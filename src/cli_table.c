@@ -189,7 +189,7 @@ const struct cli_option cli_options[] = {
 		  "with the sending process in the packet comment "
 		  "(PID, Cmd, Args, UserId, ParentPID, Comm, and when known "
 		  "User, Group, Unit, UserUnit, Container, Chain, Cgroup, "
-		  "Exited) and what the payload asks for (Query, SNI, Host). "
+		  "Exited, Start) and what the payload asks for (Query, SNI, Host). "
 		  "\"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
@@ -240,7 +240,8 @@ const struct cli_option cli_options[] = {
 	  .reads = true },
 	{ .name = "by", .val = OPT_BY, .arg = "KEY",
 	  .help = "With -r, group the summary by KEY: process (the "
-		  "default: a pid with its comm, exe and user), comm (the "
+		  "default: a pid and its start time, with its comm, exe and "
+		  "user), comm (the "
 		  "command name: six digs are one \"dig\" row), exe, user "
 		  "(the comment's User, else its UserId), unit (the systemd "
 		  "unit, else the user unit), destination (protocol, "

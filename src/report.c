@@ -70,7 +70,7 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 	size_t vl;
 
 	memset(p, 0, sizeof(*p));
-	p->pid = p->ppid = p->uid = -1;
+	p->pid = p->ppid = p->uid = p->start = -1;
 	comment_procinfo_clear(&p->info);
 	while (comment_next(&s, end, &f, &v, &vl)) {
 		if (comment_procinfo_field(&p->info, f, v, vl))
@@ -88,6 +88,9 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 			break;
 		case COMMENT_USERID:
 			p->uid = comment_number(v, vl);
+			break;
+		case COMMENT_START:
+			p->start = comment_number(v, vl);
 			break;
 		case COMMENT_PARENTPID:
 			p->ppid = comment_number(v, vl);
@@ -236,7 +239,8 @@ bool report_filter_active(const struct report_filter *flt)
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
 {
-	return a->pid == b->pid && a->uid == b->uid && a->ppid == b->ppid &&
+	return a->pid == b->pid && a->start == b->start && a->uid == b->uid &&
+	       a->ppid == b->ppid &&
 	       strcmp(a->comm, b->comm) == 0 && strcmp(a->exe, b->exe) == 0 &&
 	       strcmp(a->reason, b->reason) == 0 &&
 	       strcmp(a->info.user, b->info.user) == 0 &&
@@ -371,7 +375,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	    report_parse_comment(r->comment, r->comment_len, &p) < 0) {
 		memset(&p, 0, sizeof(p));
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
-		p.ppid = p.uid = -1;
+		p.ppid = p.uid = p.start = -1;
 	}
 	if (report_filter_active(rp->flt) && !filter_match(rp->flt, r, &pkt, &p)) {
 		rp->filtered++;

@@ -18,6 +18,7 @@ struct report_proc {
 	long long pid;		/* -1: unknown */
 	long long ppid;		/* -1: not given */
 	long long uid;		/* -1: not given */
+	long long start;	/* Start: (stat's start time); -1: not given */
 	char comm[64];
 	char exe[512];
 	char args[1024];

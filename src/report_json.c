@@ -92,6 +92,8 @@ static void json_proc(FILE *out, const struct report_proc *p)
 		fprintf(out, ",\"ppid\":%lld", p->ppid);
 	if (p->uid >= 0)
 		fprintf(out, ",\"uid\":%lld", p->uid);
+	if (p->start >= 0)
+		fprintf(out, ",\"start\":%lld", p->start);
 	fputs(",\"comm\":", out);
 	report_json_str(out, p->comm);
 	fputs(",\"exe\":", out);
