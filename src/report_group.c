@@ -14,7 +14,7 @@
 #include "packet.h"
 #include "report_int.h"
 
-#define KEY_MAX	1100		/* a name's text, or a flow's */
+#define KEY_MAX	2048		/* a name's text, an exe, a flow */
 
 struct keyed {
 	unsigned int row;
@@ -151,21 +151,25 @@ static int cmp_group(const void *a, const void *b, void *arg)
 			 strcmp(c->keys[x->row].key, c->keys[y->row].key);
 }
 
-/* Distinct processes among keyed rows [from, to). */
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct processes among keyed rows [from, to), sorted in scratch. */
 static unsigned int count_procs(const struct keyed *k, unsigned int from,
 				unsigned int to, const struct report *rp,
 				unsigned int *scratch)
 {
-	unsigned int i, j, n = 0;
+	unsigned int i, n = 0;
 
-	for (i = from; i < to; i++) {
-		unsigned int proc = rp->rows[k[i].row].proc;
-
-		for (j = 0; j < n && scratch[j] != proc; j++)
-			;
-		if (j == n)
-			scratch[n++] = proc;
-	}
+	for (i = from; i < to; i++)
+		scratch[i - from] = rp->rows[k[i].row].proc;
+	qsort(scratch, to - from, sizeof(*scratch), cmp_uint);
+	for (i = 0; i < to - from; i++)
+		n += i == 0 || scratch[i] != scratch[i - 1];
 	return n;
 }
 
