@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "comment.h"
 #include "packet.h"
 #include "payload.h"
@@ -35,6 +36,8 @@ void report_free(struct report *rp)
 	for (i = 0; i < rp->n_names; i++)
 		free(rp->names[i]);
 	free(rp->names);
+	cache_free(rp->row_index);
+	cache_free(rp->name_index);
 	free(rp->procs);
 	free(rp->rows);
 	free(rp);
@@ -284,14 +287,36 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 {
 	unsigned int i;
 
+	/* a flow's packets come together: the last one first */
+	if (rp->last_proc < rp->n_procs && proc_eq(&rp->procs[rp->last_proc], p))
+		return (int)rp->last_proc;
 	for (i = 0; i < rp->n_procs; i++)
 		if (proc_eq(&rp->procs[i], p))
-			return (int)i;
+			return (int)(rp->last_proc = i);
+	rp->last_proc = rp->n_procs;
 	if (rp->n_procs == rp->cap_procs &&
 	    grow((void **)&rp->procs, &rp->cap_procs, sizeof(*p)) < 0)
 		return -1;
 	rp->procs[rp->n_procs] = *p;
 	return (int)rp->n_procs++;
+}
+
+/* Entries of the row and name indexes: beyond, rows and names repeat. */
+#define INDEX_CAP	(1u << 16)
+
+struct row_key {
+	unsigned int proc;
+	struct rp_flow f;
+};
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *s++) * 0x100000001b3ull;
+	return h;
 }
 
 /*
@@ -307,7 +332,9 @@ static int packet_name(struct report *rp, const struct pkt_info *pkt,
 	char text[PAYLOAD_NAME_TEXT_MAX + 1];
 	struct payload pl;
 	struct strbuf b;
-	unsigned int i;
+	bool added;
+	uint64_t h;
+	int *idx;
 	char *p;
 
 	if (payload_decode(pkt, ip, len, &pl) < 0)
@@ -327,15 +354,22 @@ static int packet_name(struct report *rp, const struct pkt_info *pkt,
 	for (p = text; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	for (i = rp->n_names; i > 0; i--)	/* recent names first */
-		if (strcmp(rp->names[i - 1], text) == 0)
-			return (int)i - 1;
+	h = fnv1a(text, strlen(text));
+	if (!rp->name_index) {
+		rp->name_index = cache_new(INDEX_CAP, sizeof(h), sizeof(int));
+		if (!rp->name_index)
+			return -2;
+	}
+	idx = cache_put(rp->name_index, (uint32_t)h, &h, &added);
+	if (!added && strcmp(rp->names[*idx], text) == 0)
+		return *idx;
 	if (rp->n_names == rp->cap_names &&
 	    grow((void **)&rp->names, &rp->cap_names, sizeof(char *)) < 0)
 		return -2;
 	rp->names[rp->n_names] = strdup(text);
 	if (!rp->names[rp->n_names])
 		return -2;
+	*idx = (int)rp->n_names;
 	return (int)rp->n_names++;
 }
 
@@ -358,7 +392,10 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	struct rp_flow f;
 	struct rp_row *row = NULL;
 	const uint8_t *ip;
-	size_t len, i;
+	struct row_key key;
+	unsigned int *ri;
+	bool added;
+	size_t len;
 	int pi, name;
 
 	ip = ip_start(r, &len);
@@ -397,12 +434,19 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	name = packet_name(rp, &pkt, ip, len);
 	if (name == -2)
 		return -1;
-	if (rp->last_hit < rp->n_rows &&
-	    row_match(&rp->rows[rp->last_hit], (unsigned int)pi, &f, name))
-		row = &rp->rows[rp->last_hit];
-	for (i = 0; !row && i < rp->n_rows; i++)
-		if (row_match(&rp->rows[i], (unsigned int)pi, &f, name))
-			row = &rp->rows[i];
+	if (!rp->row_index) {
+		rp->row_index = cache_new(INDEX_CAP, sizeof(key), sizeof(unsigned int));
+		if (!rp->row_index)
+			return -1;
+	}
+	memset(&key, 0, sizeof(key));
+	key.proc = (unsigned int)pi;
+	memcpy(&key.f, &f, sizeof(f));	/* f's padding is zeroed too */
+	ri = cache_put(rp->row_index, (uint32_t)fnv1a(&key, sizeof(key)), &key,
+		       &added);
+	if (!added && *ri < rp->n_rows &&
+	    row_match(&rp->rows[*ri], (unsigned int)pi, &f, name))
+		row = &rp->rows[*ri];
 	if (row && row->name < 0)
 		row->name = name;	/* the connection's name, once seen */
 	if (!row) {
@@ -417,7 +461,7 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}
-	rp->last_hit = (unsigned int)(row - rp->rows);
+	*ri = (unsigned int)(row - rp->rows);
 	row->packets++;
 	/* IP bytes, whatever link header the capture tool put before them. */
 	len = (size_t)(ip - r->data);

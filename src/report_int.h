@@ -32,9 +32,16 @@ struct report {
 	struct report_proc *procs;
 	unsigned int n_procs, cap_procs;
 	struct rp_row *rows;
-	unsigned int n_rows, cap_rows, last_hit;
+	unsigned int n_rows, cap_rows, last_proc;
 	char **names;		/* DNS qname, TLS SNI or HTTP Host, escaped */
 	unsigned int n_names, cap_names;
+	/*
+	 * Indexes of rows by (process, flow) and of names by their text's
+	 * hash.  An entry they forget (or a hash two names share) only
+	 * costs a second row or name with the same key, which grouping
+	 * adds up again.
+	 */
+	struct cache *row_index, *name_index;
 	unsigned long long packets, unparsed, filtered;
 	const struct report_filter *flt;
 };
