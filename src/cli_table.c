@@ -90,8 +90,9 @@ const struct cli_option cli_options[] = {
 		  "escapes as the reports print them. Other trapped packets "
 		  "are accepted at once without a report; they are counted "
 		  "in the statistics and still written with -w. Repeat the "
-		  "option, up to %L patterns.",
-	  .list_max = CLI_MAX_NAMES },
+		  "option, up to %L patterns. With -r, a filter of the "
+		  "summary.",
+	  .list_max = CLI_MAX_NAMES, .reads = true },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -233,8 +234,8 @@ const struct cli_option cli_options[] = {
 		  "The files are read as one capture, in the order of their "
 		  "first packets (a rotated ring in time order), each file "
 		  "once. Needs no privileges and no -i or -u; -u, -t, "
-		  "--icmp, -c, -i, -p, -o, --uid, --pid and --comm select "
-		  "packets; -j, -v, -q, --by, --sort and --top change the "
+		  "--icmp, -c, -i, -p, -o, --uid, --pid, --comm and --name "
+		  "select packets; -j, -v, -q, --by, --sort and --top change the "
 		  "output (a table, or JSON lines with -j); any other option "
 		  "is refused (exit status 2).",
 	  .reads = true },
@@ -248,7 +249,7 @@ const struct cli_option cli_options[] = {
 		  "address, port), flow (source and destination) or name "
 		  "(the DNS query name, TLS SNI or HTTP Host in the packet, "
 		  "so also for other tools' captures; a TCP connection's "
-		  "other segments count for its name). Each group lists its "
+		  "segments after the one holding it count for it too). Each group lists its "
 		  "destinations, or for destination, flow and name its "
 		  "processes.",
 	  .reads = true },

@@ -22,6 +22,7 @@ int main_read(const struct ptrap_config *cfg)
 		.ports = cfg->ports, .n_ports = cfg->n_ports,
 		.pids = cfg->pids, .n_pids = cfg->n_pids,
 		.comms = cfg->comms, .n_comms = cfg->n_comms,
+		.names = cfg->names, .n_names = cfg->n_names,
 	};
 	struct report_opts opts = {
 		.by = cfg->by, .sort = cfg->sort, .top = cfg->top,

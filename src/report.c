@@ -33,11 +33,12 @@ void report_free(struct report *rp)
 
 	if (!rp)
 		return;
-	for (i = 0; i < rp->n_names; i++)
-		free(rp->names[i]);
-	free(rp->names);
+	for (i = 0; i < rp->n_nametab; i++)
+		free(rp->nametab[i].text);
+	free(rp->nametab);
 	cache_free(rp->row_index);
 	cache_free(rp->name_index);
+	cache_free(rp->flow_names);
 	free(rp->procs);
 	free(rp->rows);
 	free(rp);
@@ -46,6 +47,7 @@ void report_free(struct report *rp)
 void report_set_filter(struct report *rp, const struct report_filter *flt)
 {
 	rp->flt = flt;
+	report_names_compile(&rp->names, flt);
 }
 
 unsigned long long report_filtered(const struct report *rp)
@@ -202,10 +204,12 @@ static bool iface_match(const struct report_filter *flt,
 	return flt->n_ifaces == 0;
 }
 
-static bool filter_match(const struct report_filter *flt,
+static bool filter_match(const struct report *rp,
 			 const struct pcapng_record *r,
-			 const struct pkt_info *pkt, const struct report_proc *p)
+			 const struct pkt_info *pkt, const struct report_proc *p,
+			 const struct rp_names *nm)
 {
+	const struct report_filter *flt = rp->flt;
 	bool ok;
 	unsigned int i;
 
@@ -230,14 +234,15 @@ static bool filter_match(const struct report_filter *flt,
 		return false;
 	for (ok = flt->n_comms == 0, i = 0; !ok && i < flt->n_comms; i++)
 		ok = p->comm[0] && strcmp(p->comm, flt->comms[i]) == 0;
-	return ok;
+	return ok && (flt->n_names == 0 || report_names_match(&rp->names, nm));
 }
 
 bool report_filter_active(const struct report_filter *flt)
 {
 	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
 		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
-		       flt->connect_only || flt->n_uids || flt->n_ifaces);
+		       flt->connect_only || flt->n_uids || flt->n_ifaces ||
+		       flt->n_names);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
@@ -320,35 +325,24 @@ static uint64_t fnv1a(const void *p, size_t n)
 }
 
 /*
- * The name the packet asks for (a DNS query's first question, a TLS
- * ClientHello's SNI, an HTTP Host), escaped and in lower case (DNS names
- * are not case-sensitive), as an index into rp->names; -1 if none, -2
- * when out of memory.
+ * The first name the packet asks for (report_names_get(): a DNS query's
+ * first question, a TLS ClientHello's SNI, an HTTP Host), escaped and in
+ * lower case (DNS names are not case-sensitive), as an index into
+ * rp->nametab; -1 if none, -2 when out of memory.
  */
-static int packet_name(struct report *rp, const struct pkt_info *pkt,
-		       const uint8_t *ip, size_t len)
+static int name_index(struct report *rp, const struct rp_names *nm)
 {
-	const struct payload_name *n = NULL;
 	char text[PAYLOAD_NAME_TEXT_MAX + 1];
-	struct payload pl;
 	struct strbuf b;
 	bool added;
 	uint64_t h;
 	int *idx;
 	char *p;
 
-	if (payload_decode(pkt, ip, len, &pl) < 0)
-		return -1;
-	if (pl.kind == PAYLOAD_DNS && pl.dns.n_questions > 0)
-		n = &pl.dns.q[0].qname;
-	else if (pl.kind == PAYLOAD_TLS && pl.tls.has_sni)
-		n = &pl.tls.sni;
-	else if (pl.kind == PAYLOAD_HTTP && pl.http.has_host)
-		n = &pl.http.host;
-	if (!n || n->len == 0)
+	if (nm->n == 0 || nm->name[0].len == 0)
 		return -1;
 	sb_init(&b, text, sizeof(text));
-	payload_name_escape(&b, n);
+	payload_name_escape(&b, &nm->name[0]);
 	if (sb_finish(&b) < 0)
 		return -1;
 	for (p = text; *p; p++)
@@ -361,33 +355,62 @@ static int packet_name(struct report *rp, const struct pkt_info *pkt,
 			return -2;
 	}
 	idx = cache_put(rp->name_index, (uint32_t)h, &h, &added);
-	if (!added && strcmp(rp->names[*idx], text) == 0)
+	if (!added && strcmp(rp->nametab[*idx].text, text) == 0)
 		return *idx;
-	if (rp->n_names == rp->cap_names &&
-	    grow((void **)&rp->names, &rp->cap_names, sizeof(char *)) < 0)
+	if (rp->n_nametab == rp->cap_nametab &&
+	    grow((void **)&rp->nametab, &rp->cap_nametab, sizeof(*rp->nametab)) < 0)
 		return -2;
-	rp->names[rp->n_names] = strdup(text);
-	if (!rp->names[rp->n_names])
+	rp->nametab[rp->n_nametab].text = strdup(text);
+	if (!rp->nametab[rp->n_nametab].text)
 		return -2;
-	*idx = (int)rp->n_names;
-	return (int)rp->n_names++;
+	rp->nametab[rp->n_nametab].wire = nm->name[0];
+	*idx = (int)rp->n_nametab;
+	return (int)rp->n_nametab++;
 }
 
 /*
- * Same process and flow, and the same name; a packet without one (a
- * TCP segment after the ClientHello) joins its flow's row, and a row
- * without one yet (the SYN) takes the first name its flow shows.
+ * A packet asking for no name takes the last one its flow asked for (a
+ * TCP connection's segments after the ClientHello, whichever process the
+ * comment names for them), so --name and --by name count connections,
+ * not only the packets that hold the name.  -1: none; -2: no memory.
  */
+static int flow_name(struct report *rp, const struct rp_flow *f, int name,
+		     struct rp_names *nm)
+{
+	bool added;
+	int *v;
+
+	if (!rp->flow_names) {
+		rp->flow_names = cache_new(INDEX_CAP, sizeof(*f), sizeof(int));
+		if (!rp->flow_names)
+			return -2;
+	}
+	if (name >= 0) {
+		v = cache_put(rp->flow_names, (uint32_t)fnv1a(f, sizeof(*f)), f,
+			      &added);
+		*v = name;
+		return name;
+	}
+	v = cache_get(rp->flow_names, (uint32_t)fnv1a(f, sizeof(*f)), f);
+	if (!v || *v < 0 || (unsigned int)*v >= rp->n_nametab)
+		return -1;
+	nm->n = 1;
+	nm->name[0] = rp->nametab[*v].wire;
+	return *v;
+}
+
+/* Same process, flow and name (flow_name() gave later segments theirs). */
 static bool row_match(const struct rp_row *row, unsigned int proc,
 		      const struct rp_flow *f, int name)
 {
 	return row->proc == proc && report_flow_eq(&row->f, f) &&
-	       (name < 0 || row->name < 0 || row->name == name);
+	       row->name == name;
 }
 
 int report_add(struct report *rp, const struct pcapng_record *r)
 {
 	struct report_proc p;
+	struct rp_names nm;
 	struct pkt_info pkt;
 	struct rp_flow f;
 	struct rp_row *row = NULL;
@@ -414,14 +437,6 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
 		p.ppid = p.uid = p.start = -1;
 	}
-	if (report_filter_active(rp->flt) && !filter_match(rp->flt, r, &pkt, &p)) {
-		rp->filtered++;
-		return 0;
-	}
-	rp->packets++;
-	pi = find_proc(rp, &p);
-	if (pi < 0)
-		return -1;
 	memset(&f, 0, sizeof(f));
 	f.proto = pkt.proto;
 	f.src = pkt.src;
@@ -431,8 +446,19 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
-	name = packet_name(rp, &pkt, ip, len);
+	report_names_get(r, &pkt, ip, len, &nm);
+	name = name_index(rp, &nm);
+	if (name != -2)
+		name = flow_name(rp, &f, name, &nm);
 	if (name == -2)
+		return -1;
+	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
+		rp->filtered++;
+		return 0;
+	}
+	rp->packets++;
+	pi = find_proc(rp, &p);
+	if (pi < 0)
 		return -1;
 	if (!rp->row_index) {
 		rp->row_index = cache_new(INDEX_CAP, sizeof(key), sizeof(unsigned int));
@@ -447,8 +473,6 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	if (!added && *ri < rp->n_rows &&
 	    row_match(&rp->rows[*ri], (unsigned int)pi, &f, name))
 		row = &rp->rows[*ri];
-	if (row && row->name < 0)
-		row->name = name;	/* the connection's name, once seen */
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
 		    grow((void **)&rp->rows, &rp->cap_rows, sizeof(*row)) < 0)

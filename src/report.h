@@ -27,7 +27,8 @@ struct report_proc {
 };
 
 /*
- * -r with -u/-t/--icmp, -c, -i, -p, -o, --uid, --pid, --comm: a packet is
+ * -r with -u/-t/--icmp, -c, -i, -p, -o, --uid, --pid, --comm, --name: a packet
+ * is
  * counted only if it matches every list given (any entry of a list);
  * empty lists match everything.  Packets that are not IPv4/IPv6 match no
  * filter.
@@ -47,6 +48,8 @@ struct report_filter {
 	unsigned int n_pids;
 	const char (*comms)[CLI_COMM_LEN];
 	unsigned int n_comms;
+	const char *const *names;	/* --name patterns, checked by cli */
+	unsigned int n_names;
 };
 
 struct report *report_new(void);

@@ -86,7 +86,7 @@ static void key_of(const struct report *rp, enum cli_by by,
 	case CLI_BY_N:
 		break;
 	}
-	snprintf(buf, len, "%s", r->name >= 0 ? rp->names[r->name] : "");
+	snprintf(buf, len, "%s", r->name >= 0 ? rp->nametab[r->name].text : "");
 }
 
 static void sum_add(struct rp_sum *s, const struct rp_sum *r)

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "addr.h"
+#include "namematch.h"
+#include "payload.h"
 #include "report.h"
 
 struct rp_flow {
@@ -19,11 +21,17 @@ struct rp_flow {
 	uint16_t sport, dport;
 };
 
+/* A name packets asked for: DNS qname, TLS SNI or HTTP Host. */
+struct rp_name {
+	char *text;			/* escaped, lower case */
+	struct payload_name wire;	/* as asked, for --name */
+};
+
 /* Packets of one process, one flow and one name. */
 struct rp_row {
 	unsigned int proc;
 	struct rp_flow f;
-	int name;		/* index in report.names; -1: none */
+	int name;		/* index in report.nametab; -1: none */
 	unsigned long long packets, bytes;
 	uint64_t first, last;
 };
@@ -33,8 +41,8 @@ struct report {
 	unsigned int n_procs, cap_procs;
 	struct rp_row *rows;
 	unsigned int n_rows, cap_rows, last_proc;
-	char **names;		/* DNS qname, TLS SNI or HTTP Host, escaped */
-	unsigned int n_names, cap_names;
+	struct rp_name *nametab;	/* the names rows point to */
+	unsigned int n_nametab, cap_nametab;
 	/*
 	 * Indexes of rows by (process, flow) and of names by their text's
 	 * hash.  An entry they forget (or a hash two names share) only
@@ -42,8 +50,11 @@ struct report {
 	 * adds up again.
 	 */
 	struct cache *row_index, *name_index;
+	/* a flow's last name, for its segments that carry none */
+	struct cache *flow_names;
 	unsigned long long packets, unparsed, filtered;
 	const struct report_filter *flt;
+	struct namematch_set names;	/* flt's --name patterns, compiled */
 };
 
 /* Same protocol, destination address and port. */
@@ -91,6 +102,22 @@ void report_json_groups(const struct report *rp, const struct rp_grouping *g,
 void report_json_total(const struct report *rp, unsigned int n_files,
 		       unsigned int n_bad, const char *error, FILE *out);
 void report_json_str(FILE *out, const char *s);
+/* --- report_name.c --- */
+
+#define RP_NAMES_MAX	PAYLOAD_DNS_QMAX
+/* The names a packet asks for: DNS questions, SNI or Host. */
+struct rp_names {
+	unsigned int n;
+	struct payload_name name[RP_NAMES_MAX];
+};
+
+/* From the packet's bytes (ip, len: as pkt_parse() got them), else the comment. */
+void report_names_get(const struct pcapng_record *r, const struct pkt_info *pkt,
+		      const uint8_t *ip, size_t len, struct rp_names *nm);
+bool report_names_match(const struct namematch_set *set,
+			const struct rp_names *nm);
+void report_names_compile(struct namematch_set *set,
+			  const struct report_filter *flt);
 
 /* Does flt (may be NULL) select anything at all? */
 bool report_filter_active(const struct report_filter *flt);

@@ -167,7 +167,7 @@ static void json_key(const struct report *rp, enum cli_by by,
 	case CLI_BY_N:
 		fputs("\"name\":", out);
 		if (r->name >= 0)
-			report_json_str(out, rp->names[r->name]);
+			report_json_str(out, rp->nametab[r->name].text);
 		else
 			fputs("null", out);
 		return;

@@ -169,7 +169,7 @@ static void key_text(struct strbuf *b, const struct report *rp, enum cli_by by,
 	case CLI_BY_NAME:
 	case CLI_BY_N:
 		if (r->name >= 0)
-			sb_str(b, rp->names[r->name]);	/* escaped already */
+			sb_str(b, rp->nametab[r->name].text);	/* escaped already */
 		else
 			sb_str(b, "(no name)");
 		return;
