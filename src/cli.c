@@ -53,42 +53,6 @@ const char *cli_backend_name(enum cli_backend b)
 	return backend_names[b];
 }
 
-static const char *const by_names[] = {
-	[CLI_BY_PROCESS] = "process",
-	[CLI_BY_DESTINATION] = "destination",
-	[CLI_BY_FLOW] = "flow",
-	[CLI_BY_COMM] = "comm",
-	[CLI_BY_EXE] = "exe",
-	[CLI_BY_USER] = "user",
-	[CLI_BY_UNIT] = "unit",
-	[CLI_BY_NAME] = "name",
-};
-_Static_assert(sizeof(by_names) / sizeof(by_names[0]) == CLI_BY_N,
-	       "a --by key without a name");
-
-static const char *const sort_names[] = {
-	[CLI_SORT_PACKETS] = "packets",
-	[CLI_SORT_BYTES] = "bytes",
-	[CLI_SORT_FIRST] = "first",
-	[CLI_SORT_LAST] = "last",
-};
-_Static_assert(sizeof(sort_names) / sizeof(sort_names[0]) == CLI_SORT_N,
-	       "a --sort key without a name");
-
-const char *cli_sort_name(enum cli_sort s)
-{
-	if ((unsigned int)s >= CLI_SORT_N)
-		return "?";
-	return sort_names[s];
-}
-
-const char *cli_by_name(enum cli_by b)
-{
-	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
-		return "?";
-	return by_names[b];
-}
-
 _Static_assert(CLI_MAX_NAMES == NAMEMATCH_MAX, "--name: one limit");
 
 /* --name: checked here, compiled where it is used (loop, report). */
@@ -180,17 +144,6 @@ static int parse_backend(const char *s, enum cli_backend *out)
 	return -1;
 }
 
-/* s as one of names[0..n); its index, or -1. */
-static int parse_name(const char *s, const char *const *names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			char *err, size_t errlen)
 {
@@ -278,27 +231,19 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 			return cli_bad_value(err, errlen, c, "file size", arg,
 					     strlen(arg), "0.001-1000000 MB");
 		return PTRAP_EXIT_OK;
-	case OPT_BY: {
-		int i = parse_name(arg, by_names, CLI_BY_N);
-
-		if (i < 0)
+	case OPT_BY:
+		if (cli_parse_by(arg, &cfg->by) < 0)
 			return cli_bad_value(err, errlen, c, "grouping", arg,
 					     strlen(arg), "process, comm, exe, "
 					     "user, unit, destination, flow or "
 					     "name");
-		cfg->by = (enum cli_by)i;
 		return PTRAP_EXIT_OK;
-	}
-	case OPT_SORT: {
-		int i = parse_name(arg, sort_names, CLI_SORT_N);
-
-		if (i < 0)
+	case OPT_SORT:
+		if (cli_parse_sort(arg, &cfg->sort) < 0)
 			return cli_bad_value(err, errlen, c, "order", arg,
 					     strlen(arg), "packets, bytes, "
 					     "first or last");
-		cfg->sort = (enum cli_sort)i;
 		return PTRAP_EXIT_OK;
-	}
 	case 'j':
 		cfg->json = true;
 		return PTRAP_EXIT_OK;

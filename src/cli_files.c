@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cli_files: the -r file list and the -G file name.  -r summarises files
+ * cli_files: the -r file list and its --by and --sort keys, and the -G
+ * file name.  -r summarises files
  * and traps nothing, so an option it cannot honour is refused by name
  * rather than ignored (the option table says which it honours).
  */
@@ -13,6 +14,73 @@
 
 #include "cli_msg.h"
 #include "cli_table.h"
+
+static const char *const by_names[] = {
+	[CLI_BY_PROCESS] = "process",
+	[CLI_BY_DESTINATION] = "destination",
+	[CLI_BY_FLOW] = "flow",
+	[CLI_BY_COMM] = "comm",
+	[CLI_BY_EXE] = "exe",
+	[CLI_BY_USER] = "user",
+	[CLI_BY_UNIT] = "unit",
+	[CLI_BY_NAME] = "name",
+};
+_Static_assert(sizeof(by_names) / sizeof(by_names[0]) == CLI_BY_N,
+	       "a --by key without a name");
+
+static const char *const sort_names[] = {
+	[CLI_SORT_PACKETS] = "packets",
+	[CLI_SORT_BYTES] = "bytes",
+	[CLI_SORT_FIRST] = "first",
+	[CLI_SORT_LAST] = "last",
+};
+_Static_assert(sizeof(sort_names) / sizeof(sort_names[0]) == CLI_SORT_N,
+	       "a --sort key without a name");
+
+const char *cli_sort_name(enum cli_sort s)
+{
+	if ((unsigned int)s >= CLI_SORT_N)
+		return "?";
+	return sort_names[s];
+}
+
+const char *cli_by_name(enum cli_by b)
+{
+	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
+		return "?";
+	return by_names[b];
+}
+
+
+/* s as one of names[0..n); its index, or -1. */
+static int parse_name(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+
+int cli_parse_by(const char *s, enum cli_by *out)
+{
+	int i = parse_name(s, by_names, CLI_BY_N);
+
+	if (i >= 0)
+		*out = (enum cli_by)i;
+	return i < 0 ? -1 : 0;
+}
+
+int cli_parse_sort(const char *s, enum cli_sort *out)
+{
+	int i = parse_name(s, sort_names, CLI_SORT_N);
+
+	if (i >= 0)
+		*out = (enum cli_sort)i;
+	return i < 0 ? -1 : 0;
+}
 
 int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
 		 size_t errlen)

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include "cli.h"
 
+/* --by and --sort values; 0, or -1 for a name that is none of them. */
+int cli_parse_by(const char *s, enum cli_by *out);
+int cli_parse_sort(const char *s, enum cli_sort *out);
+
 /* One -r FILE; PTRAP_EXIT_OK or PTRAP_EXIT_USAGE with err. */
 int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
 		 size_t errlen);
