@@ -51,7 +51,6 @@ const char *cli_by_name(enum cli_by b)
 	return by_names[b];
 }
 
-
 /* s as one of names[0..n); its index, or -1. */
 static int parse_name(const char *s, const char *const *names, size_t n)
 {
@@ -62,7 +61,6 @@ static int parse_name(const char *s, const char *const *names, size_t n)
 			return (int)i;
 	return -1;
 }
-
 
 int cli_parse_by(const char *s, enum cli_by *out)
 {
