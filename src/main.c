@@ -69,7 +69,7 @@ const char *main_show_path(const char *path, char *buf, size_t len)
 static void warn_peers(const struct ptrap_config *cfg, const struct fw *fw)
 {
 	struct qpeer peers[QPEERS_MAX];
-	char who[64];
+	char who[128], comm[4 * QPEERS_COMM_LEN + 4];
 	int i, n;
 
 	if (verbosity < 0)
@@ -77,8 +77,10 @@ static void warn_peers(const struct ptrap_config *cfg, const struct fw *fw)
 	n = qpeers_list(cfg->queue_num, peers, QPEERS_MAX);
 	for (i = 0; i < n; i++) {
 		if (peers[i].pid > 0)
+			/* a process names itself: escaped, one line */
 			snprintf(who, sizeof(who), "%s (pid %ld)",
-				 peers[i].comm[0] ? peers[i].comm : "?",
+				 peers[i].comm[0] ? main_show_path(peers[i].comm,
+					comm, sizeof(comm)) : "?",
 				 (long)peers[i].pid);
 		else
 			snprintf(who, sizeof(who), "netlink port %u (process "
