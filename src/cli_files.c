@@ -121,7 +121,8 @@ int cli_read_word(struct ptrap_config *cfg, int argc, char *const *words,
 		cli_set_err(err, errlen, "'%s' is a filter expression, which "
 			    "becomes kernel rules and has no meaning for -r: "
 			    "select packets with -u, -t, --icmp, -c, -i, -p, "
-			    "-o, --uid, --pid or --comm",
+			    "-o, --uid, --pid, --comm, --name, --unit or "
+			    "--container",
 			    cli_show(w, strlen(w), show, sizeof(show)));
 		return PTRAP_EXIT_USAGE;
 	}

@@ -142,6 +142,9 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 	case POLICY_COMM_FILTERED:
 		l->st->count.comm_filtered++;
 		break;
+	case POLICY_SEGMENT:
+		l->st->count.segments++;
+		break;
 	case POLICY_DONE:
 		break;
 	}

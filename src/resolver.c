@@ -305,6 +305,44 @@ static int from_cache(struct resolver *r, const struct flowcache_entry *e,
 	return 0;
 }
 
+/*
+ * A TCP segment whose socket has no owner any more (the FIN or RST after
+ * close, the last ACK from TIME-WAIT): the flow's last owner, as the flow
+ * cache and the process cache still know it, each checked by start time
+ * against a recycled pid's record.  exited if it is gone altogether.
+ */
+static int last_owner(struct resolver *r, const struct pkt_info *pkt,
+		      long long queue_uid, struct resolver_result *res)
+{
+	const struct flowcache_entry *e;
+	struct procmap_stat s;
+	unsigned int i;
+
+	if (pkt->proto != IPPROTO_TCP)
+		return -1;
+	e = flowcache_last(r->fc, pkt, queue_uid);
+	if (!e)
+		return -1;
+	res->n_procs = 0;
+	for (i = 0; i < e->n && res->n_procs < RESOLVER_MAX_PIDS; i++) {
+		const struct resolver_proc *p = proccache_peek(r->pc, e->pid[i]);
+
+		if (p && e->start[i] && p->start == e->start[i])
+			copy_proc(&res->procs[res->n_procs++], p);
+	}
+	if (res->n_procs == 0)
+		return -1;
+	res->has_inode = true;
+	res->inode = e->inode;
+	if (e->has_uid)
+		rs_take_uid(res, e->uid);
+	finish_gid(res);
+	res->exited = procmap_read_stat(r->pm, res->procs[0].pid, &s) < 0 ||
+		      s.start != res->procs[0].start;
+	res->problem = "socket closed: its last owner";
+	return 0;
+}
+
 /* TCP and UDP: sock_diag names the socket, by 5-tuple. */
 static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 			  long long queue_uid, long long queue_gid,
@@ -324,17 +362,22 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 		flowcache_forget(r->fc, pkt);
 		init_result(res, queue_uid, queue_gid);
 	}
-	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0)
-		return rs_fail(res, lookup_problem(pkt, errno));
+	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0) {
+		rs_fail(res, lookup_problem(pkt, errno));
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
+	}
 	/* sock_diag knows the socket's uid, not its gid */
 	rs_take_uid(res, sk.uid);
-	if (sk.inode == 0)
-		return rs_fail(res, "socket has no file (time-wait or not yet accepted)");
+	if (sk.inode == 0) {
+		rs_fail(res, "socket has no file (time-wait or not yet accepted)");
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
+	}
 	if (rs_attribute_inode(r, sk.inode, w, res,
 			       "no process holds the socket (exited?)", c) < 0)
-		return -1;
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
 	for (i = 0; i < res->n_procs; i++) {
 		fe.pid[fe.n] = c[i].pid;
+		fe.start[fe.n] = res->procs[i].start;
 		fe.fd[fe.n++] = c[i].fd;
 	}
 	fe.inode = sk.inode;

@@ -83,10 +83,10 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		  "%llu to a uid only, %llu to nobody, %llu unparsed\n",
 		  s->trapped, s->by_pid, s->by_uid_only, s->unattributed, s->unparsed);
 	sb_printf(&b, "ptrap: stats: hooks: %llu run, %llu timed out, %llu skipped (cap), "
-		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm), "
-		  "%llu (--name)\n",
+		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm, --unit, --container), "
+		  "%llu (--name), %llu later TCP segments of reported connections\n",
 		  s->hooks_run, s->hooks_timed_out, s->hooks_skipped, s->holds_expired,
-		  s->rate_limited, s->comm_filtered, s->name_filtered);
+		  s->rate_limited, s->comm_filtered, s->name_filtered, s->segments);
 	sb_printf(&b, "ptrap: stats: verdicts: %llu sent, %llu refused by the kernel; "
 		  "%llu receive overruns; %llu queue reads (%.1f packets each)\n",
 		  s->verdicts, s->verdict_errors, s->enobufs, s->reads,
@@ -154,6 +154,7 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	json_u(&b, "rate_limited", s->rate_limited);
 	json_u(&b, "comm_filtered", s->comm_filtered);
 	json_u(&b, "name_filtered", s->name_filtered);
+	json_u(&b, "tcp_segments", s->segments);
 	json_u(&b, "verdicts", s->verdicts);
 	json_u(&b, "verdict_errors", s->verdict_errors);
 	json_u(&b, "receive_overruns", s->enobufs);

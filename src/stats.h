@@ -33,6 +33,7 @@ struct stats {
 	unsigned long long trapped, by_pid, by_uid_only, unattributed, unparsed;
 	unsigned long long hooks_run, hooks_timed_out, hooks_skipped, holds_expired;
 	unsigned long long rate_limited, comm_filtered, name_filtered;
+	unsigned long long segments;	/* TCP: later segments of a reported connection */
 	unsigned long long verdicts, verdict_errors, enobufs;
 	unsigned long long reads;	/* queue reads that brought packets */
 	bool writing;			/* -w given */
