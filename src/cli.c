@@ -193,6 +193,9 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case OPT_HOOK_CAPS:
 		cfg->hook_caps = true;
 		return PTRAP_EXIT_OK;
+	case OPT_NO_BPF:
+		cfg->no_bpf = true;
+		return PTRAP_EXIT_OK;
 	case 'Z':
 		if (arg[0] == '\0' || getpwnam(arg) == NULL)
 			return cli_bad_value(err, errlen, c, "user", arg,

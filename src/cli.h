@@ -124,6 +124,7 @@ struct ptrap_config {
 	unsigned int snaplen;		/* -S; 0: whole packet */
 	const char *run_as_user;	/* -Z, after setup */
 	bool hook_caps;			/* --hook-caps: hooks keep our caps */
+	bool no_bpf;			/* --no-bpf: no send-time record */
 	enum cli_by by;			/* --by, for -r */
 	enum cli_sort sort;		/* --sort, for -r */
 	unsigned int top;		/* --top, for -r; 0: every group */

@@ -145,7 +145,9 @@ const struct cli_option cli_options[] = {
 		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
 		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
 		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
-		  "(TLS) or PTRAP_HOST (HTTP)." },
+		  "(TLS) or PTRAP_HOST (HTTP). Not run for a sender that had "
+		  "exited before ptrap looked (named by the send-time "
+		  "record): its PID may belong to another process by then." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -208,6 +210,12 @@ const struct cli_option cli_options[] = {
 	  .num = &(const struct cli_number){ 0, 10000,
 		CLI_DEFAULT_BATCH_WAIT_US, "batch wait", "us",
 		FIELD(batch_wait_us) } },
+	{ .name = "no-bpf", .val = OPT_NO_BPF,
+	  .help = "Do not record the sending process at send time with eBPF; "
+		  "name senders from /proc only, as on kernels without BPF "
+		  "netfilter programs (before Linux 6.4). Without the record "
+		  "a sender that exits at once, before ptrap looks, cannot "
+		  "be named." },
 	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
 	  .help = "How to install the firewall rules: nft, iptables (raw "
 		  "table), auto (nft, else iptables; the default) or none "

@@ -32,6 +32,7 @@ enum {
 	OPT_NAME,
 	OPT_SORT,
 	OPT_TOP,
+	OPT_NO_BPF,
 };
 
 /*

@@ -95,6 +95,12 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		sb_printf(&b, "ptrap: stats: capture: %llu packets (%llu bytes) written, "
 			  "%llu not written\n", s->pcap_packets, s->pcap_bytes,
 			  s->write_errors);
+	if (s->have_record)
+		sb_printf(&b, "ptrap: stats: send-time record: %llu packets named by "
+			  "it (%llu from a sibling record, %llu senders had exited); "
+			  "%llu without a record, %llu ambiguous, %llu failed: "
+			  "those named from /proc\n", s->rec_taken, s->rec_siblings,
+			  s->exited, s->rec_none, s->rec_ambiguous, s->rec_errors);
 	if (s->have_kernel)
 		sb_printf(&b, "ptrap: stats: kernel queue %u: %u waiting, %llu ids given out, "
 			  "%llu dropped (queue full), %llu dropped (undeliverable)\n",
@@ -169,6 +175,12 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	else
 		sb_str(&b, ",\"kernel\":null");
 	json_opt(&b, "rule_matches", s->have_matched, s->matched);
+	/* only when it is on: a run without it looks as it always did */
+	if (s->have_record)
+		sb_printf(&b, ",\"record\":{\"named\":%llu,\"siblings\":%llu,"
+			  "\"exited\":%llu,\"none\":%llu,\"ambiguous\":%llu,"
+			  "\"errors\":%llu}", s->rec_taken, s->rec_siblings,
+			  s->exited, s->rec_none, s->rec_ambiguous, s->rec_errors);
 	sb_str(&b, ",\"fail_open\":{");
 	sb_printf(&b, "\"undeliverable\":%llu", fo.undeliverable);
 	json_opt(&b, "queue_full", fo.have_queue_full, fo.queue_full);

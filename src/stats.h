@@ -48,6 +48,15 @@ struct stats {
 	 */
 	bool have_matched;
 	unsigned long long matched;
+	/*
+	 * The send-time record (bpfrec_stats()), when it is on: packets it
+	 * named (of them from a sibling record), had nothing for, could not
+	 * tell apart, failed on; and of the packets attributed to a process
+	 * (by_pid), those whose sender had exited.
+	 */
+	bool have_record;
+	unsigned long long rec_taken, rec_siblings, rec_none, rec_ambiguous, rec_errors;
+	unsigned long long exited;
 };
 
 /*

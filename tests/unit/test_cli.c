@@ -309,7 +309,7 @@ static void test_new_options(void **state)
 		"--comm", "dig,curl", "--comm", "dig", "-n", "0",
 		"--unit", "nginx.service,ssh", "--container", "docker:0123,web",
 		"--count", "4000000000", "-Z", "root", "--hook-caps",
-		"--syslog-only", "-w", "f", "-S", "262144", NULL };
+		"--no-bpf", "--syslog-only", "-w", "f", "-S", "262144", NULL };
 	const char *names[] = { "-u", "-i", "::1", "--name", "*.example.test",
 		"--name", "a,b.test", NULL };
 	const char *report[] = { "-r", "f", "--pid", "1,4194304",
@@ -322,7 +322,7 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.rate_per_min, CLI_DEFAULT_RATE);
 	assert_int_equal(cfg.rate_per_min, 20);
 	assert_false(cfg.icmp || cfg.connect_only || cfg.syslog ||
-		     cfg.syslog_only || cfg.hook_caps);
+		     cfg.syslog_only || cfg.hook_caps || cfg.no_bpf);
 	assert_int_equal(cfg.n_out_ifaces + cfg.n_uids + cfg.n_comms +
 			 cfg.n_pids, 0);
 	assert_true(cfg.max_reports == 0 && cfg.snaplen == 0);
@@ -353,7 +353,7 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.rate_per_min, 0);
 	assert_true(cfg.max_reports == 4000000000ull);
 	assert_string_equal(cfg.run_as_user, "root");
-	assert_true(cfg.hook_caps && cfg.syslog && cfg.syslog_only);
+	assert_true(cfg.hook_caps && cfg.syslog && cfg.syslog_only && cfg.no_bpf);
 	assert_int_equal(cfg.snaplen, 262144);
 
 	/* -r takes the filters and needs no protocol or destination */
@@ -483,7 +483,7 @@ static const char *const visible[] = {
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "unit", "container", "every-packet", "rate", "count", "hook-caps",
 	"user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait", "name", "sort", "top",
+	"snaplen", "pid", "batch-wait", "name", "sort", "top", "no-bpf",
 };
 
 static void test_help(void **state)
