@@ -14,6 +14,12 @@
  * local (bench/run puts them on lo).
  *
  *   bpfcost MATCHED-ADDR UNMATCHED-ADDR PORT COUNT ROUNDS
+ *
+ * With "send", only the CPU ns per datagram to ADDR, the median of ROUNDS
+ * runs of COUNT, with whatever is attached (bench/run runs it with and
+ * without a whole ptrap running):
+ *
+ *   bpfcost send ADDR PORT COUNT ROUNDS
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +113,32 @@ static double take_cost(struct bpfrec *br, long count)
 	return (double)(cpu_ns() - t0) / (double)count;
 }
 
+/* bpfcost send ADDR PORT COUNT ROUNDS */
+static int send_only(char **argv)
+{
+	static double ns[MAX_ROUNDS];
+	struct target t;
+	long count = bench_num(argv[4], "count");
+	long rounds = bench_num(argv[5], "rounds"), r;
+
+	if (count < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr, "bpfcost: bad arguments\n");
+		return 2;
+	}
+	if (target_open(argv[2], argv[3], &t) < 0)
+		return 1;
+	for (r = 0; r < rounds; r++) {
+		ns[r] = run(&t, count);
+		if (ns[r] < 0) {
+			perror("bpfcost: send");
+			return 1;
+		}
+	}
+	printf("{\"count\": %ld, \"rounds\": %ld, \"send_ns\": %.1f}\n",
+	       count, rounds, median(ns, rounds));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static double off_u[MAX_ROUNDS], on_u[MAX_ROUNDS], d_u[MAX_ROUNDS];
@@ -122,8 +154,11 @@ int main(int argc, char **argv)
 	long count, rounds, r;
 	char why[256];
 
+	if (argc == 6 && strcmp(argv[1], "send") == 0)
+		return send_only(argv);
 	if (argc != 6) {
-		fprintf(stderr, "usage: %s MATCHED-ADDR UNMATCHED-ADDR PORT COUNT ROUNDS\n", argv[0]);
+		fprintf(stderr, "usage: %s MATCHED-ADDR UNMATCHED-ADDR PORT COUNT ROUNDS\n"
+			"       %s send ADDR PORT COUNT ROUNDS\n", argv[0], argv[0]);
 		return 2;
 	}
 	count = bench_num(argv[4], "count");

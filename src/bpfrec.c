@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -111,6 +112,26 @@ static int kernel_facts(__u64 *stack_size, char *why, size_t whylen)
 	*stack_size = btf__find_by_name_kind(vmlinux, "kasan_check_range",
 					     BTF_KIND_FUNC) > 0 ? 32768 : 16384;
 	btf__free(vmlinux);
+	return 0;
+}
+
+/*
+ * The programs record pids of the initial pid namespace, which /proc in
+ * another one does not show (and could show as another process): only
+ * there may the record name anyone.  PROC_PID_INIT_INO is that
+ * namespace's fixed inode number (include/linux/proc_ns.h).
+ */
+#define BPFREC_PID_INIT_INO	0xEFFFFFFCu
+
+static int check_pidns(char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino != BPFREC_PID_INIT_INO) {
+		say(why, whylen, "ptrap runs in a pid namespace, the record's pids are the host's");
+		errno = ENOTSUP;
+		return -1;
+	}
 	return 0;
 }
 
@@ -326,7 +347,8 @@ struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whyle
 		errno = EINVAL;
 		return NULL;
 	}
-	if (kernel_facts(&stack_size, why, whylen) < 0)
+	if (check_pidns(why, whylen) < 0 ||
+	    kernel_facts(&stack_size, why, whylen) < 0)
 		return NULL;
 	br = calloc(1, sizeof(*br));
 	if (!br)

@@ -56,7 +56,8 @@ struct bpfrec_entry {
  * verdicts (its tgid tells verdicts apart from unqueued packets).
  * Returns NULL with errno and a one-line reason in why for the fallback:
  * ENOTSUP (no netfilter BPF links: Linux < 6.4 or no
- * CONFIG_NETFILTER_BPF_LINK; no BTF; not x86-64), EPERM (capabilities),
+ * CONFIG_NETFILTER_BPF_LINK; no BTF; not x86-64; the caller is not in the
+ * initial pid namespace), EPERM (capabilities),
  * EINVAL (bad match), or another errno.  All its fds are CLOEXEC.
  */
 struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whylen);

@@ -202,6 +202,8 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case 'o':
 	case OPT_UID:
 	case OPT_COMM:
+	case OPT_UNIT:
+	case OPT_CONTAINER:
 	case OPT_PID:
 		return cli_parse_list(cfg, c, arg, err, errlen);
 	case OPT_NAME:
@@ -212,8 +214,14 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 	case 'c':
 		cfg->connect_only = true;
 		return PTRAP_EXIT_OK;
+	case OPT_EVERY_PACKET:
+		cfg->every_packet = true;
+		return PTRAP_EXIT_OK;
 	case OPT_HOOK_CAPS:
 		cfg->hook_caps = true;
+		return PTRAP_EXIT_OK;
+	case OPT_NO_BPF:
+		cfg->no_bpf = true;
 		return PTRAP_EXIT_OK;
 	case 'Z':
 		if (arg[0] == '\0' || getpwnam(arg) == NULL)

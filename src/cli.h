@@ -43,6 +43,10 @@ enum cli_backend {
 #define CLI_MAX_COMMS	16
 #define CLI_COMM_LEN	16		/* as /proc/PID/comm: 15 + NUL */
 #define CLI_MAX_PIDS	64
+#define CLI_MAX_UNITS	16
+#define CLI_UNIT_LEN	256		/* systemd's UNIT_NAME_MAX */
+#define CLI_MAX_CONTAINERS	16
+#define CLI_CONTAINER_LEN	144	/* "runtime:" and an id or name */
 #define CLI_MAX_READS	64		/* -r FILE and the files after it */
 #define CLI_MAX_NAMES	64		/* --name; NAMEMATCH_MAX */
 
@@ -65,12 +69,17 @@ struct ptrap_config {
 	struct addr_port_range ports[CLI_MAX_PORTS];
 	unsigned int n_ports;		/* 0: any port */
 	bool connect_only;		/* -c: TCP SYN without ACK only */
+	bool every_packet;		/* --every-packet: TCP reported per segment */
 	char out_ifaces[CLI_MAX_IFACES][IF_NAMESIZE];	/* -o; syntax only */
 	unsigned int n_out_ifaces;
 	uid_t uids[CLI_MAX_UIDS];	/* --uid, matched in the kernel */
 	unsigned int n_uids;
 	char comms[CLI_MAX_COMMS][CLI_COMM_LEN];	/* --comm */
 	unsigned int n_comms;
+	char units[CLI_MAX_UNITS][CLI_UNIT_LEN];	/* --unit */
+	unsigned int n_units;
+	char containers[CLI_MAX_CONTAINERS][CLI_CONTAINER_LEN];	/* --container */
+	unsigned int n_containers;
 	const char *names[CLI_MAX_NAMES];	/* --name, checked; in argv */
 	unsigned int n_names;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
@@ -100,6 +109,7 @@ struct ptrap_config {
 	unsigned int snaplen;		/* -S; 0: whole packet */
 	const char *run_as_user;	/* -Z, after setup */
 	bool hook_caps;			/* --hook-caps: hooks keep our caps */
+	bool no_bpf;			/* --no-bpf: no send-time record */
 	enum cli_by by;			/* --by, for -r */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print

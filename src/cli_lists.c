@@ -23,7 +23,7 @@ enum list_add { LIST_ADDED, LIST_BAD, LIST_FULL, LIST_IFACE };
 #define IFACE_CHARS	"0123456789" IFACE_LETTERS "._-"
 
 /* Longest single element of a comma list we try to parse. */
-#define ELEM_MAX 128
+#define ELEM_MAX 256	/* a unit name (255) */
 
 /*
  * tcpdump's -i is an interface: a name that is one here, or looks like
@@ -152,6 +152,52 @@ static enum list_add add_comm(struct ptrap_config *cfg, const char *elem)
 	return LIST_ADDED;
 }
 
+/* A unit or container name: printable, no spaces, no '/', no ','. */
+static bool name_ok(const char *elem, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len == 0 || len >= max)
+		return false;
+	for (i = 0; i < len; i++)
+		if (elem[i] <= ' ' || elem[i] >= 0x7f || elem[i] == '/')
+			return false;
+	return true;
+}
+
+static enum list_add add_unit(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+
+	unsigned int i;
+
+	if (!name_ok(elem, len, CLI_UNIT_LEN))
+		return LIST_BAD;
+	for (i = 0; i < cfg->n_units; i++)
+		if (strcmp(cfg->units[i], elem) == 0)
+			return LIST_ADDED;
+	if (cfg->n_units >= CLI_MAX_UNITS)
+		return LIST_FULL;
+	memcpy(cfg->units[cfg->n_units++], elem, len + 1);
+	return LIST_ADDED;
+}
+
+static enum list_add add_container(struct ptrap_config *cfg, const char *elem)
+{
+	size_t len = strlen(elem);
+	unsigned int i;
+
+	if (!name_ok(elem, len, CLI_CONTAINER_LEN) || elem[len - 1] == ':')
+		return LIST_BAD;
+	for (i = 0; i < cfg->n_containers; i++)
+		if (strcmp(cfg->containers[i], elem) == 0)
+			return LIST_ADDED;
+	if (cfg->n_containers >= CLI_MAX_CONTAINERS)
+		return LIST_FULL;
+	memcpy(cfg->containers[cfg->n_containers++], elem, len + 1);
+	return LIST_ADDED;
+}
+
 /* PID_MAX_LIMIT on 64-bit kernels. */
 static enum list_add add_pid(struct ptrap_config *cfg, const char *elem)
 {
@@ -180,6 +226,14 @@ static const struct list_kind uid_list = {
 static const struct list_kind comm_list = {
 	"command name", "command names", "1-15 characters",
 	CLI_MAX_COMMS, add_comm,
+};
+static const struct list_kind unit_list = {
+	"unit", "units", "a systemd unit name such as nginx.service",
+	CLI_MAX_UNITS, add_unit,
+};
+static const struct list_kind container_list = {
+	"container", "containers", "a container id prefix or name, or RUNTIME:ID",
+	CLI_MAX_CONTAINERS, add_container,
 };
 static const struct list_kind pid_list = {
 	"process id", "process ids", "1-4194304",
@@ -255,6 +309,10 @@ static const struct list_kind *list_kind_of(int val)
 		return &uid_list;
 	case OPT_COMM:
 		return &comm_list;
+	case OPT_UNIT:
+		return &unit_list;
+	case OPT_CONTAINER:
+		return &container_list;
 	case OPT_PID:
 		return &pid_list;
 	}

@@ -35,10 +35,11 @@ const struct cli_option cli_options[] = {
 	  .reads = true },
 	{ .name = "connect", .val = 'c',
 	  .help = "With -t, trap only TCP connection attempts (SYN without "
-		  "ACK), so each connection is reported once; UDP and ICMP "
-		  "are not affected. Without -t (or an expression, which "
-		  "allows TCP): exit status 5. With -r, drops the other TCP "
-		  "segments. (tcpdump's -c N is --count N here.)",
+		  "ACK), so the other segments never reach ptrap (nor a -w "
+		  "file); UDP and ICMP are not affected. Without -t (or an "
+		  "expression, which allows TCP): exit status 5. With -r, "
+		  "drops the other TCP segments. (tcpdump's -c N is --count N "
+		  "here.)",
 	  .reads = true },
 	{ .name = "ip", .val = 'i', .arg = "ADDR[/LEN]",
 	  .help = "Destination IPv4 or IPv6 address or prefix, e.g. "
@@ -93,6 +94,34 @@ const struct cli_option cli_options[] = {
 		  "option, up to %L patterns. With -r, a filter of the "
 		  "summary.",
 	  .list_max = CLI_MAX_NAMES, .reads = true },
+	{ .name = "unit", .val = OPT_UNIT, .arg = "NAME",
+	  .help = "Report (and run the hook for) only processes of the "
+		  "systemd unit NAME, as their cgroup names it: a service "
+		  "or scope of the system's manager or of a user's "
+		  "(nginx.service, session-3.scope; NAME without a dot means "
+		  "NAME.service). Other trapped packets are accepted and "
+		  "counted as with --comm. Repeat the option or give a "
+		  "comma-separated list, up to %L. With -r, a filter of the "
+		  "summary.",
+	  .list_max = CLI_MAX_UNITS, .reads = true },
+	{ .name = "container", .val = OPT_CONTAINER, .arg = "ID",
+	  .help = "Report (and run the hook for) only processes of the "
+		  "container whose id (docker, podman, containerd, CRI-O, "
+		  "kubernetes) or name (LXC, systemd-nspawn), as the cgroup "
+		  "path names it, starts with ID; RUNTIME:ID also asks for "
+		  "the runtime (docker:0123abc). Other trapped packets are "
+		  "accepted and counted as with --comm. Repeat the option or "
+		  "give a comma-separated list, up to %L. With -r, a filter "
+		  "of the summary.",
+	  .list_max = CLI_MAX_CONTAINERS, .reads = true },
+	{ .name = "every-packet", .val = OPT_EVERY_PACKET,
+	  .help = "Report (and run the hook for) every trapped TCP segment, "
+		  "as -n allows. By default a TCP connection is reported "
+		  "once, at the first segment ptrap sees of it (the SYN, or "
+		  "the first of a connection open before); its later "
+		  "segments are accepted at once, counted in the statistics "
+		  "and still written with -w, their sender named (after the "
+		  "socket closed, as its last owner)." },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -116,7 +145,9 @@ const struct cli_option cli_options[] = {
 		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
 		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
 		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
-		  "(TLS) or PTRAP_HOST (HTTP)." },
+		  "(TLS) or PTRAP_HOST (HTTP). Not run for a sender that had "
+		  "exited before ptrap looked (named by the send-time "
+		  "record): its PID may belong to another process by then." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "
@@ -179,6 +210,12 @@ const struct cli_option cli_options[] = {
 	  .num = &(const struct cli_number){ 0, 10000,
 		CLI_DEFAULT_BATCH_WAIT_US, "batch wait", "us",
 		FIELD(batch_wait_us) } },
+	{ .name = "no-bpf", .val = OPT_NO_BPF,
+	  .help = "Do not record the sending process at send time with eBPF; "
+		  "name senders from /proc only, as on kernels without BPF "
+		  "netfilter programs (before Linux 6.4). Without the record "
+		  "a sender that exits at once, before ptrap looks, cannot "
+		  "be named." },
 	{ .name = "backend", .val = OPT_BACKEND, .arg = "NAME",
 	  .help = "How to install the firewall rules: nft, iptables (raw "
 		  "table), auto (nft, else iptables; the default) or none "

@@ -30,6 +30,7 @@
 struct fc_val {
 	long long queue_uid;
 	uint64_t verified_ns;
+	bool stale;			/* failed a check or forgotten: last owner only */
 	struct flowcache_entry e;
 };
 
@@ -94,13 +95,13 @@ const struct flowcache_entry *flowcache_lookup(struct flowcache *fc,
 	flow_key_from_pkt(pkt, &k);
 	h = flow_key_hash(&k, 0);
 	v = cache_get(fc->c, h, &k);
-	if (!v || v->queue_uid != queue_uid || is_syn(pkt)) {
+	if (!v || v->stale || v->queue_uid != queue_uid || is_syn(pkt)) {
 		fc->st.misses++;
 		return NULL;
 	}
 	if (now_ns - v->verified_ns >= FLOWCACHE_TRUST_NS) {
 		if (!verify(fc, &v->e)) {
-			cache_del(fc->c, v);
+			v->stale = true;
 			fc->st.stale++;
 			fc->st.misses++;
 			return NULL;
@@ -124,7 +125,7 @@ bool flowcache_has(const struct flowcache *fc, const struct pkt_info *pkt,
 		return false;
 	flow_key_from_pkt(pkt, &k);
 	v = cache_peek(fc->c, flow_key_hash(&k, 0), &k);
-	return v && v->queue_uid == queue_uid && !is_syn(pkt);
+	return v && !v->stale && v->queue_uid == queue_uid && !is_syn(pkt);
 }
 
 void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
@@ -140,6 +141,7 @@ void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
 	v = cache_put(fc->c, flow_key_hash(&k, 0), &k, NULL);
 	v->queue_uid = queue_uid;
 	v->verified_ns = now_ns;
+	v->stale = false;
 	v->e = *e;
 	if (v->e.n > RESOLVER_MAX_PIDS)
 		v->e.n = RESOLVER_MAX_PIDS;
@@ -155,7 +157,23 @@ void flowcache_forget(struct flowcache *fc, const struct pkt_info *pkt)
 	flow_key_from_pkt(pkt, &k);
 	v = cache_peek(fc->c, flow_key_hash(&k, 0), &k);
 	if (v)
-		cache_del(fc->c, v);
+		v->stale = true;
+}
+
+const struct flowcache_entry *flowcache_last(struct flowcache *fc,
+					     const struct pkt_info *pkt,
+					     long long queue_uid)
+{
+	struct flow_key k;
+	struct fc_val *v;
+
+	if (!fc || !pkt || !pkt->has_ports || is_syn(pkt))
+		return NULL;
+	flow_key_from_pkt(pkt, &k);
+	v = cache_peek(fc->c, flow_key_hash(&k, 0), &k);
+	if (!v || (queue_uid >= 0 && v->queue_uid >= 0 && v->queue_uid != queue_uid))
+		return NULL;
+	return &v->e;
 }
 
 void flowcache_stats(const struct flowcache *fc, struct flowcache_stats *st)

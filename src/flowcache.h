@@ -26,6 +26,7 @@ struct flowcache_entry {
 	unsigned int n;			/* holders of the socket */
 	pid_t pid[RESOLVER_MAX_PIDS];
 	int fd[RESOLVER_MAX_PIDS];	/* where each holds it; -1: unknown */
+	unsigned long long start[RESOLVER_MAX_PIDS];	/* stat field 22; 0: unknown */
 };
 
 /*
@@ -60,8 +61,22 @@ void flowcache_store(struct flowcache *fc, const struct pkt_info *pkt,
 		     long long queue_uid, const struct flowcache_entry *e,
 		     uint64_t now_ns);
 
-/* Forget pkt's flow (its cached processes turned out to be gone). */
+/*
+ * Forget pkt's flow (its cached processes turned out to be gone): no
+ * lookup answers from it again, but flowcache_last() still does.
+ */
 void flowcache_forget(struct flowcache *fc, const struct pkt_info *pkt);
+
+/*
+ * The last answer stored for pkt's flow, even one that failed its check
+ * or was forgotten since (until the flow is evicted): who owned the
+ * socket before it closed, for the FIN or RST that follows.  NULL for a
+ * SYN without ACK (a new connection), a flow never stored, or a uid that
+ * differs from the stored one when both are known.  No I/O.
+ */
+const struct flowcache_entry *flowcache_last(struct flowcache *fc,
+					     const struct pkt_info *pkt,
+					     long long queue_uid);
 
 struct flowcache_stats {
 	unsigned long hits;		/* answered within the trust time */

@@ -142,6 +142,9 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 	case POLICY_COMM_FILTERED:
 		l->st->count.comm_filtered++;
 		break;
+	case POLICY_SEGMENT:
+		l->st->count.segments++;
+		break;
 	case POLICY_DONE:
 		break;
 	}
@@ -175,7 +178,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	resolver_lookup(l->r, pkt, p->uid, p->gid, p->rx_ns, &who);
+	resolver_lookup_queued(l->r, pkt, p, &who);
 	/* once per packet, bounded by the copy the queue gave (bench: < 1 us) */
 	payload_decode(pkt, p->data, p->len, &pl);
 
@@ -212,7 +215,11 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		return;
 	}
 	l->st->count.by_pid++;
-	if (!l->cfg->hook_cmd) {
+	if (who.exited)
+		l->st->count.exited++;
+	/* a hook given the pid of a process that is gone could act on its
+	 * successor */
+	if (!l->cfg->hook_cmd || who.exited) {
 		queue_accept(l->q, p->id);
 		return;
 	}

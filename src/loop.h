@@ -7,6 +7,7 @@
 #define PTRAP_LOOP_H
 
 #include <stdio.h>
+#include "bpfrec.h"
 #include "cli.h"
 #include "pcapng.h"
 #include "queue.h"
@@ -25,6 +26,8 @@ struct loop_stats {
 	 */
 	int (*rule_matches)(void *arg, unsigned long long *pkts);
 	void *rule_matches_arg;
+	/* The send-time record, for its counters (set by main; NULL: off). */
+	const struct bpfrec *record;
 };
 
 /*

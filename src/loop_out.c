@@ -146,6 +146,17 @@ void loop_print_stats(const struct ptrap_config *cfg, FILE *err,
 	s.id_gaps = qs.id_gaps;
 	s.have_kernel = stats_read_nfqueue(STATS_NFQUEUE_PATH, cfg->queue_num,
 					   &s.kernel) == 0;
+	if (st->record) {
+		struct bpfrec_stats rs;
+
+		bpfrec_stats(st->record, &rs);
+		s.have_record = true;
+		s.rec_taken = rs.taken;
+		s.rec_siblings = rs.siblings;
+		s.rec_none = rs.none;
+		s.rec_ambiguous = rs.ambiguous;
+		s.rec_errors = rs.errors;
+	}
 	s.have_matched = st->rule_matches &&
 			 st->rule_matches(st->rule_matches_arg, &s.matched) == 0;
 	if (cfg->json) {

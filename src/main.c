@@ -26,6 +26,7 @@
 #include "pcapng.h"
 #include "privs.h"
 #include "queue.h"
+#include "recmatch.h"
 #include "resolver.h"
 #include "rules.h"
 #include "strbuf.h"
@@ -99,6 +100,42 @@ static int rule_matches(void *arg, unsigned long long *pkts)
 	return fw_rule_matches(arg, pkts);
 }
 
+/*
+ * The send-time record, which names senders that exit at once: its filter
+ * is the rules' matchers, and it is opened before the drop (loading needs
+ * CAP_BPF).
+ * Without it, one line says why and /proc names the senders as before.
+ */
+static struct bpfrec *open_record(const struct ptrap_config *cfg)
+{
+	struct recmatch *rm;
+	struct bpfrec *br = NULL;
+	char why[256];
+
+	if (cfg->no_bpf) {
+		note("send-time record off (--no-bpf); naming senders from /proc only");
+		return NULL;
+	}
+	rm = malloc(sizeof(*rm));
+	if (!rm) {
+		snprintf(why, sizeof(why), "out of memory");
+	} else if (recmatch_build(cfg, rm) < 0) {
+		snprintf(why, sizeof(why), "cannot express the matchers as its filter");
+	} else {
+		br = bpfrec_open(&rm->m, why, sizeof(why));
+		if (br == NULL && why[0] == '\0')
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	free(rm);
+	if (br) {
+		if (cfg->verbosity > 0)
+			note("send-time record on: eBPF on the output hook names each sender as it sends");
+		return br;
+	}
+	note("send-time record off: %s; naming senders from /proc only", why);
+	return NULL;
+}
+
 /* "udp+tcp(SYN)+icmp to 192.0.2.53 port 53 via lo for uid 0": the start line. */
 static void describe(const struct ptrap_config *cfg, char *buf, size_t len)
 {
@@ -156,6 +193,7 @@ int main(int argc, char **argv)
 	struct ptrap_config cfg;
 	struct loop_stats stats = { 0 };
 	struct resolver *res = NULL;
+	struct bpfrec *rec = NULL;
 	struct queue *q = NULL;
 	struct fw *fw = NULL;
 	struct pcapng_writer *pw = NULL;
@@ -279,6 +317,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Bind before any rule points at the queue. */
+	/*
+	 * The record's hooks before any packet is queued to us: a hook added
+	 * while packets wait in a queue makes the kernel resume them at a
+	 * stale place in the hook list after their verdict, and queue them
+	 * again (nf_reinject's hook index).
+	 */
+	rec = open_record(&cfg);
+	resolver_use_record(res, rec);
+	stats.record = rec;
 	q = queue_open(cfg.queue_num, copy_range(&cfg, pw != NULL));
 	if (!q) {
 		if (errno == EBUSY) {
@@ -348,6 +395,7 @@ out:
 		queue_close(q);
 	}
 	resolver_free(res);
+	bpfrec_close(rec);
 	if (pw && pcapng_writer_close(pw) < 0) {
 		fail("cannot write %s: %s",
 		     main_show_path(cfg.write_path, path, sizeof(path)),

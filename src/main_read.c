@@ -23,6 +23,8 @@ int main_read(const struct ptrap_config *cfg)
 		.pids = cfg->pids, .n_pids = cfg->n_pids,
 		.comms = cfg->comms, .n_comms = cfg->n_comms,
 		.names = cfg->names, .n_names = cfg->n_names,
+		.units = cfg->units, .n_units = cfg->n_units,
+		.containers = cfg->containers, .n_containers = cfg->n_containers,
 	};
 	struct readset rs = { 0 };
 	struct report *rp = NULL;

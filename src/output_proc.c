@@ -146,4 +146,9 @@ void out_proc_json(struct strbuf *b, const struct resolver_result *who)
 	else
 		sb_str(b, ",\"container\":null");
 	sb_str(b, who->exited ? ",\"exited\":true" : ",\"exited\":false");
+	/* a sender gone has no cgroup path to read: the id it was recorded with */
+	if (who->exited && who->n_procs > 0 && who->procs[0].cgroup_id) {
+		sb_str(b, ",\"cgroup_id\":");
+		sb_ulong(b, who->procs[0].cgroup_id);
+	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy: after a packet is attributed, decide whether it is reported (and
- * its hook run) or only accepted: --comm, -n/--rate per flow, --count.
+ * its hook run) or only accepted: --comm, --unit, --container, one report
+ * per TCP connection (unless --every-packet), -n/--rate per flow, --count.
  */
 #ifndef PTRAP_POLICY_H
 #define PTRAP_POLICY_H
@@ -17,8 +18,9 @@
 
 enum policy_verdict {
 	POLICY_REPORT,		/* report it (and run the hook) */
-	POLICY_COMM_FILTERED,	/* --comm: no holder has a wanted comm */
+	POLICY_COMM_FILTERED,	/* --comm, --unit, --container: not a wanted sender */
 	POLICY_RATE_LIMITED,	/* -n: its flow is over the limit */
+	POLICY_SEGMENT,		/* TCP: its connection was reported already */
 	POLICY_DONE,		/* --count reached: report nothing more */
 };
 

@@ -102,6 +102,38 @@ void procinfo_container(const struct procinfo *pi, struct strbuf *b)
 	sb_escaped(b, cg->short_id, strnlen(cg->short_id, sizeof(cg->short_id)), "\\\" =");
 }
 
+static bool unit_is(const char *want, const char *unit)
+{
+	size_t n = strlen(want);
+
+	if (!unit[0])
+		return false;
+	if (strchr(want, '.'))
+		return strcmp(want, unit) == 0;
+	return strncmp(want, unit, n) == 0 && strcmp(unit + n, ".service") == 0;
+}
+
+bool procinfo_unit_match(const char *want, const char *unit, const char *user_unit)
+{
+	return unit_is(want, unit) || unit_is(want, user_unit);
+}
+
+bool procinfo_container_match(const char *want, const char *runtime, const char *id)
+{
+	const char *colon = strchr(want, ':');
+
+	if (!id[0])
+		return false;
+	if (colon) {
+		size_t n = (size_t)(colon - want);
+
+		if (strncmp(want, runtime, n) != 0 || runtime[n] != '\0')
+			return false;
+		want = colon + 1;
+	}
+	return strncmp(want, id, strlen(want)) == 0;
+}
+
 void procinfo_stats(const struct procinfo_reader *pr, struct procinfo_stats *st)
 {
 	st->reads = pr->reads;

@@ -53,6 +53,18 @@ void procinfo_names(struct procinfo_reader *pr, uid_t uid, gid_t gid, uint64_t n
 /* The container as one word: "docker:0123456789ab", "lxc:web"; "" if none. */
 void procinfo_container(const struct procinfo *pi, struct strbuf *b);
 
+/*
+ * --unit NAME: is unit or user_unit NAME (a NAME without a dot is
+ * NAME.service)?  Pure; for live reports and -r alike.
+ */
+bool procinfo_unit_match(const char *want, const char *unit, const char *user_unit);
+
+/*
+ * --container ID: does the container id (or name) start with ID, and with
+ * "RUNTIME:ID" is its runtime RUNTIME?  "" id never matches.  Pure.
+ */
+bool procinfo_container_match(const char *want, const char *runtime, const char *id);
+
 struct procinfo_stats {
 	unsigned long reads;		/* processes read */
 	struct proctree_stats tree;

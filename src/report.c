@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "comment.h"
+#include "procinfo.h"
 #include "packet.h"
 #include "pcapng.h"
 #include "report_int.h"
@@ -220,6 +221,15 @@ static bool filter_match(const struct report *rp,
 		return false;
 	for (ok = flt->n_comms == 0, i = 0; !ok && i < flt->n_comms; i++)
 		ok = p->comm[0] && strcmp(p->comm, flt->comms[i]) == 0;
+	if (!ok)
+		return false;
+	for (ok = flt->n_units == 0, i = 0; !ok && i < flt->n_units; i++)
+		ok = procinfo_unit_match(flt->units[i], p->info.unit, p->info.user_unit);
+	if (!ok)
+		return false;
+	for (ok = flt->n_containers == 0, i = 0; !ok && i < flt->n_containers; i++)
+		ok = procinfo_container_match(flt->containers[i], p->info.runtime,
+					      p->info.container);
 	return ok && (flt->n_names == 0 || report_names_match(&rp->names, nm));
 }
 
@@ -228,7 +238,7 @@ bool report_filter_active(const struct report_filter *flt)
 	return flt && (flt->n_dests || flt->n_ports || flt->n_pids ||
 		       flt->n_comms || flt->udp || flt->tcp || flt->icmp ||
 		       flt->connect_only || flt->n_uids || flt->n_ifaces ||
-		       flt->n_names);
+		       flt->n_names || flt->n_units || flt->n_containers);
 }
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)

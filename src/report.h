@@ -26,11 +26,10 @@ struct report_proc {
 };
 
 /*
- * -r with -u/-t/--icmp, -c, -i, -p, -o, --uid, --pid, --comm, --name: a packet
- * is
- * counted only if it matches every list given (any entry of a list);
- * empty lists match everything.  Packets that are not IPv4/IPv6 match no
- * filter.
+ * -r with -u/-t/--icmp, -c, -i, -p, -o, --uid, --pid, --comm, --name,
+ * --unit, --container: a packet is counted only if it matches every list
+ * given (any entry of a list); empty lists match everything.  Packets
+ * that are not IPv4/IPv6 match no filter.
  */
 struct report_filter {
 	bool udp, tcp, icmp;		/* none: any protocol */
@@ -47,6 +46,10 @@ struct report_filter {
 	unsigned int n_pids;
 	const char (*comms)[CLI_COMM_LEN];
 	unsigned int n_comms;
+	const char (*units)[CLI_UNIT_LEN];	/* --unit */
+	unsigned int n_units;
+	const char (*containers)[CLI_CONTAINER_LEN];	/* --container */
+	unsigned int n_containers;
 	const char *const *names;	/* --name patterns, checked by cli */
 	unsigned int n_names;
 };

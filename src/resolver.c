@@ -8,16 +8,18 @@
  * one process cache (rs_attribute()).  The flow cache short-cuts the first
  * two steps for the next packets of a flow.
  *
- * A send-time record (an eBPF program noting pid, start time, comm and uid
- * as the packet leaves the socket) needs no inode: it would be asked first
- * in resolver_lookup(), its pid and start time handed to rs_attribute() as
- * a candidate, and the socket finders kept as the fallback.
+ * The send-time record (bpfrec, an eBPF program noting pid, start time,
+ * comm and uid as the packet leaves the socket) needs no inode: it is
+ * asked first for a queued packet (resolver_rec.c), its pid and start time
+ * handed to rs_attribute() as a candidate, and the socket finders are the
+ * fallback when it has nothing.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flowcache.h"
 #include "flowkey.h"
@@ -25,6 +27,7 @@
 #include "monotime.h"
 #include "proccache.h"
 #include "procmap.h"
+#include "queue.h"
 #include "resolver_int.h"
 
 #define RESOLVER_FLOWS	4096		/* flows remembered */
@@ -33,6 +36,7 @@
 struct resolver *resolver_new(const char *proc_root)
 {
 	struct resolver *r;
+	long hz;
 	int saved;
 
 	r = calloc(1, sizeof(*r));
@@ -56,6 +60,9 @@ struct resolver *resolver_new(const char *proc_root)
 	r->pi = procinfo_reader_new(proc_root);
 	if (!r->pi)
 		goto err;
+	hz = sysconf(_SC_CLK_TCK);
+	r->tick_ns = hz > 0 && hz <= 1000000000L ? 1000000000ull / (unsigned long)hz
+						  : 10000000ull;
 	return r;
 
 err:
@@ -63,6 +70,12 @@ err:
 	resolver_free(r);
 	errno = saved;
 	return NULL;
+}
+
+void resolver_use_record(struct resolver *r, struct bpfrec *br)
+{
+	if (r)
+		r->br = br;
 }
 
 void resolver_free(struct resolver *r)
@@ -227,9 +240,10 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 	for (i = 0; i < n && m < RESOLVER_PREFETCH; i++) {
 		const struct pkt_info *p = pkts[i];
 
+		/* what the record will name needs no socket */
 		if (!p || !p->has_ports ||
 		    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) ||
-		    flowcache_has(r->fc, p, uids[i]))
+		    rs_recordable(r, p) || flowcache_has(r->fc, p, uids[i]))
 			continue;
 		flow_key_from_pkt(p, &k);
 		for (j = 0; j < m && !flow_key_equal(&keys[j], &k); j++)
@@ -305,6 +319,44 @@ static int from_cache(struct resolver *r, const struct flowcache_entry *e,
 	return 0;
 }
 
+/*
+ * A TCP segment whose socket has no owner any more (the FIN or RST after
+ * close, the last ACK from TIME-WAIT): the flow's last owner, as the flow
+ * cache and the process cache still know it, each checked by start time
+ * against a recycled pid's record.  exited if it is gone altogether.
+ */
+static int last_owner(struct resolver *r, const struct pkt_info *pkt,
+		      long long queue_uid, struct resolver_result *res)
+{
+	const struct flowcache_entry *e;
+	struct procmap_stat s;
+	unsigned int i;
+
+	if (pkt->proto != IPPROTO_TCP)
+		return -1;
+	e = flowcache_last(r->fc, pkt, queue_uid);
+	if (!e)
+		return -1;
+	res->n_procs = 0;
+	for (i = 0; i < e->n && res->n_procs < RESOLVER_MAX_PIDS; i++) {
+		const struct resolver_proc *p = proccache_peek(r->pc, e->pid[i]);
+
+		if (p && e->start[i] && p->start == e->start[i])
+			copy_proc(&res->procs[res->n_procs++], p);
+	}
+	if (res->n_procs == 0)
+		return -1;
+	res->has_inode = true;
+	res->inode = e->inode;
+	if (e->has_uid)
+		rs_take_uid(res, e->uid);
+	finish_gid(res);
+	res->exited = procmap_read_stat(r->pm, res->procs[0].pid, &s) < 0 ||
+		      s.start != res->procs[0].start;
+	res->problem = "socket closed: its last owner";
+	return 0;
+}
+
 /* TCP and UDP: sock_diag names the socket, by 5-tuple. */
 static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 			  long long queue_uid, long long queue_gid,
@@ -324,17 +376,22 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 		flowcache_forget(r->fc, pkt);
 		init_result(res, queue_uid, queue_gid);
 	}
-	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0)
-		return rs_fail(res, lookup_problem(pkt, errno));
+	if (!pkt->has_ports || find_socket(r, pkt, &sk) < 0) {
+		rs_fail(res, lookup_problem(pkt, errno));
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
+	}
 	/* sock_diag knows the socket's uid, not its gid */
 	rs_take_uid(res, sk.uid);
-	if (sk.inode == 0)
-		return rs_fail(res, "socket has no file (time-wait or not yet accepted)");
+	if (sk.inode == 0) {
+		rs_fail(res, "socket has no file (time-wait or not yet accepted)");
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
+	}
 	if (rs_attribute_inode(r, sk.inode, w, res,
 			       "no process holds the socket (exited?)", c) < 0)
-		return -1;
+		return last_owner(r, pkt, queue_uid, res) == 0 ? 0 : rs_fail(res, res->problem);
 	for (i = 0; i < res->n_procs; i++) {
 		fe.pid[fe.n] = c[i].pid;
+		fe.start[fe.n] = res->procs[i].start;
 		fe.fd[fe.n++] = c[i].fd;
 	}
 	fe.inode = sk.inode;
@@ -346,11 +403,19 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 
 /*
  * Who procs[0] is, from its process record (read once per process), or
- * with no process the names of the uid.
+ * with no process the names of the uid.  A sender that has exited has no
+ * record to read (its pid may be another process's by now): the names of
+ * its recorded uid and gid only.
  */
 static void add_info(struct resolver *r, const struct rs_when *w,
 		     struct resolver_result *res)
 {
+	if (res->exited) {
+		procinfo_names(r->pi, res->procs[0].uid, res->procs[0].gid, w->now,
+			       &r->names_only);
+		res->info = &r->names_only;
+		return;
+	}
 	if (res->n_procs > 0)
 		res->info = proccache_info(r->pc, r->pi, res->procs[0].pid, w->now);
 	if (!res->info && res->n_procs == 0 && res->has_uid) {
@@ -359,28 +424,31 @@ static void add_info(struct resolver *r, const struct rs_when *w,
 	}
 }
 
+/* qp (NULL: none) brings the send-time record, asked first. */
 static int lookup(struct resolver *r, const struct pkt_info *pkt,
-		  long long queue_uid, long long queue_gid, struct rs_when *w,
+		  long long queue_uid, long long queue_gid,
+		  const struct queue_packet *qp, struct rs_when *w,
 		  struct resolver_result *res)
 {
+	w->now = monotime_ns();
+	if (qp && rs_lookup_record(r, pkt, qp, w, res) == 0)
+		return 0;
 	switch (pkt->proto) {
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		w->now = monotime_ns();
 		return rs_lookup_icmp(r, pkt, w, res);
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		w->now = monotime_ns();
 		return lookup_tcp_udp(r, pkt, queue_uid, queue_gid, w, res);
 	default:
-		w->now = monotime_ns();
 		return rs_fail(res, lookup_problem(pkt, EPROTONOSUPPORT));
 	}
 }
 
-int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
-		    long long queue_uid, long long queue_gid, uint64_t queued_by,
-		    struct resolver_result *res)
+/* The one entry of both public lookups. */
+static int lookup_all(struct resolver *r, const struct pkt_info *pkt,
+		      long long queue_uid, long long queue_gid, uint64_t queued_by,
+		      const struct queue_packet *qp, struct resolver_result *res)
 {
 	struct rs_when w = { .queued_by = queued_by };
 	int ret, saved;
@@ -391,9 +459,25 @@ int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		errno = EINVAL;
 		return -1;
 	}
-	ret = lookup(r, pkt, queue_uid, queue_gid, &w, res);
+	ret = lookup(r, pkt, queue_uid, queue_gid, qp, &w, res);
 	saved = errno;
 	add_info(r, &w, res);
 	errno = saved;
 	return ret;
+}
+
+int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
+		    long long queue_uid, long long queue_gid, uint64_t queued_by,
+		    struct resolver_result *res)
+{
+	return lookup_all(r, pkt, queue_uid, queue_gid, queued_by, NULL, res);
+}
+
+int resolver_lookup_queued(struct resolver *r, const struct pkt_info *pkt,
+			   const struct queue_packet *qp,
+			   struct resolver_result *res)
+{
+	if (!qp)
+		return lookup_all(r, pkt, -1, -1, UINT64_MAX, NULL, res);
+	return lookup_all(r, pkt, qp->uid, qp->gid, qp->rx_ns, qp, res);
 }

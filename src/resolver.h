@@ -19,6 +19,8 @@ struct resolver_proc {
 	uid_t uid;
 	gid_t gid;
 	unsigned long long start;		/* stat field 22 (0: not read) */
+	/* cgroup v2 id when it sent, from the send-time record; 0: not recorded */
+	uint64_t cgroup_id;
 	char comm[RESOLVER_COMM_MAX];		/* of the thread-group leader */
 	char exe[RESOLVER_PATH_MAX];		/* "" if unreadable */
 	/* NUL-separated argv as in /proc/PID/cmdline; cmdline_len bytes */
@@ -49,11 +51,17 @@ struct resolver_result {
 	 * Owned by the resolver: valid until its next call.
 	 */
 	const struct procinfo *info;
-	/* procs[0] is what was known of a sender that has exited since */
+	/*
+	 * procs[0] is what was known of a sender that has exited since: from
+	 * the send-time record, pid, ppid, uid, gid, comm, start and cgroup_id
+	 * as they were when it sent, exe and cmdline empty.
+	 */
 	bool exited;
 };
 
 struct resolver;
+struct bpfrec;
+struct queue_packet;
 
 /*
  * proc_root is "/proc" in production and a fake tree in tests.  Returns NULL
@@ -84,5 +92,21 @@ void resolver_prefetch(struct resolver *r, const struct pkt_info *const pkts[],
 int resolver_lookup(struct resolver *r, const struct pkt_info *pkt,
 		    long long queue_uid, long long queue_gid, uint64_t queued_by,
 		    struct resolver_result *res);
+
+/*
+ * The send-time record (bpfrec.h) to ask first, or NULL.  The caller
+ * keeps it open while r uses it and closes it after resolver_free().
+ */
+void resolver_use_record(struct resolver *r, struct bpfrec *br);
+
+/*
+ * resolver_lookup() for a packet read from the queue (pkt parsed from
+ * qp): with a record, its sender as recorded at send time, else the
+ * socket finders.  Call it once per packet, in queue order, before the
+ * packet's verdict: a record is taken only once.
+ */
+int resolver_lookup_queued(struct resolver *r, const struct pkt_info *pkt,
+			   const struct queue_packet *qp,
+			   struct resolver_result *res);
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef PTRAP_RESOLVER_INT_H
 #define PTRAP_RESOLVER_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,6 +16,7 @@
 #include "resolver.h"
 #include "sockdiag.h"
 
+struct bpfrec;
 struct flowcache;
 struct icmpsock;
 struct proccache;
@@ -43,6 +45,8 @@ struct resolver {
 	struct procinfo names_only;	/* res->info when no process is known */
 	struct rs_ahead ahead[RESOLVER_PREFETCH];
 	unsigned int n_ahead;
+	struct bpfrec *br;		/* the send-time record, or NULL (not ours) */
+	unsigned long long tick_ns;	/* one clock tick of stat field 22 */
 };
 
 /*
@@ -94,6 +98,21 @@ void rs_take_uid(struct resolver_result *res, uid_t uid);
 
 /* res->problem = why; errno ENOENT; -1. */
 int rs_fail(struct resolver_result *res, const char *why);
+
+/*
+ * Would the send-time record have recorded pkt?  UDP, ICMP, and TCP SYN
+ * without ACK: the packets it sees in the sender's own context.
+ */
+bool rs_recordable(const struct resolver *r, const struct pkt_info *pkt);
+
+/*
+ * The send-time record of the queued packet (resolver_rec.c): 0 with res
+ * filled (the live process through rs_attribute(), else what was recorded,
+ * exited), 1 when there is none and the socket finders must answer.
+ */
+int rs_lookup_record(struct resolver *r, const struct pkt_info *pkt,
+		     const struct queue_packet *qp, const struct rs_when *w,
+		     struct resolver_result *res);
 
 /* ICMP and ICMPv6 (resolver_icmp.c): icmpsock's sockets to a process. */
 int rs_lookup_icmp(struct resolver *r, const struct pkt_info *pkt,

@@ -83,10 +83,10 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		  "%llu to a uid only, %llu to nobody, %llu unparsed\n",
 		  s->trapped, s->by_pid, s->by_uid_only, s->unattributed, s->unparsed);
 	sb_printf(&b, "ptrap: stats: hooks: %llu run, %llu timed out, %llu skipped (cap), "
-		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm), "
-		  "%llu (--name)\n",
+		  "%llu holds expired; %llu packets rate-limited, %llu not reported (--comm, --unit, --container), "
+		  "%llu (--name), %llu later TCP segments of reported connections\n",
 		  s->hooks_run, s->hooks_timed_out, s->hooks_skipped, s->holds_expired,
-		  s->rate_limited, s->comm_filtered, s->name_filtered);
+		  s->rate_limited, s->comm_filtered, s->name_filtered, s->segments);
 	sb_printf(&b, "ptrap: stats: verdicts: %llu sent, %llu refused by the kernel; "
 		  "%llu receive overruns; %llu queue reads (%.1f packets each)\n",
 		  s->verdicts, s->verdict_errors, s->enobufs, s->reads,
@@ -95,6 +95,12 @@ int stats_format_text(const struct stats *s, char *buf, size_t len)
 		sb_printf(&b, "ptrap: stats: capture: %llu packets (%llu bytes) written, "
 			  "%llu not written\n", s->pcap_packets, s->pcap_bytes,
 			  s->write_errors);
+	if (s->have_record)
+		sb_printf(&b, "ptrap: stats: send-time record: %llu packets named by "
+			  "it (%llu from a sibling record, %llu senders had exited); "
+			  "%llu without a record, %llu ambiguous, %llu failed: "
+			  "those named from /proc\n", s->rec_taken, s->rec_siblings,
+			  s->exited, s->rec_none, s->rec_ambiguous, s->rec_errors);
 	if (s->have_kernel)
 		sb_printf(&b, "ptrap: stats: kernel queue %u: %u waiting, %llu ids given out, "
 			  "%llu dropped (queue full), %llu dropped (undeliverable)\n",
@@ -154,6 +160,7 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	json_u(&b, "rate_limited", s->rate_limited);
 	json_u(&b, "comm_filtered", s->comm_filtered);
 	json_u(&b, "name_filtered", s->name_filtered);
+	json_u(&b, "tcp_segments", s->segments);
 	json_u(&b, "verdicts", s->verdicts);
 	json_u(&b, "verdict_errors", s->verdict_errors);
 	json_u(&b, "receive_overruns", s->enobufs);
@@ -168,6 +175,12 @@ int stats_format_json(const struct stats *s, char *buf, size_t len)
 	else
 		sb_str(&b, ",\"kernel\":null");
 	json_opt(&b, "rule_matches", s->have_matched, s->matched);
+	/* only when it is on: a run without it looks as it always did */
+	if (s->have_record)
+		sb_printf(&b, ",\"record\":{\"named\":%llu,\"siblings\":%llu,"
+			  "\"exited\":%llu,\"none\":%llu,\"ambiguous\":%llu,"
+			  "\"errors\":%llu}", s->rec_taken, s->rec_siblings,
+			  s->exited, s->rec_none, s->rec_ambiguous, s->rec_errors);
 	sb_str(&b, ",\"fail_open\":{");
 	sb_printf(&b, "\"undeliverable\":%llu", fo.undeliverable);
 	json_opt(&b, "queue_full", fo.have_queue_full, fo.queue_full);

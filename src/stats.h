@@ -33,6 +33,7 @@ struct stats {
 	unsigned long long trapped, by_pid, by_uid_only, unattributed, unparsed;
 	unsigned long long hooks_run, hooks_timed_out, hooks_skipped, holds_expired;
 	unsigned long long rate_limited, comm_filtered, name_filtered;
+	unsigned long long segments;	/* TCP: later segments of a reported connection */
 	unsigned long long verdicts, verdict_errors, enobufs;
 	unsigned long long reads;	/* queue reads that brought packets */
 	bool writing;			/* -w given */
@@ -47,6 +48,15 @@ struct stats {
 	 */
 	bool have_matched;
 	unsigned long long matched;
+	/*
+	 * The send-time record (bpfrec_stats()), when it is on: packets it
+	 * named (of them from a sibling record), had nothing for, could not
+	 * tell apart, failed on; and of the packets attributed to a process
+	 * (by_pid), those whose sender had exited.
+	 */
+	bool have_record;
+	unsigned long long rec_taken, rec_siblings, rec_none, rec_ambiguous, rec_errors;
+	unsigned long long exited;
 };
 
 /*

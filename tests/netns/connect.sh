@@ -1,7 +1,10 @@
 #!/bin/sh
 # -t -c traps only connection attempts (SYN without ACK): each curl
 # connection is reported exactly once, with curl's PID, whatever it sends
-# afterwards; without -c the same connection is reported many times.
+# afterwards.  -t alone reports each connection once too (issue 16): its
+# other segments are counted and written with -w, every one of them named
+# (the FIN and last ACK after curl closed as its last owner, never
+# "unknown").  --every-packet reports every segment, again none unknown.
 # -c without -t is exit status 5.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 netns_enter "$@"
@@ -45,11 +48,38 @@ for p in $CURLS; do
 done
 info "-t -c: 5 connections, 5 reports, one per curl pid"
 
-start_ptrap all -t -j -n 0 -i $WEB -p 8080
-curls 2 "-t"
+# -t: one report per connection, every segment in the file with curl's pid
+start_ptrap once -t -j -v -n 0 -i $WEB -p 8080 -w "$WORK/once.pcapng"
+curls 1 "-t"
+curl1=$(echo $CURLS)
+sleep 0.5	# the last ACK from TIME-WAIT
+stop_ptrap INT
+total=$(grep -c '"type":"packet"' "$WORK/once.out")
+[ "$total" -eq 1 ] || fail "-t: $total reports for one curl: $(cat "$WORK/once.out")"
+grep -q "\"type\":\"packet\".*\"pid\":$curl1[,}]" "$WORK/once.out" ||
+	fail "-t: the report is not curl $curl1's: $(cat "$WORK/once.out")"
+grep -q '"tcp_segments":[1-9]' "$WORK/once.out" "$WORK/once.err" ||
+	fail "-t: later segments not counted: $(cat "$WORK/once.out" "$WORK/once.err")"
+"$PTRAP" -r "$WORK/once.pcapng" -j --by flow >"$WORK/once.report" 2>&1 || fail "-r: $(cat "$WORK/once.report")"
+if command -v tshark >/dev/null; then
+	tshark -r "$WORK/once.pcapng" -T fields -e frame.comment 2>/dev/null |
+		sed 's/\\n.*//; s/,.*//' >"$WORK/once.pids"
+	segs=$(wc -l <"$WORK/once.pids")
+	[ "$segs" -ge 4 ] || fail "-w: only $segs segments written"
+	bad=$(grep -vc "^PID: $curl1\$" "$WORK/once.pids")
+	[ "$bad" -eq 0 ] || fail "-w: $bad of $segs segments not named curl $curl1: $(sort "$WORK/once.pids" | uniq -c)"
+	info "-t: 1 report, $segs segments in the file, all named curl $curl1"
+fi
+grep -q '"pid":null' "$WORK/once.report" && fail "-r: an unknown sender: $(cat "$WORK/once.report")"
+
+start_ptrap all -t -j -n 0 --every-packet -i $WEB -p 8080
+curls 2 "-t --every-packet"
+sleep 0.5
 stop_ptrap INT
 total=$(grep -c '"type":"packet"' "$WORK/all.out")
-info "-t without -c: $total reports for 2 connections"
-[ "$total" -ge 6 ] || fail "-t without -c: only $total reports for 2 connections"
+info "--every-packet: $total reports for 2 connections"
+[ "$total" -ge 6 ] || fail "--every-packet: only $total reports for 2 connections"
+unknown=$(grep '"type":"packet"' "$WORK/all.out" | grep -c '"pid":null')
+[ "$unknown" -eq 0 ] || fail "--every-packet: $unknown reports of unknown senders: $(grep '"pid":null' "$WORK/all.out" | head -n 2)"
 [ -z "$(ptrap_rules)" ] || fail "rules left: $(ptrap_rules)"
 exit 0

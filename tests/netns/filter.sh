@@ -37,8 +37,9 @@ for c in dns-v4 not-host src-qual parens-v6 options-and; do
 		grep -q listening "$WORK/tcpdump.err" && break
 		sleep 0.1
 	done
+	# --every-packet: a report per trapped packet, TCP segments included
 	# shellcheck disable=SC2086
-	start_ptrap "$c" -j -n 0 -w "$WORK/$c.pcapng" --flush $args
+	start_ptrap "$c" -j -n 0 --every-packet -w "$WORK/$c.pcapng" --flush $args
 	grep -q "matching '" "$WORK/$c.err" || fail "$c: start line: $(cat "$WORK/$c.err")"
 	filter_traffic
 	sleep 0.3

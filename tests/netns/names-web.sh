@@ -23,7 +23,8 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 
-start_ptrap web -t -i 192.0.2.53 -p 4443,8080 -j \
+# --every-packet: SNI and Host come after the SYN (a connection's one report)
+start_ptrap web -t -i 192.0.2.53 -p 4443,8080 -j --every-packet \
 	-e 'printf "%s\n" "sni=$PTRAP_SNI host=$PTRAP_HOST"; :'
 curl -sk -o /dev/null --resolve api.example.test:4443:192.0.2.53 \
 	https://api.example.test:4443/ || fail "curl https failed"
@@ -52,7 +53,7 @@ for h in ("sni=api.example.test host=\n", "sni= host=web.example.test\n"):
 sys.exit(bad)
 PY
 
-start_ptrap text -t -i 192.0.2.53 -p 4443,8080
+start_ptrap text -t --every-packet -i 192.0.2.53 -p 4443,8080
 curl -sk -o /dev/null --resolve api.example.test:4443:192.0.2.53 \
 	https://api.example.test:4443/ || fail "curl https failed"
 curl -s -o /dev/null --resolve web.example.test:8080:192.0.2.53 \

@@ -38,7 +38,9 @@ time.sleep(0.5)
 PY
 }
 
-start_ptrap json -u -t -i $DNS4 -p 53 -j -w "$WORK/names.pcapng" \
+# --every-packet: a TCP query's name is in a later segment than the SYN,
+# which is all a connection's one report would show by default
+start_ptrap json -u -t -i $DNS4 -p 53 -j --every-packet -w "$WORK/names.pcapng" \
 	-e 'printf "%s\n" "qname=$PTRAP_QNAME qtype=$PTRAP_QTYPE"; :'
 queries
 sleep 0.5

@@ -183,4 +183,30 @@ grep -q "comm=dig .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: 
 grep -q "container=docker:$(echo "$id" | cut -c1-12)" "$WORK/report" || fail "-r: no container: $(cat "$WORK/report")"
 "$PTRAP" -r "$WORK/cap.pcapng" -j >"$WORK/report.json" 2>&1 || fail "-r -j failed"
 grep -q '"unit":"test.service"' "$WORK/report.json" || fail "-r -j: $(cat "$WORK/report.json")"
+"$PTRAP" -r "$WORK/cap.pcapng" --unit test >"$WORK/report.unit" 2>&1 || fail "-r --unit failed"
+grep -q "unit=test.service" "$WORK/report.unit" && ! grep -q "container=" "$WORK/report.unit" ||
+	fail "-r --unit test: $(cat "$WORK/report.unit")"
+"$PTRAP" -r "$WORK/cap.pcapng" --container "docker:$(echo "$id" | cut -c1-6)" >"$WORK/report.ct" 2>&1 ||
+	fail "-r --container failed"
+grep -q "container=docker:" "$WORK/report.ct" && ! grep -q "unit=test.service" "$WORK/report.ct" ||
+	fail "-r --container: $(cat "$WORK/report.ct")"
+
+# 6. --unit and --container: only the wanted sender is reported, the rest counted
+for f in "--unit test.service" "--container $(echo "$id" | cut -c1-8)"; do
+	# shellcheck disable=SC2086 # two words on purpose
+	start_ptrap filt -u -i $DNS4 -p 53 -j -v $f
+	run_in test.service "$WORK/dig4"
+	run_in "docker-$id.scope" "$WORK/dig5"
+	sleep 0.3
+	stop_ptrap INT
+	n=$(grep -c '"type":"packet"' "$WORK/filt.out")
+	[ "$n" -eq 1 ] || fail "$f: $n reports, want 1: $(cat "$WORK/filt.out")"
+	case $f in
+	--unit*) grep -q '"unit":"test.service"' "$WORK/filt.out" || fail "$f reported: $(cat "$WORK/filt.out")" ;;
+	*) grep -q '"runtime":"docker"' "$WORK/filt.out" || fail "$f reported: $(cat "$WORK/filt.out")" ;;
+	esac
+	grep -q -e "1 not reported (--comm, --unit, --container)" -e '"comm_filtered":1[,}]' \
+		"$WORK/filt.err" "$WORK/filt.out" ||
+		fail "$f: not counted: $(cat "$WORK/filt.err")"
+done
 exit 0

@@ -11,7 +11,10 @@ start_dnsmasq
 
 R=$WORK/ring
 mkdir "$R"
-start_ptrap live -u -t --icmp -n 0 -j -i $DNS4 -w "$R/ptrap.pcapng" -C 0.001 -W 16
+# --every-packet: a report per packet written, TCP segments included; -W 64:
+# the ring must not wrap (a comment with the parent chain and cgroup is
+# most of a 1 kB file)
+start_ptrap live -u -t --icmp -n 0 --every-packet -j -i $DNS4 -w "$R/ptrap.pcapng" -C 0.001 -W 64
 run_digs 6 192.0.2.1 @$DNS4 example.test
 run_digs 2 192.0.2.1 @$DNS4 example.test +tcp
 ping -c 2 -i 0.2 $DNS4 >/dev/null || fail "ping failed"

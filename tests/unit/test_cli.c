@@ -250,6 +250,13 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "--uid", "-1" }, 2, "'-1' for --uid" },
 	{ { "-u", "-i", "::1", "--comm", "0123456789abcdef" }, 2,
 	  "invalid command name '0123456789abcdef' for --comm" },
+	{ { "-u", "-i", "::1", "--unit", "a/b.service" }, 2,
+	  "invalid unit 'a/b.service' for --unit" },
+	{ { "-u", "-i", "::1", "--unit", "a b" }, 2, "for --unit" },
+	{ { "-u", "-i", "::1", "--container", "docker:" }, 2,
+	  "invalid container 'docker:' for --container" },
+	{ { "-u", "-i", "::1", "--container", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q" }, 2,
+	  "too many containers for --container (max 16)" },
 	{ { "-u", "-i", "::1", "-n", "1000001" }, 2, "invalid rate" },
 	{ { "-u", "-i", "::1", "-n", "-1" }, 2, "'-1' for -n" },
 	{ { "-u", "-i", "::1", "--count", "0" }, 2,
@@ -297,8 +304,9 @@ static void test_new_options(void **state)
 	const char *all[] = { "-t", "--icmp", "-c", "-i", "::1",
 		"-o", "lo,eth0", "-o", "lo", "--uid", "0,root,65534",
 		"--comm", "dig,curl", "--comm", "dig", "-n", "0",
+		"--unit", "nginx.service,ssh", "--container", "docker:0123,web",
 		"--count", "4000000000", "-Z", "root", "--hook-caps",
-		"--syslog-only", "-w", "f", "-S", "262144", NULL };
+		"--no-bpf", "--syslog-only", "-w", "f", "-S", "262144", NULL };
 	const char *names[] = { "-u", "-i", "::1", "--name", "*.example.test",
 		"--name", "a,b.test", NULL };
 	const char *report[] = { "-r", "f", "--pid", "1,4194304",
@@ -311,7 +319,7 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.rate_per_min, CLI_DEFAULT_RATE);
 	assert_int_equal(cfg.rate_per_min, 20);
 	assert_false(cfg.icmp || cfg.connect_only || cfg.syslog ||
-		     cfg.syslog_only || cfg.hook_caps);
+		     cfg.syslog_only || cfg.hook_caps || cfg.no_bpf);
 	assert_int_equal(cfg.n_out_ifaces + cfg.n_uids + cfg.n_comms +
 			 cfg.n_pids, 0);
 	assert_true(cfg.max_reports == 0 && cfg.snaplen == 0);
@@ -335,10 +343,14 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.n_comms, 2);
 	assert_string_equal(cfg.comms[0], "dig");
 	assert_string_equal(cfg.comms[1], "curl");
+	assert_int_equal(cfg.n_units, 2);
+	assert_string_equal(cfg.units[1], "ssh");
+	assert_int_equal(cfg.n_containers, 2);
+	assert_string_equal(cfg.containers[0], "docker:0123");
 	assert_int_equal(cfg.rate_per_min, 0);
 	assert_true(cfg.max_reports == 4000000000ull);
 	assert_string_equal(cfg.run_as_user, "root");
-	assert_true(cfg.hook_caps && cfg.syslog && cfg.syslog_only);
+	assert_true(cfg.hook_caps && cfg.syslog && cfg.syslog_only && cfg.no_bpf);
 	assert_int_equal(cfg.snaplen, 262144);
 
 	/* -r takes the filters and needs no protocol or destination */
@@ -466,8 +478,9 @@ static const char *const visible[] = {
 	"max-hooks", "json", "verbose", "quiet", "queue-num", "backend",
 	"write", "flush", "file-size", "rotate-seconds", "file-count", "read",
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
-	"comm", "rate", "count", "hook-caps", "user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait", "name",
+	"comm", "unit", "container", "every-packet", "rate", "count", "hook-caps",
+	"user", "syslog", "syslog-only",
+	"snaplen", "pid", "batch-wait", "name", "no-bpf",
 };
 
 static void test_help(void **state)

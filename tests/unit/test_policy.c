@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for policy: per-flow rate limit, --comm, --count. */
+/* Unit tests for policy: per-flow rate limit, --comm, --unit, --container, --count. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "procinfo.h"
 #include "testlib.h"
 
 #define SEC	1000000000ull
@@ -30,6 +31,7 @@ static void set_cfg(struct ptrap_config *c, unsigned int rate)
 {
 	memset(c, 0, sizeof(*c));
 	c->rate_per_min = rate;
+	c->every_packet = true;		/* the rate tests count TCP segments too */
 }
 
 /* How many of n packets, spread evenly over span ns from t, are reported. */
@@ -214,6 +216,105 @@ static void test_comm_filter(void **state)
 	policy_free(p);
 }
 
+static void set_cgroup(struct procinfo *pi, const char *path)
+{
+	memset(pi, 0, sizeof(*pi));
+	strcpy(pi->cg.path, path);
+	cgroupinfo_classify(path, strlen(path), &pi->cg);
+}
+
+/* --unit and --container: the reported sender's cgroup, as the reports show it. */
+static void test_unit_container_filter(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct ptrap_config c;
+	struct resolver_result w;
+	struct pkt_info pkt;
+	struct procinfo pi;
+	struct policy *p;
+	char path[256];
+
+	(void)state;
+	tl_set_pkt(&pkt, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	set_cfg(&c, 0);
+	strcpy(c.units[0], "nginx");		/* nginx.service */
+	strcpy(c.units[1], "app.service");	/* a user's unit too */
+	c.n_units = 2;
+	p = policy_new(&c, 0);
+	assert_non_null(p);
+	set_who(&w, "dig");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);	/* no info */
+	set_cgroup(&pi, "/system.slice/nginx.service");
+	w.info = &pi;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	set_cgroup(&pi, "/system.slice/nginx-extra.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);
+	set_cgroup(&pi, "/user.slice/user-1000.slice/user@1000.service/app.slice/app.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	policy_free(p);
+
+	set_cfg(&c, 0);
+	strcpy(c.containers[0], "docker:0123");
+	strcpy(c.containers[1], "web");
+	c.n_containers = 2;
+	p = policy_new(&c, 0);
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope", id);
+	set_cgroup(&pi, path);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	snprintf(path, sizeof(path), "/machine.slice/libpod-%s.scope", id);
+	set_cgroup(&pi, path);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);	/* not docker */
+	set_cgroup(&pi, "/lxc.payload.web1");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);	/* a name's prefix */
+	set_cgroup(&pi, "/system.slice/ssh.service");
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_COMM_FILTERED);
+	policy_free(p);
+}
+
+/* TCP: one report per connection, a new SYN on the same tuple is a new one. */
+static void test_tcp_once(void **state)
+{
+	struct ptrap_config c;
+	struct resolver_result w;
+	struct pkt_info pkt, udp;
+	struct policy *p;
+
+	(void)state;
+	set_cfg(&c, 0);
+	c.every_packet = false;
+	p = policy_new(&c, 0);
+	assert_non_null(p);
+	set_who(&w, "curl");
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x02;		/* SYN */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	pkt.tcp_flags = 0x10;		/* ACK, data, FIN: the same connection */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	pkt.tcp_flags = 0x11;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	pkt.tcp_flags = 0x02;		/* the port again, later: a new connection */
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	/* an established connection seen first mid-way: its first segment */
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40001, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x18;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	/* UDP is not affected */
+	tl_set_pkt(&udp, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
+	assert_int_equal(policy_check(p, &udp, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &udp, &w, T0), POLICY_REPORT);
+	policy_free(p);
+
+	/* --every-packet: every segment */
+	set_cfg(&c, 0);
+	p = policy_new(&c, 0);
+	tl_set_pkt(&pkt, IPPROTO_TCP, "192.0.2.10", 40000, "192.0.2.53", 80);
+	pkt.tcp_flags = 0x10;
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
+	policy_free(p);
+}
+
 static void test_count(void **state)
 {
 	struct ptrap_config c;
@@ -258,6 +359,8 @@ int main(void)
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_comm_filter),
+		cmocka_unit_test(test_unit_container_filter),
+		cmocka_unit_test(test_tcp_once),
 		cmocka_unit_test(test_count),
 	};
 

@@ -86,6 +86,7 @@ static void fill(struct stats *s)
 	s->holds_expired = 4;
 	s->rate_limited = 77;
 	s->comm_filtered = 6;
+	s->segments = 9;
 	s->name_filtered = 3;
 	s->verdicts = 8189;
 	s->reads = 420;
