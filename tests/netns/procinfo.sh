@@ -162,7 +162,10 @@ assert e["user"] == sys.argv[2] and e["uid"] == 65534, e
 assert e["unit"] == "test.service" and e["cgroup"] == "/%s/test.service" % sys.argv[3], e
 c = e["chain"]
 assert c[0] == {"pid": e["pid"], "comm": "dig"} and c[1]["comm"] == "sh" and c[1]["pid"] == e["ppid"], c
-assert e["chain_complete"] and c[-1]["pid"] == 1, c
+# up to pid 1, or cut at PROCTREE_DEPTH (16) nodes in a deeper tree (the
+# sanitizer rerun under run-all's makes is one)
+assert (e["chain_complete"] and c[-1]["pid"] == 1) or \
+    (not e["chain_complete"] and len(c) == 16), c
 assert e["container"] is None and e["exited"] is False, e
 print("# json: user=%s unit=%s chain=%s" % (e["user"], e["unit"], " < ".join("%s(%d)" % (n["comm"], n["pid"]) for n in c)))
 PY
