@@ -32,6 +32,8 @@ enum {
 	OPT_NAME,
 	OPT_DNS,
 	OPT_RESOLV_CONF,
+	OPT_SORT,
+	OPT_TOP,
 	OPT_NO_BPF,
 };
 

@@ -85,7 +85,9 @@ echo "# base root ready in $(( $(date +%s) - start ))s"
 git -C "$top" bundle create -q "$root/ptrap.bundle" HEAD >/dev/null 2>&1 ||
 	fail "git bundle failed"
 mount -t proc proc "$root/proc" || fail "cannot mount proc"
-mount --bind /sys "$root/sys" || fail "cannot bind /sys"
+# recursively: the cgroup2 mount under /sys/fs/cgroup is what a real
+# machine has, and procinfo.sh and bpfrec.sh read it
+mount --rbind /sys "$root/sys" || fail "cannot bind /sys"
 mount --bind /dev "$root/dev" || fail "cannot bind /dev"
 mount --bind /dev/pts "$root/dev/pts" || fail "cannot bind /dev/pts"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" || fail "cannot copy resolv.conf"
