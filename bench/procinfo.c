@@ -19,6 +19,15 @@
  * repeated read does on this VM, so "new" is compared with this, not with
  * the parts).  The parts, read again at once: one stat read, the cgroup
  * read, one NSS lookup.
+ *
+ * Then ptrap's own path, as the resolver takes it (issue 16 wired in):
+ * "reader_new" is procinfo_read() of a third new child, nothing read of
+ * it yet, through a warm reader (its parent known): what proccache_info()
+ * pays the first time a process is reported (compare with "floor");
+ * "info_cached" is proccache_info() of a record already read, what every
+ * later packet of a known process pays for the fields; "text_extra" is
+ * what the fields add to formatting one text report (out_format_event_text
+ * with the info minus without), paid per report, not per packet.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +35,8 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,17 +45,22 @@
 extern char **environ;
 #include "cgroupinfo.h"
 #include "monotime.h"
+#include "output.h"
+#include "proccache.h"
+#include "procinfo.h"
+#include "procmap.h"
 #include "proctree.h"
 #include "usernames.h"
 
 #define CACHED_REPEAT	100
 #define WARMUP		10
 
-enum { NEW, FLOOR, COLD, CACHED, STAT, CGROUP, NSS, CHAIN_NEW, N_FIG };
+enum { NEW, FLOOR, COLD, CACHED, STAT, CGROUP, NSS, CHAIN_NEW, READER_NEW,
+       INFO_CACHED, TEXT_EXTRA, N_FIG };
 
 static const char *const fig_name[N_FIG] = {
 	"new", "floor", "cold", "cached", "stat_read", "cgroup_read", "nss_lookup",
-	"chain_new",
+	"chain_new", "reader_new", "info_cached", "text_extra",
 };
 
 static pid_t spawn_sleep(void)
@@ -81,6 +97,17 @@ static void raw_reads(int rootfd, pid_t pid)
 	}
 }
 
+/* One report's formatting: the mean of CACHED_REPEAT, in us. */
+static double text_us(const struct out_event *ev, char *buf, size_t len)
+{
+	uint64_t t0 = monotime_ns();
+	long k;
+
+	for (k = 0; k < CACHED_REPEAT; k++)
+		out_format_event_text(ev, buf, len);
+	return (double)(monotime_ns() - t0) / 1000.0 / CACHED_REPEAT;
+}
+
 static double us_since(uint64_t t0)
 {
 	return (double)(monotime_ns() - t0) / 1000.0;
@@ -98,6 +125,16 @@ int main(int argc, char **argv)
 	double *fig[N_FIG];
 	long n, i, k, done = 0;
 	unsigned int depth = 0;
+	static struct resolver_result who;
+	static char obuf[65536];
+	struct out_event ev = { .seq = 1, .who = &who };
+	struct procinfo_reader *pr;
+	const struct procinfo *ip;
+	struct procinfo info;
+	struct proccache *cache;
+	struct pkt_info pkt;
+	struct addr_prefix a;
+	struct procmap *pm;
 	uint64_t t0;
 	int rootfd, f;
 
@@ -112,7 +149,22 @@ int main(int argc, char **argv)
 	un_cold = usernames_new(NULL, 256, 0);	/* ttl 0: every call asks NSS */
 	for (f = 0; f < N_FIG; f++)
 		fig[f] = calloc((size_t)n, sizeof(double));
-	if (rootfd < 0 || !pc || !un || !un_cold || !fig[N_FIG - 1]) {
+	pr = procinfo_reader_new("/proc");
+	pm = procmap_new("/proc");
+	cache = proccache_new(512);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.proto = IPPROTO_UDP;
+	pkt.has_ports = true;
+	pkt.sport = 40000;
+	pkt.dport = 53;
+	addr_parse_prefix("192.0.2.10", &a);
+	pkt.src = a.ip;
+	addr_parse_prefix("192.0.2.53", &a);
+	pkt.dst = a.ip;
+	ev.pkt = &pkt;
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	if (rootfd < 0 || !pc || !un || !un_cold || !fig[N_FIG - 1] || !pr || !pm ||
+	    !cache) {
 		perror("procinfo");
 		return 1;
 	}
@@ -130,6 +182,19 @@ int main(int argc, char **argv)
 		raw_reads(rootfd, other);
 		if (j >= 0)
 			fig[FLOOR][j] = us_since(t0);
+		reap(other);
+		/* ptrap's reader, once, on a child nothing has read yet */
+		other = spawn_sleep();
+		if (other < 0) {
+			perror("procinfo: sleep");
+			return 1;
+		}
+		t0 = monotime_ns();
+		procinfo_read(pr, other, 0, getuid(), getgid(), monotime_ns(), &info);
+		if (j >= 0)
+			fig[READER_NEW][j] = us_since(t0);
+		if (info.tree.n < 2)
+			fprintf(stderr, "procinfo: child %d: no chain\n", (int)other);
 		reap(other);
 		pid = spawn_sleep();
 		if (pid < 0) {
@@ -178,6 +243,25 @@ int main(int argc, char **argv)
 		if (j >= 0) {
 			fig[NSS][j] = us_since(t0);
 			fig[CHAIN_NEW][j] = fig[NEW][j] - fig[CGROUP][j];
+		}
+
+		/* ptrap's path: the cached record's info, then formatting */
+		who.n_procs = 1;
+		if (proccache_get(cache, pm, pid, UINT64_MAX, monotime_ns(),
+				  &who.procs[0]) < 0 ||
+		    !proccache_info(cache, pr, pid, monotime_ns()))
+			goto failed;
+		t0 = monotime_ns();
+		for (k = 0, ip = NULL; k < CACHED_REPEAT; k++)
+			ip = proccache_info(cache, pr, pid, monotime_ns());
+		if (j >= 0)
+			fig[INFO_CACHED][j] = us_since(t0) / CACHED_REPEAT;
+		who.info = NULL;
+		if (j >= 0)
+			fig[TEXT_EXTRA][j] = -text_us(&ev, obuf, sizeof(obuf));
+		who.info = ip;
+		if (j >= 0) {
+			fig[TEXT_EXTRA][j] += text_us(&ev, obuf, sizeof(obuf));
 			done++;
 		}
 		reap(pid);

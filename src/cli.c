@@ -53,20 +53,6 @@ const char *cli_backend_name(enum cli_backend b)
 	return backend_names[b];
 }
 
-static const char *const by_names[] = {
-	[CLI_BY_PROCESS] = "process",
-	[CLI_BY_DESTINATION] = "destination",
-	[CLI_BY_FLOW] = "flow",
-	[CLI_BY_NAME] = "name",
-};
-
-const char *cli_by_name(enum cli_by b)
-{
-	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
-		return "?";
-	return by_names[b];
-}
-
 _Static_assert(CLI_MAX_NAMES == NAMEMATCH_MAX, "--name: one limit");
 
 /* --name: checked here, compiled where it is used (loop, report). */
@@ -152,19 +138,6 @@ static int parse_backend(const char *s, enum cli_backend *out)
 	for (i = 0; i < sizeof(backend_names) / sizeof(backend_names[0]); i++) {
 		if (strcmp(s, backend_names[i]) == 0) {
 			*out = (enum cli_backend)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int parse_by(const char *s, enum cli_by *out)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++) {
-		if (strcmp(s, by_names[i]) == 0) {
-			*out = (enum cli_by)i;
 			return 0;
 		}
 	}
@@ -267,10 +240,17 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 					     strlen(arg), "0.001-1000000 MB");
 		return PTRAP_EXIT_OK;
 	case OPT_BY:
-		if (parse_by(arg, &cfg->by) < 0)
+		if (cli_parse_by(arg, &cfg->by) < 0)
 			return cli_bad_value(err, errlen, c, "grouping", arg,
-					     strlen(arg),
-					     "process, destination, flow or name");
+					     strlen(arg), "process, comm, exe, "
+					     "user, unit, destination, flow or "
+					     "name");
+		return PTRAP_EXIT_OK;
+	case OPT_SORT:
+		if (cli_parse_sort(arg, &cfg->sort) < 0)
+			return cli_bad_value(err, errlen, c, "order", arg,
+					     strlen(arg), "packets, bytes, "
+					     "first or last");
 		return PTRAP_EXIT_OK;
 	case 'j':
 		cfg->json = true;
@@ -485,6 +465,17 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		int cur = optind > 0 ? optind : 1;
 
 		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		/* -r: a word between options is one more file, as tcpdump's
+		 * "-r FILE -n" has options after the file */
+		if (c == -1 && cfg->n_read_paths && optind < argc &&
+		    optind > 0 && strcmp(argv[optind - 1], "--") != 0) {
+			ret = cli_read_word(cfg, argc - optind, argv + optind,
+					    err, errlen);
+			if (ret != PTRAP_EXIT_OK)
+				return ret;
+			optind++;
+			continue;
+		}
 		if (c == -1)
 			break;
 		if (c == '?' || c == ':')

@@ -21,11 +21,26 @@ enum ptrap_exit {
 	PTRAP_EXIT_QUEUE_BUSY = 7,	/* another ptrap owns this queue */
 };
 
+/* --by: what a -r summary groups by. */
 enum cli_by {
-	CLI_BY_PROCESS,
+	CLI_BY_PROCESS,		/* pid, with its comm, exe and user */
 	CLI_BY_DESTINATION,
 	CLI_BY_FLOW,
-	CLI_BY_NAME,		/* what the packets asked for (report_name.c) */
+	CLI_BY_COMM,
+	CLI_BY_EXE,
+	CLI_BY_USER,
+	CLI_BY_UNIT,
+	CLI_BY_NAME,		/* DNS qname, TLS SNI, HTTP Host */
+	CLI_BY_N
+};
+
+/* --sort: the order of a -r summary's rows. */
+enum cli_sort {
+	CLI_SORT_PACKETS,	/* most first */
+	CLI_SORT_BYTES,		/* most first */
+	CLI_SORT_FIRST,		/* earliest first packet first */
+	CLI_SORT_LAST,		/* latest last packet first */
+	CLI_SORT_N
 };
 
 enum cli_backend {
@@ -111,6 +126,8 @@ struct ptrap_config {
 	bool hook_caps;			/* --hook-caps: hooks keep our caps */
 	bool no_bpf;			/* --no-bpf: no send-time record */
 	enum cli_by by;			/* --by, for -r */
+	enum cli_sort sort;		/* --sort, for -r */
+	unsigned int top;		/* --top, for -r; 0: every group */
 	bool help, version;		/* print and exit 0 */
 	bool man_options;		/* hidden --man-options: print
 					 * cli_print_man_options(), exit 0 */
@@ -158,6 +175,7 @@ void cli_print_version(FILE *out);
 
 const char *cli_backend_name(enum cli_backend b);
 const char *cli_by_name(enum cli_by b);
+const char *cli_sort_name(enum cli_sort s);
 
 /* The man page's OPTIONS section (roff), generated from the option table. */
 void cli_print_man_options(FILE *out);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cli_files: the -r file list and the -G file name.  -r summarises files
+ * cli_files: the -r file list and its --by and --sort keys, and the -G
+ * file name.  -r summarises files
  * and traps nothing, so an option it cannot honour is refused by name
  * rather than ignored (the option table says which it honours).
  */
@@ -13,6 +14,71 @@
 
 #include "cli_msg.h"
 #include "cli_table.h"
+
+static const char *const by_names[] = {
+	[CLI_BY_PROCESS] = "process",
+	[CLI_BY_DESTINATION] = "destination",
+	[CLI_BY_FLOW] = "flow",
+	[CLI_BY_COMM] = "comm",
+	[CLI_BY_EXE] = "exe",
+	[CLI_BY_USER] = "user",
+	[CLI_BY_UNIT] = "unit",
+	[CLI_BY_NAME] = "name",
+};
+_Static_assert(sizeof(by_names) / sizeof(by_names[0]) == CLI_BY_N,
+	       "a --by key without a name");
+
+static const char *const sort_names[] = {
+	[CLI_SORT_PACKETS] = "packets",
+	[CLI_SORT_BYTES] = "bytes",
+	[CLI_SORT_FIRST] = "first",
+	[CLI_SORT_LAST] = "last",
+};
+_Static_assert(sizeof(sort_names) / sizeof(sort_names[0]) == CLI_SORT_N,
+	       "a --sort key without a name");
+
+const char *cli_sort_name(enum cli_sort s)
+{
+	if ((unsigned int)s >= CLI_SORT_N)
+		return "?";
+	return sort_names[s];
+}
+
+const char *cli_by_name(enum cli_by b)
+{
+	if ((unsigned int)b >= sizeof(by_names) / sizeof(by_names[0]))
+		return "?";
+	return by_names[b];
+}
+
+/* s as one of names[0..n); its index, or -1. */
+static int parse_name(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int cli_parse_by(const char *s, enum cli_by *out)
+{
+	int i = parse_name(s, by_names, CLI_BY_N);
+
+	if (i >= 0)
+		*out = (enum cli_by)i;
+	return i < 0 ? -1 : 0;
+}
+
+int cli_parse_sort(const char *s, enum cli_sort *out)
+{
+	int i = parse_name(s, sort_names, CLI_SORT_N);
+
+	if (i >= 0)
+		*out = (enum cli_sort)i;
+	return i < 0 ? -1 : 0;
+}
 
 int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
 		 size_t errlen)
@@ -45,31 +111,31 @@ static bool is_expression(struct ptrap_config *cfg, int argc,
 	return yes;
 }
 
+int cli_read_word(struct ptrap_config *cfg, int argc, char *const *words,
+		  char *err, size_t errlen)
+{
+	char show[CLI_SHOW_BUF];
+	const char *w = words[0];
+
+	if (is_expression(cfg, argc, words)) {
+		cli_set_err(err, errlen, "'%s' is a filter expression, which "
+			    "becomes kernel rules and has no meaning for -r: "
+			    "select packets with -u, -t, --icmp, -c, -i, -p, "
+			    "-o, --uid, --pid, --comm, --name, --unit or "
+			    "--container",
+			    cli_show(w, strlen(w), show, sizeof(show)));
+		return PTRAP_EXIT_USAGE;
+	}
+	return cli_add_read(cfg, w, err, errlen);
+}
+
 int cli_read_words(struct ptrap_config *cfg, int argc, char *const *words,
 		   char *err, size_t errlen)
 {
-	char show[CLI_SHOW_BUF];
 	int i, ret;
 
 	for (i = 0; i < argc; i++) {
-		const char *w = words[i];
-
-		if (w[0] == '-' && w[1] != '\0') {
-			cli_set_err(err, errlen, "unexpected argument '%s': "
-				    "options go before the files of -r",
-				    cli_show(w, strlen(w), show, sizeof(show)));
-			return PTRAP_EXIT_USAGE;
-		}
-		if (is_expression(cfg, argc - i, words + i)) {
-			cli_set_err(err, errlen, "'%s' is a filter expression, "
-				    "which becomes kernel rules and has no "
-				    "meaning for -r: select packets with -u, -t, "
-				    "--icmp, -c, -i, -p, -o, --uid, --pid or "
-				    "--comm", cli_show(w, strlen(w), show,
-						       sizeof(show)));
-			return PTRAP_EXIT_USAGE;
-		}
-		ret = cli_add_read(cfg, w, err, errlen);
+		ret = cli_read_word(cfg, argc - i, words + i, err, errlen);
 		if (ret != PTRAP_EXIT_OK)
 			return ret;
 	}

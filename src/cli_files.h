@@ -11,11 +11,21 @@
 #include <stddef.h>
 #include "cli.h"
 
+/* --by and --sort values; 0, or -1 for a name that is none of them. */
+int cli_parse_by(const char *s, enum cli_by *out);
+int cli_parse_sort(const char *s, enum cli_sort *out);
+
 /* One -r FILE; PTRAP_EXIT_OK or PTRAP_EXIT_USAGE with err. */
 int cli_add_read(struct ptrap_config *cfg, const char *arg, char *err,
 		 size_t errlen);
 
-/* With -r, the words after the options are more files. */
+/*
+ * With -r, a word that is not an option, words[0] of the argc left, is
+ * one more file (a filter expression is refused).  After "--", the words
+ * left are all files: cli_read_words().
+ */
+int cli_read_word(struct ptrap_config *cfg, int argc, char *const *words,
+		  char *err, size_t errlen);
 int cli_read_words(struct ptrap_config *cfg, int argc, char *const *words,
 		   char *err, size_t errlen);
 

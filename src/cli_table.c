@@ -227,7 +227,7 @@ const struct cli_option cli_options[] = {
 		  "with the sending process in the packet comment "
 		  "(PID, Cmd, Args, UserId, ParentPID, Comm, and when known "
 		  "User, Group, Unit, UserUnit, Container, Chain, Cgroup, "
-		  "Exited) and what the payload asks for (Query, SNI, Host). "
+		  "Exited, Start) and what the payload asks for (Query, SNI, Host). "
 		  "\"-\" writes to "
 		  "stdout; the reports then go to stderr. SIGHUP reopens FILE "
 		  "(appending a new section)." },
@@ -271,15 +271,36 @@ const struct cli_option cli_options[] = {
 		  "The files are read as one capture, in the order of their "
 		  "first packets (a rotated ring in time order), each file "
 		  "once. Needs no privileges and no -i or -u; -u, -t, "
-		  "--icmp, -c, -i, -p, -o, --uid, --pid, --comm and "
-		  "--name select packets; -j, -v, -q and --by change the output; any "
-		  "other option is refused (exit status 2).",
+		  "--icmp, -c, -i, -p, -o, --uid, --pid, --comm, --name, "
+		  "--unit and --container select packets; -j, -v, -q, --by, --sort and --top change the "
+		  "output (a table, or JSON lines with -j); any other option "
+		  "is refused (exit status 2).",
 	  .reads = true },
 	{ .name = "by", .val = OPT_BY, .arg = "KEY",
-	  .help = "With -r, group the summary by process (the default), "
-		  "destination, flow or name (the DNS query name, TLS server "
-		  "name or HTTP Host of a packet, read from its bytes, with "
-		  "the processes that asked).",
+	  .help = "With -r, group the summary by KEY: process (the "
+		  "default: a pid and its start time, with its comm, exe and "
+		  "user), comm (the "
+		  "command name: six digs are one \"dig\" row), exe, user "
+		  "(the comment's User, else its UserId), unit (the systemd "
+		  "unit, else the user unit), destination (protocol, "
+		  "address, port), flow (source and destination) or name "
+		  "(the DNS query name, TLS SNI or HTTP Host in the packet, "
+		  "so also for other tools' captures; a TCP connection's "
+		  "segments after the one holding it count for it too). Each group lists its "
+		  "destinations, or for destination, flow and name its "
+		  "processes.",
+	  .reads = true },
+	{ .name = "sort", .val = OPT_SORT, .arg = "KEY",
+	  .help = "With -r, the order of the groups and of the lines in "
+		  "each: packets (the default) or bytes, most first; first, "
+		  "the earliest first packet first; last, the latest last "
+		  "packet first.",
+	  .reads = true },
+	{ .name = "top", .val = OPT_TOP, .arg = "N",
+	  .help = "With -r, show only the first N groups (%R) in --sort "
+		  "order; the totals still count every packet.",
+	  .num = &(const struct cli_number){ 1, 1000000, 0,
+		"group count", NULL, FIELD(top) },
 	  .reads = true },
 	{ .name = "pid", .val = OPT_PID, .arg = "PID",
 	  .help = "With -r, summarise only packets sent by process PID. "

@@ -30,6 +30,8 @@ enum {
 	OPT_HOOK_CAPS,
 	OPT_BATCH_WAIT,
 	OPT_NAME,
+	OPT_SORT,
+	OPT_TOP,
 	OPT_NO_BPF,
 };
 

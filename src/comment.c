@@ -37,6 +37,7 @@ static const char *const keys[COMMENT_N_FIELDS] = {
 	[COMMENT_CHAIN] = "Chain",
 	[COMMENT_CGROUP] = "Cgroup",
 	[COMMENT_EXITED] = "Exited",
+	[COMMENT_START] = "Start",
 };
 
 /* A comment under construction: truncated to len - 1, always terminated. */
@@ -229,6 +230,9 @@ size_t comment_format(const struct resolver_result *who, char *buf, size_t len)
 		format_unknown(&b, who->has_uid ? (long long)who->uid : -1,
 			       who->problem);
 	format_procinfo(&b, who);
+	/* last: readers before it knew the lines above in this order */
+	if (who->n_procs > 0 && who->procs[0].start)
+		put_ulong(&b, COMMENT_START, (unsigned long)who->procs[0].start);
 	return b.off;
 }
 
@@ -316,7 +320,8 @@ static bool same_proc(const struct resolver_proc *k, const struct resolver_proc 
 	size_t n = p->cmdline_len < sizeof(p->cmdline) ?
 		   p->cmdline_len : sizeof(p->cmdline);
 
-	return k->pid == p->pid && k->ppid == p->ppid && k->uid == p->uid &&
+	return k->pid == p->pid && k->start == p->start &&
+	       k->ppid == p->ppid && k->uid == p->uid &&
 	       k->cmdline_len == p->cmdline_len &&
 	       strncmp(k->exe, p->exe, sizeof(k->exe)) == 0 &&
 	       strncmp(k->comm, p->comm, sizeof(k->comm)) == 0 &&
@@ -329,6 +334,7 @@ static void remember(struct resolver_proc *k, const struct resolver_proc *p)
 		   p->cmdline_len : sizeof(p->cmdline);
 
 	k->pid = p->pid;
+	k->start = p->start;
 	k->ppid = p->ppid;
 	k->uid = p->uid;
 	k->cmdline_len = p->cmdline_len;

@@ -17,6 +17,7 @@
  *   Chain: dig(1234) < bash(1190) < sshd(880) < systemd(1)
  *   Cgroup: /system.slice/ssh.service
  *   Exited: yes
+ *   Start: 123456             (stat's start time: a reused PID is another process)
  *
  * A reader skips lines it does not know, so a field can be added without
  * breaking older readers: a value in enum comment_field (and its key), one
@@ -52,6 +53,8 @@ enum comment_field {
 	COMMENT_CHAIN,			/* proctree_append()'s text */
 	COMMENT_CGROUP,
 	COMMENT_EXITED,			/* "yes": the sender had exited */
+	COMMENT_START,			/* stat's start time, clock ticks since
+					 * boot: with PID, which process */
 	COMMENT_N_FIELDS
 };
 

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "pcapng.h"
 #include "privs.h"
+#include "qpeers.h"
 #include "queue.h"
 #include "recmatch.h"
 #include "resolver.h"
@@ -59,6 +60,44 @@ const char *main_show_path(const char *path, char *buf, size_t len)
 	if (sb_finish(&b) < 0)
 		return cli_show(path, strlen(path), buf, len);
 	return buf;
+}
+
+/*
+ * Another listener on another queue (a ptrap, an IPS) may trap the same
+ * packets: which one gets a packet both match depends on the backend,
+ * and a second ptrap that sees nothing would otherwise say nothing.
+ */
+static void warn_peers(const struct ptrap_config *cfg, const struct fw *fw)
+{
+	struct qpeer peers[QPEERS_MAX];
+	char who[128], comm[4 * QPEERS_COMM_LEN + 4];
+	int i, n;
+
+	if (verbosity < 0)
+		return;
+	n = qpeers_list(cfg->queue_num, peers, QPEERS_MAX);
+	for (i = 0; i < n; i++) {
+		if (peers[i].pid > 0)
+			/* a process names itself: escaped, one line */
+			snprintf(who, sizeof(who), "%s (pid %ld)",
+				 peers[i].comm[0] ? main_show_path(peers[i].comm,
+					comm, sizeof(comm)) : "?",
+				 (long)peers[i].pid);
+		else
+			snprintf(who, sizeof(who), "netlink port %u (process "
+				 "not found)", peers[i].portid);
+		fprintf(stderr, "ptrap: warning: NFQUEUE %u is bound too, by "
+			"%s; a packet its rules match as well %s\n",
+			peers[i].queue, who,
+			strcmp(fw_backend(fw), "iptables") == 0 ?
+			"goes to the rule met first in raw OUTPUT (this "
+			"ptrap's jump comes after those already there), so "
+			"this ptrap may never see it" :
+			strcmp(fw_backend(fw), "nft") == 0 ?
+			"is held and reported by both (each nft table is a "
+			"hook of its own)" :
+			"goes where the rules loaded by hand send it");
+	}
 }
 
 /*
@@ -356,6 +395,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	note("%s", why);
+	warn_peers(&cfg, fw);
 	stats.rule_matches = rule_matches;
 	stats.rule_matches_arg = fw;
 	/* Rules, queue and files are set up: what is left needs little. */

@@ -26,6 +26,10 @@ int main_read(const struct ptrap_config *cfg)
 		.units = cfg->units, .n_units = cfg->n_units,
 		.containers = cfg->containers, .n_containers = cfg->n_containers,
 	};
+	struct report_opts opts = {
+		.by = cfg->by, .sort = cfg->sort, .top = cfg->top,
+		.json = cfg->json,
+	};
 	struct readset rs = { 0 };
 	struct report *rp = NULL;
 	char err[512], last[2048], path[1024];
@@ -66,7 +70,10 @@ int main_read(const struct ptrap_config *cfg)
 	report_totals(rp, &packets, &unparsed);
 	if (bad > 0 && packets + report_filtered(rp) == 0)
 		goto out;
-	report_print(rp, cfg->by, cfg->json, stdout);
+	if (report_print(rp, &opts, stdout) < 0) {
+		fail("out of memory");
+		goto out;
+	}
 	report_print_total(rp, cfg->json, rs.n, bad, bad ? last : NULL, stdout);
 	rc = fflush(stdout) == EOF || bad ? PTRAP_EXIT_RUNTIME : PTRAP_EXIT_OK;
 out:

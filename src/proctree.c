@@ -10,28 +10,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "proctree.h"
 
-#define PT_WAYS		4
 #define PT_RETRIES	4	/* children re-read for a vanished parent, per walk */
 
+/* A process once named, by pid in the one cache module (cache.c). */
 struct pt_entry {
-	pid_t pid;			/* 0: free */
+	pid_t pid;			/* the key, kept here too */
 	pid_t ppid;			/* the parent at the last read; 0: none */
 	unsigned long long start;
 	unsigned long long pstart;	/* that parent's start time */
 	bool linked;			/* ppid and pstart known */
 	uint64_t seen;			/* caller's now at the last read */
-	uint32_t used;
 	char comm[PROCSTAT_COMM_MAX];
 };
 
 struct proctree_cache {
 	int rootfd;
-	unsigned int nsets;
-	uint32_t tick;
 	struct proctree_stats st;
-	struct pt_entry *e;		/* nsets * PT_WAYS */
+	struct cache *c;		/* pid_t -> struct pt_entry */
 };
 
 /* Where the walk stands: a process and what it says its parent is. */
@@ -61,9 +59,8 @@ struct proctree_cache *proctree_cache_new(const char *root, unsigned int size)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->nsets = size / PT_WAYS ? (size + PT_WAYS - 1) / PT_WAYS : 1;
-	c->e = calloc((size_t)c->nsets * PT_WAYS, sizeof(*c->e));
-	if (!c->e)
+	c->c = cache_new(size ? size : 1, sizeof(pid_t), sizeof(struct pt_entry));
+	if (!c->c)
 		goto err;
 	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfd < 0)
@@ -71,7 +68,7 @@ struct proctree_cache *proctree_cache_new(const char *root, unsigned int size)
 	return c;
 err:
 	saved = errno;
-	free(c->e);
+	cache_free(c->c);
 	free(c);
 	errno = saved;
 	return NULL;
@@ -82,7 +79,7 @@ void proctree_cache_free(struct proctree_cache *c)
 	if (!c)
 		return;
 	close(c->rootfd);
-	free(c->e);
+	cache_free(c->c);
 	free(c);
 }
 
@@ -91,48 +88,28 @@ void proctree_stats(const struct proctree_cache *c, struct proctree_stats *st)
 	*st = c->st;
 }
 
-static struct pt_entry *pt_set(const struct proctree_cache *c, pid_t pid)
+static uint32_t pt_hash(pid_t pid)
 {
-	uint32_t h = (uint32_t)pid * 0x9e3779b1u;
-
-	return &c->e[(h >> 8) % c->nsets * PT_WAYS];
+	return cache_hash64((uint64_t)pid);
 }
 
 static struct pt_entry *pt_find(struct proctree_cache *c, pid_t pid)
 {
-	struct pt_entry *set = pt_set(c, pid);
-	unsigned int i;
-
-	for (i = 0; i < PT_WAYS; i++)
-		if (set[i].pid == pid) {
-			set[i].used = ++c->tick;
-			return &set[i];
-		}
-	return NULL;
+	return cache_get(c->c, pt_hash(pid), &pid);
 }
 
 /* Remember what a stat read said; a pid now held by another process is replaced. */
 static void pt_store(struct pt_walk *w, const struct pt_cur *cur)
 {
-	struct pt_entry *set, *e = NULL;
-	unsigned int i;
+	struct pt_entry *e;
+	bool added;
 
 	if (!w->c)
 		return;
-	set = pt_set(w->c, cur->pid);
-	for (i = 0; i < PT_WAYS && !e; i++)
-		if (set[i].pid == cur->pid)
-			e = &set[i];
-	for (i = 0; i < PT_WAYS && !e; i++)
-		if (!set[i].pid)
-			e = &set[i];
-	if (!e) {
-		e = &set[0];
-		for (i = 1; i < PT_WAYS; i++)
-			if (set[i].used < e->used)
-				e = &set[i];
-	}
-	if (e->pid != cur->pid || e->start != cur->start || e->ppid != cur->ppid)
+	e = cache_put(w->c->c, pt_hash(cur->pid), &cur->pid, &added);
+	if (added)
+		memset(e, 0, sizeof(*e));
+	if (added || e->start != cur->start || e->ppid != cur->ppid)
 		e->linked = cur->ppid == 0;	/* the parent is named by the walk */
 	e->pid = cur->pid;
 	e->ppid = cur->ppid;
@@ -140,7 +117,6 @@ static void pt_store(struct pt_walk *w, const struct pt_cur *cur)
 	if (cur->ppid == 0)
 		e->pstart = 0;
 	e->seen = w->now;
-	e->used = ++w->c->tick;
 	memcpy(e->comm, cur->comm, sizeof(e->comm));
 }
 

@@ -69,14 +69,14 @@ int readset_add(struct readset *rs, const char *pattern, char *err,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	rc = glob(pattern, GLOB_ERR, NULL, &g);
+	rc = glob(pattern, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		snprintf(err, errlen, "no file matches this pattern");
 		return -1;
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "%s", rc == GLOB_NOSPACE ?
-			 strerror(ENOMEM) : "cannot read a directory of the pattern");
+			 strerror(ENOMEM) : "cannot expand the pattern");
 		return -1;
 	}
 	for (i = 0; i < g.gl_pathc; i++) {

@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "comment.h"
 #include "procinfo.h"
 #include "packet.h"
+#include "payload.h"
 #include "pcapng.h"
 #include "report_int.h"
+#include "strbuf.h"
 
 struct report *report_new(void)
 {
@@ -27,8 +30,16 @@ struct report *report_new(void)
 
 void report_free(struct report *rp)
 {
+	unsigned int i;
+
 	if (!rp)
 		return;
+	for (i = 0; i < rp->n_nametab; i++)
+		free(rp->nametab[i].text);
+	free(rp->nametab);
+	cache_free(rp->row_index);
+	cache_free(rp->name_index);
+	cache_free(rp->flow_names);
 	free(rp->procs);
 	free(rp->rows);
 	free(rp);
@@ -65,7 +76,7 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 	size_t vl;
 
 	memset(p, 0, sizeof(*p));
-	p->pid = p->ppid = p->uid = -1;
+	p->pid = p->ppid = p->uid = p->start = -1;
 	comment_procinfo_clear(&p->info);
 	while (comment_next(&s, end, &f, &v, &vl)) {
 		if (comment_procinfo_field(&p->info, f, v, vl))
@@ -83,6 +94,9 @@ int report_parse_comment(const char *s, size_t len, struct report_proc *p)
 			break;
 		case COMMENT_USERID:
 			p->uid = comment_number(v, vl);
+			break;
+		case COMMENT_START:
+			p->start = comment_number(v, vl);
 			break;
 		case COMMENT_PARENTPID:
 			p->ppid = comment_number(v, vl);
@@ -243,7 +257,8 @@ bool report_filter_active(const struct report_filter *flt)
 
 static bool proc_eq(const struct report_proc *a, const struct report_proc *b)
 {
-	return a->pid == b->pid && a->uid == b->uid && a->ppid == b->ppid &&
+	return a->pid == b->pid && a->start == b->start && a->uid == b->uid &&
+	       a->ppid == b->ppid &&
 	       strcmp(a->comm, b->comm) == 0 && strcmp(a->exe, b->exe) == 0 &&
 	       strcmp(a->reason, b->reason) == 0 &&
 	       strcmp(a->info.user, b->info.user) == 0 &&
@@ -287,14 +302,119 @@ static int find_proc(struct report *rp, const struct report_proc *p)
 {
 	unsigned int i;
 
+	/* a flow's packets come together: the last one first */
+	if (rp->last_proc < rp->n_procs && proc_eq(&rp->procs[rp->last_proc], p))
+		return (int)rp->last_proc;
 	for (i = 0; i < rp->n_procs; i++)
 		if (proc_eq(&rp->procs[i], p))
-			return (int)i;
+			return (int)(rp->last_proc = i);
+	rp->last_proc = rp->n_procs;
 	if (rp->n_procs == rp->cap_procs &&
 	    grow((void **)&rp->procs, &rp->cap_procs, sizeof(*p)) < 0)
 		return -1;
 	rp->procs[rp->n_procs] = *p;
 	return (int)rp->n_procs++;
+}
+
+/* Entries of the row and name indexes: beyond, rows and names repeat. */
+#define INDEX_CAP	(1u << 16)
+
+struct row_key {
+	unsigned int proc;
+	struct rp_flow f;
+};
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *s++) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * The first name the packet asks for (report_names_get(): a DNS query's
+ * first question, a TLS ClientHello's SNI, an HTTP Host), escaped and in
+ * lower case (DNS names are not case-sensitive), as an index into
+ * rp->nametab; -1 if none, -2 when out of memory.
+ */
+static int name_index(struct report *rp, const struct rp_names *nm)
+{
+	char text[PAYLOAD_NAME_TEXT_MAX + 1];
+	struct strbuf b;
+	bool added;
+	uint64_t h;
+	int *idx;
+	char *p;
+
+	if (nm->n == 0 || nm->name[0].len == 0)
+		return -1;
+	sb_init(&b, text, sizeof(text));
+	payload_name_escape(&b, &nm->name[0]);
+	if (sb_finish(&b) < 0)
+		return -1;
+	for (p = text; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	h = fnv1a(text, strlen(text));
+	if (!rp->name_index) {
+		rp->name_index = cache_new(INDEX_CAP, sizeof(h), sizeof(int));
+		if (!rp->name_index)
+			return -2;
+	}
+	idx = cache_put(rp->name_index, (uint32_t)h, &h, &added);
+	if (!added && strcmp(rp->nametab[*idx].text, text) == 0)
+		return *idx;
+	if (rp->n_nametab == rp->cap_nametab &&
+	    grow((void **)&rp->nametab, &rp->cap_nametab, sizeof(*rp->nametab)) < 0)
+		return -2;
+	rp->nametab[rp->n_nametab].text = strdup(text);
+	if (!rp->nametab[rp->n_nametab].text)
+		return -2;
+	rp->nametab[rp->n_nametab].wire = nm->name[0];
+	*idx = (int)rp->n_nametab;
+	return (int)rp->n_nametab++;
+}
+
+/*
+ * A packet asking for no name takes the last one its flow asked for (a
+ * TCP connection's segments after the ClientHello, whichever process the
+ * comment names for them), so --name and --by name count connections,
+ * not only the packets that hold the name.  -1: none; -2: no memory.
+ */
+static int flow_name(struct report *rp, const struct rp_flow *f, int name,
+		     struct rp_names *nm)
+{
+	bool added;
+	int *v;
+
+	if (!rp->flow_names) {
+		rp->flow_names = cache_new(INDEX_CAP, sizeof(*f), sizeof(int));
+		if (!rp->flow_names)
+			return -2;
+	}
+	if (name >= 0) {
+		v = cache_put(rp->flow_names, (uint32_t)fnv1a(f, sizeof(*f)), f,
+			      &added);
+		*v = name;
+		return name;
+	}
+	v = cache_get(rp->flow_names, (uint32_t)fnv1a(f, sizeof(*f)), f);
+	if (!v || *v < 0 || (unsigned int)*v >= rp->n_nametab)
+		return -1;
+	nm->n = 1;
+	nm->name[0] = rp->nametab[*v].wire;
+	return *v;
+}
+
+/* Same process, flow and name (flow_name() gave later segments theirs). */
+static bool row_match(const struct rp_row *row, unsigned int proc,
+		      const struct rp_flow *f, int name)
+{
+	return row->proc == proc && report_flow_eq(&row->f, f) &&
+	       row->name == name;
 }
 
 int report_add(struct report *rp, const struct pcapng_record *r)
@@ -305,8 +425,11 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	struct rp_flow f;
 	struct rp_row *row = NULL;
 	const uint8_t *ip;
-	size_t len, i;
-	int pi;
+	struct row_key key;
+	unsigned int *ri;
+	bool added;
+	size_t len;
+	int pi, name;
 
 	ip = ip_start(r, &len);
 	if (!ip || pkt_parse(ip, len, &pkt) < 0) {
@@ -322,17 +445,8 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 	    report_parse_comment(r->comment, r->comment_len, &p) < 0) {
 		memset(&p, 0, sizeof(p));
 		p.pid = r->has_pid && r->pid ? (long long)r->pid : -1;
-		p.ppid = p.uid = -1;
+		p.ppid = p.uid = p.start = -1;
 	}
-	report_names_get(r, &pkt, ip, len, &nm);
-	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
-		rp->filtered++;
-		return 0;
-	}
-	rp->packets++;
-	pi = find_proc(rp, &p);
-	if (pi < 0)
-		return -1;
 	memset(&f, 0, sizeof(f));
 	f.proto = pkt.proto;
 	f.src = pkt.src;
@@ -342,18 +456,33 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		f.sport = pkt.sport;
 		f.dport = pkt.dport;
 	}
-	if (nm.n == 0)
-		nm.name[0].len = 0;
-	if (rp->last_hit < rp->n_rows &&
-	    rp->rows[rp->last_hit].proc == (unsigned int)pi &&
-	    report_flow_eq(&rp->rows[rp->last_hit].f, &f) &&
-	    report_name_eq(&rp->rows[rp->last_hit].name, &nm.name[0]))
-		row = &rp->rows[rp->last_hit];
-	for (i = 0; !row && i < rp->n_rows; i++)
-		if (rp->rows[i].proc == (unsigned int)pi &&
-		    report_flow_eq(&rp->rows[i].f, &f) &&
-		    report_name_eq(&rp->rows[i].name, &nm.name[0]))
-			row = &rp->rows[i];
+	report_names_get(r, &pkt, ip, len, &nm);
+	name = name_index(rp, &nm);
+	if (name != -2)
+		name = flow_name(rp, &f, name, &nm);
+	if (name == -2)
+		return -1;
+	if (report_filter_active(rp->flt) && !filter_match(rp, r, &pkt, &p, &nm)) {
+		rp->filtered++;
+		return 0;
+	}
+	rp->packets++;
+	pi = find_proc(rp, &p);
+	if (pi < 0)
+		return -1;
+	if (!rp->row_index) {
+		rp->row_index = cache_new(INDEX_CAP, sizeof(key), sizeof(unsigned int));
+		if (!rp->row_index)
+			return -1;
+	}
+	memset(&key, 0, sizeof(key));
+	key.proc = (unsigned int)pi;
+	memcpy(&key.f, &f, sizeof(f));	/* f's padding is zeroed too */
+	ri = cache_put(rp->row_index, (uint32_t)fnv1a(&key, sizeof(key)), &key,
+		       &added);
+	if (!added && *ri < rp->n_rows &&
+	    row_match(&rp->rows[*ri], (unsigned int)pi, &f, name))
+		row = &rp->rows[*ri];
 	if (!row) {
 		if (rp->n_rows == rp->cap_rows &&
 		    grow((void **)&rp->rows, &rp->cap_rows, sizeof(*row)) < 0)
@@ -362,11 +491,11 @@ int report_add(struct report *rp, const struct pcapng_record *r)
 		memset(row, 0, sizeof(*row));
 		row->proc = (unsigned int)pi;
 		row->f = f;
-		row->name = nm.name[0];
+		row->name = name;
 		row->first = r->ts_ns;
 		row->last = r->ts_ns;
 	}
-	rp->last_hit = (unsigned int)(row - rp->rows);
+	*ri = (unsigned int)(row - rp->rows);
 	row->packets++;
 	/* IP bytes, whatever link header the capture tool put before them. */
 	len = (size_t)(ip - r->data);

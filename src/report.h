@@ -18,6 +18,7 @@ struct report_proc {
 	long long pid;		/* -1: unknown */
 	long long ppid;		/* -1: not given */
 	long long uid;		/* -1: not given */
+	long long start;	/* Start: (stat's start time); -1: not given */
 	char comm[64];
 	char exe[512];
 	char args[1024];
@@ -69,8 +70,21 @@ int report_add(struct report *rp, const struct pcapng_record *r);
  */
 int report_parse_comment(const char *s, size_t len, struct report_proc *p);
 
-/* Print the summary grouped by `by`, as a text table or JSON lines. */
-void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out);
+/* How a summary is shown: --by, --sort, --top, -j. */
+struct report_opts {
+	enum cli_by by;
+	enum cli_sort sort;
+	unsigned int top;	/* 0: every group */
+	bool json;
+};
+
+/*
+ * Print the summary: a text table (a header, aligned columns, the groups
+ * and under each its sub-groups, indented) or JSON lines.  Times are
+ * local (TZ), JSON's UTC.  0, or -1 with errno ENOMEM (nothing printed).
+ */
+int report_print(const struct report *rp, const struct report_opts *o,
+		 FILE *out);
 
 /*
  * Packets counted, and those that were not IPv4/IPv6 (not in any group).
@@ -104,7 +118,7 @@ void report_print_total(const struct report *rp, bool json,
  * in err: nothing printed if the file could not be read at all, a
  * partial summary if it is damaged.
  */
-int report_file(const char *path, enum cli_by by, bool json,
+int report_file(const char *path, const struct report_opts *o,
 		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen);
 

@@ -73,11 +73,6 @@ bool report_names_match(const struct namematch_set *set,
 	return false;
 }
 
-bool report_name_eq(const struct payload_name *a, const struct payload_name *b)
-{
-	return a->len == b->len && memcmp(a->wire, b->wire, a->len) == 0;
-}
-
 void report_names_compile(struct namematch_set *set,
 			  const struct report_filter *flt)
 {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * report_print: the -r summary as a text table or JSON lines, grouped by
- * process, destination or flow, and the totals line (report_file).
+ * report_print: the -r summary as a text table an auditor can read: a
+ * header saying what the capture covers (its date printed once), aligned
+ * columns, groups in --sort order with their sub-groups indented under
+ * them, and the totals line; JSON lines are report_json.c's.
  */
 #include "report.h"
 
@@ -11,352 +13,343 @@
 #include <string.h>
 #include <time.h>
 
-#include "output.h"
 #include "packet.h"
 #include "report_int.h"
 #include "strbuf.h"
 
-struct rp_sum {
-	unsigned long long packets, bytes;
-	uint64_t first, last;
+#define TEXT_KEY_MAX	8192	/* a process with every field escaped */
+#define TEXT_TIME_MAX	64
+
+static const char *const key_titles[] = {
+	[CLI_BY_PROCESS] = "PROCESS",
+	[CLI_BY_DESTINATION] = "DESTINATION",
+	[CLI_BY_FLOW] = "FLOW",
+	[CLI_BY_COMM] = "COMM",
+	[CLI_BY_EXE] = "EXE",
+	[CLI_BY_USER] = "USER",
+	[CLI_BY_UNIT] = "UNIT",
+	[CLI_BY_NAME] = "NAME",
 };
+_Static_assert(sizeof(key_titles) / sizeof(key_titles[0]) == CLI_BY_N,
+	       "a --by key without a column title");
 
-static void sum_add(struct rp_sum *s, const struct rp_row *r)
+static const char *const sort_texts[] = {
+	[CLI_SORT_PACKETS] = "most packets first",
+	[CLI_SORT_BYTES] = "most bytes first",
+	[CLI_SORT_FIRST] = "earliest first packet first",
+	[CLI_SORT_LAST] = "latest last packet first",
+};
+_Static_assert(sizeof(sort_texts) / sizeof(sort_texts[0]) == CLI_SORT_N,
+	       "a --sort key without a text");
+
+static const char *plural(unsigned long long n, const char *one,
+			  const char *many)
 {
-	if (s->packets == 0 || r->first < s->first)
-		s->first = r->first;
-	if (s->packets == 0 || r->last > s->last)
-		s->last = r->last;
-	s->packets += r->packets;
-	s->bytes += r->bytes;
+	return n == 1 ? one : many;
 }
 
-static bool group_eq(enum cli_by by, const struct rp_row *a, const struct rp_row *b)
-{
-	if (by == CLI_BY_NAME)
-		return report_name_eq(&a->name, &b->name);
-	if (by == CLI_BY_PROCESS)
-		return a->proc == b->proc;
-	if (by == CLI_BY_DESTINATION)
-		return report_dest_eq(&a->f, &b->f);
-	return report_flow_eq(&a->f, &b->f);
-}
-
-static bool sub_eq(enum cli_by by, const struct rp_row *a, const struct rp_row *b)
-{
-	return by == CLI_BY_PROCESS ? report_dest_eq(&a->f, &b->f) :
-				      a->proc == b->proc;
-}
-
-static void print_ts(FILE *out, uint64_t ns, bool json)
+static struct tm local_tm(uint64_t ns)
 {
 	time_t sec = (time_t)(ns / 1000000000u);
 	struct tm tm;
-	char buf[64];
 
-	if (json) {
-		gmtime_r(&sec, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(out, "\"%s.%09lluZ\"", buf,
-			(unsigned long long)(ns % 1000000000u));
-	} else {
-		localtime_r(&sec, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(out, "%s.%03llu", buf,
-			(unsigned long long)(ns % 1000000000u / 1000000u));
-	}
+	if (!localtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));
+	return tm;
 }
 
-static void json_str(FILE *out, const char *s)
+/* "20:43:17.201", or with the date ("12-06 20:43:17.201") */
+static void text_time(char *buf, size_t len, uint64_t ns, bool date)
 {
-	char buf[4096];
+	struct tm tm = local_tm(ns);
+	char s[48];
 
-	if (out_json_string(buf, sizeof(buf), s, strlen(s)) < 0)
-		fputs("\"\"", out);
+	strftime(s, sizeof(s), date ? "%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03llu", s,
+		 (unsigned long long)(ns % 1000000000u / 1000000u));
+}
+
+/* first..last, or one time when they are the same millisecond */
+static void text_span(char *buf, size_t len, const struct rp_sum *s, bool date)
+{
+	char a[TEXT_TIME_MAX], b[TEXT_TIME_MAX];
+
+	text_time(a, sizeof(a), s->first, date);
+	text_time(b, sizeof(b), s->last, date);
+	if (strcmp(a, b) == 0)
+		snprintf(buf, len, "%s", a);
 	else
-		fputs(buf, out);
+		snprintf(buf, len, "%s..%s", a, b);
 }
 
-static void print_sum(FILE *out, const struct rp_sum *s, bool json)
+/* s escaped: its bytes were a process's or a packet's choice. */
+static void esc(struct strbuf *b, const char *s)
 {
-	if (json) {
-		fprintf(out, "\"packets\":%llu,\"bytes\":%llu,\"first\":",
-			s->packets, s->bytes);
-		print_ts(out, s->first, true);
-		fputs(",\"last\":", out);
-		print_ts(out, s->last, true);
-		return;
-	}
-	fprintf(out, "%llu packets, %llu bytes, ", s->packets, s->bytes);
-	print_ts(out, s->first, false);
-	fputs(" .. ", out);
-	print_ts(out, s->last, false);
+	sb_escaped(b, s, strlen(s), NULL);
 }
 
-/* A name from the capture, escaped: its bytes were the process's choice. */
-static void text_str(FILE *out, const char *key, const char *s)
+static void kv(struct strbuf *b, const char *key, const char *s)
 {
-	char buf[CGROUPINFO_PATH_MAX * 4 + 8];
-	struct strbuf b;
-
 	if (!s[0])
 		return;
-	sb_init(&b, buf, sizeof(buf));
-	sb_escaped(&b, s, strlen(s), "\\\" =");
-	if (sb_finish(&b) >= 0)
-		fprintf(out, " %s=%s", key, buf);
+	sb_printf(b, " %s=", key);
+	sb_escaped(b, s, strlen(s), "\\\" =");
 }
 
-/* Issue 16's fields: user, unit, container (and, in JSON, chain and cgroup). */
-static void print_procinfo(FILE *out, const struct comment_procinfo *pi, bool json)
+static void proc_text(struct strbuf *b, const struct report_proc *p)
 {
-	unsigned int i;
+	const struct comment_procinfo *pi = &p->info;
 
-	if (!json) {
-		text_str(out, "user", pi->user);
-		text_str(out, "unit", pi->unit);
-		text_str(out, "user_unit", pi->user_unit);
-		if (pi->container[0]) {
-			char c[sizeof(pi->runtime) + CGROUPINFO_SHORT_ID + 2];
-
-			/* as `docker ps` shows an id; a name is short anyway */
-			snprintf(c, sizeof(c), "%s:%.*s", pi->runtime,
-				 CGROUPINFO_SHORT_ID, pi->container);
-			text_str(out, "container", c);
-		}
-		if (pi->exited)
-			fputs(" exited=yes", out);
+	if (p->pid < 0) {
+		sb_str(b, "unknown process");
+		if (p->uid >= 0)
+			sb_printf(b, " (uid %lld)", p->uid);
+		sb_str(b, ": ");
+		esc(b, p->reason[0] ? p->reason : "no process in the capture");
 		return;
 	}
-	if (pi->user[0]) {
-		fputs(",\"user\":", out);
-		json_str(out, pi->user);
+	esc(b, p->comm[0] ? p->comm : "?");
+	sb_printf(b, " (pid %lld", p->pid);
+	if (p->uid >= 0)
+		sb_printf(b, ", uid %lld", p->uid);
+	sb_char(b, ')');
+	if (p->exe[0]) {
+		sb_char(b, ' ');
+		esc(b, p->exe);
 	}
-	if (pi->group[0]) {
-		fputs(",\"group\":", out);
-		json_str(out, pi->group);
-	}
-	if (pi->unit[0]) {
-		fputs(",\"unit\":", out);
-		json_str(out, pi->unit);
-	}
-	if (pi->user_unit[0]) {
-		fputs(",\"user_unit\":", out);
-		json_str(out, pi->user_unit);
-	}
+	kv(b, "user", pi->user);
+	kv(b, "unit", pi->unit);
+	kv(b, "user_unit", pi->user_unit);
 	if (pi->container[0]) {
-		fputs(",\"container\":{\"runtime\":", out);
-		json_str(out, pi->runtime);
-		fputs(",\"id\":", out);
-		json_str(out, pi->container);
-		fputc('}', out);
-	}
-	if (pi->n_chain > 0) {
-		fputs(",\"chain\":[", out);
-		for (i = 0; i < pi->n_chain; i++) {
-			fprintf(out, "%s{\"pid\":%lld,\"comm\":", i ? "," : "",
-				pi->chain[i].pid);
-			json_str(out, pi->chain[i].comm);
-			fputc('}', out);
-		}
-		fputc(']', out);
-	}
-	if (pi->cgroup[0]) {
-		fputs(",\"cgroup\":", out);
-		json_str(out, pi->cgroup);
+		char c[sizeof(pi->runtime) + CGROUPINFO_SHORT_ID + 2];
+
+		/* as `docker ps` shows an id; a name is short anyway */
+		snprintf(c, sizeof(c), "%s:%.*s", pi->runtime,
+			 CGROUPINFO_SHORT_ID, pi->container);
+		kv(b, "container", c);
 	}
 	if (pi->exited)
-		fputs(",\"exited\":true", out);
+		sb_str(b, " exited");
 }
 
-static void print_proc(FILE *out, const struct report_proc *p, bool json)
-{
-	if (json) {
-		fputs("\"pid\":", out);
-		if (p->pid >= 0)
-			fprintf(out, "%lld", p->pid);
-		else
-			fputs("null", out);
-		if (p->ppid >= 0)
-			fprintf(out, ",\"ppid\":%lld", p->ppid);
-		if (p->uid >= 0)
-			fprintf(out, ",\"uid\":%lld", p->uid);
-		fputs(",\"comm\":", out);
-		json_str(out, p->comm);
-		fputs(",\"exe\":", out);
-		json_str(out, p->exe);
-		if (p->pid < 0) {
-			fputs(",\"reason\":", out);
-			json_str(out, p->reason[0] ? p->reason :
-				      "no process in the capture");
-		}
-		print_procinfo(out, &p->info, json);
-		return;
-	}
-	if (p->pid >= 0)
-		fprintf(out, "PID %lld comm=%s", p->pid,
-			p->comm[0] ? p->comm : "?");
-	else
-		fputs("PID unknown", out);
-	if (p->uid >= 0)
-		fprintf(out, " uid=%lld", p->uid);
-	if (p->exe[0])
-		fprintf(out, " exe=%s", p->exe);
-	if (p->pid < 0 && p->reason[0])
-		fprintf(out, " (%s)", p->reason);
-	print_procinfo(out, &p->info, json);
-}
-
-static void print_ep(FILE *out, const struct addr_ip *ip, bool has_port,
-		     uint16_t port)
+static void ep_text(struct strbuf *b, const struct addr_ip *ip, bool has_port,
+		    uint16_t port)
 {
 	char s[ADDR_STR_MAX];
 
-	if (has_port)
-		fputs(addr_endpoint_str(ip, port, s, sizeof(s)), out);
-	else
-		fputs(addr_ip_str(ip, s, sizeof(s)), out);
+	sb_str(b, has_port ? addr_endpoint_str(ip, port, s, sizeof(s)) :
+			     addr_ip_str(ip, s, sizeof(s)));
 }
 
-static void print_flow(FILE *out, const struct rp_flow *f, bool with_src, bool json)
+static void flow_text(struct strbuf *b, const struct rp_flow *f, bool with_src)
 {
-	char s[ADDR_STR_MAX];
-
-	if (json) {
-		fprintf(out, "\"proto\":\"%s\"", pkt_proto_name(f->proto));
-		if (with_src) {
-			fprintf(out, ",\"src\":\"%s\"",
-				addr_ip_str(&f->src, s, sizeof(s)));
-			if (f->has_ports)
-				fprintf(out, ",\"sport\":%u", f->sport);
-		}
-		fprintf(out, ",\"dst\":\"%s\"", addr_ip_str(&f->dst, s, sizeof(s)));
-		if (f->has_ports)
-			fprintf(out, ",\"dport\":%u", f->dport);
-		return;
-	}
-	fprintf(out, "%s ", pkt_proto_name(f->proto));
+	sb_printf(b, "%s ", pkt_proto_name(f->proto));
 	if (with_src) {
-		print_ep(out, &f->src, f->has_ports, f->sport);
-		fputs(" -> ", out);
+		ep_text(b, &f->src, f->has_ports, f->sport);
+		sb_str(b, " -> ");
 	}
-	print_ep(out, &f->dst, f->has_ports, f->dport);
+	ep_text(b, &f->dst, f->has_ports, f->dport);
 }
 
-/* --by name: the name as reports print it; "(none)" / null without one. */
-static void print_name(FILE *out, const struct payload_name *n, bool json)
+/* What a group stands for, as its KEY column says it. */
+static void key_text(struct strbuf *b, const struct report *rp, enum cli_by by,
+		     const struct rp_group *g)
 {
-	char text[PAYLOAD_NAME_TEXT_MAX];
-	struct strbuf b;
+	const struct rp_row *r = &rp->rows[g->row];
+	const struct report_proc *p = &rp->procs[r->proc];
 
-	if (n->len == 0) {
-		fputs(json ? "\"name\":null" : "name (none)", out);
+	switch (by) {
+	case CLI_BY_PROCESS:
+		proc_text(b, p);
 		return;
+	case CLI_BY_DESTINATION:
+	case CLI_BY_FLOW:
+		flow_text(b, &r->f, by == CLI_BY_FLOW);
+		return;
+	case CLI_BY_NAME:
+	case CLI_BY_N:
+		if (r->name >= 0)
+			sb_str(b, rp->nametab[r->name].text);	/* escaped already */
+		else
+			sb_str(b, "(no name)");
+		return;
+	case CLI_BY_COMM:
+		if (p->comm[0])
+			esc(b, p->comm);
+		else
+			sb_str(b, "(unknown process)");
+		break;
+	case CLI_BY_EXE:
+		if (p->exe[0])
+			esc(b, p->exe);
+		else
+			sb_str(b, "(no executable)");
+		break;
+	case CLI_BY_USER:
+		if (p->info.user[0])
+			esc(b, p->info.user);
+		else if (p->uid >= 0)
+			sb_printf(b, "uid %lld", p->uid);
+		else
+			sb_str(b, "(unknown user)");
+		break;
+	case CLI_BY_UNIT:
+		if (p->info.unit[0])
+			esc(b, p->info.unit);
+		else if (p->info.user_unit[0]) {
+			esc(b, p->info.user_unit);
+			sb_str(b, " (user unit)");
+		} else
+			sb_str(b, "(no unit)");
+		break;
 	}
-	sb_init(&b, text, sizeof(text));
-	payload_name_escape(&b, n);
-	if (sb_finish(&b) < 0)
-		text[0] = '\0';
-	if (json) {
-		fputs("\"name\":", out);
-		json_str(out, text);
+	if (g->n_procs > 1)
+		sb_printf(b, " (%u processes)", g->n_procs);
+}
+
+static void sub_text(struct strbuf *b, const struct report *rp, enum cli_by by,
+		     const struct rp_group *sg)
+{
+	const struct rp_row *r = &rp->rows[sg->row];
+
+	if (report_by_process_kind(by))
+		flow_text(b, &r->f, false);
+	else
+		proc_text(b, &rp->procs[r->proc]);
+}
+
+static int digits(unsigned long long v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+struct widths {
+	int packets, bytes, time;
+	bool date;		/* the capture spans more than one day */
+};
+
+static void widen(struct widths *w, const struct rp_sum *s)
+{
+	char t[2 * TEXT_TIME_MAX + 4];
+
+	if (digits(s->packets) > w->packets)
+		w->packets = digits(s->packets);
+	if (digits(s->bytes) > w->bytes)
+		w->bytes = digits(s->bytes);
+	text_span(t, sizeof(t), s, w->date);
+	if ((int)strlen(t) > w->time)
+		w->time = (int)strlen(t);
+}
+
+static void line(FILE *out, const struct widths *w, const struct rp_sum *s,
+		 const char *indent, const char *key)
+{
+	char t[2 * TEXT_TIME_MAX + 4];
+
+	text_span(t, sizeof(t), s, w->date);
+	fprintf(out, "%*llu  %*llu  %-*s  %s%s\n", w->packets, s->packets,
+		w->bytes, s->bytes, w->time, t, indent, key);
+}
+
+/* "Capture of 2026-12-06, 20:43:17.200 to 20:43:17.593 UTC; ..." */
+static void header(FILE *out, const struct rp_sum *all, bool date,
+		   const struct report_opts *o, unsigned int n_groups)
+{
+	struct tm a = local_tm(all->first);
+	char day[32], from[TEXT_TIME_MAX], to[TEXT_TIME_MAX], zone[16];
+
+	strftime(day, sizeof(day), "%Y-%m-%d", &a);
+	strftime(zone, sizeof(zone), "%Z", &a);
+	text_time(from, sizeof(from), all->first, false);
+	if (date) {
+		struct tm b = local_tm(all->last);
+		char day2[32];
+
+		strftime(day2, sizeof(day2), "%Y-%m-%d", &b);
+		text_time(to, sizeof(to), all->last, false);
+		fprintf(out, "Capture from %s %s to %s %s %s", day, from,
+			day2, to, zone);
 	} else {
-		fprintf(out, "name %s", text);
+		text_time(to, sizeof(to), all->last, false);
+		fprintf(out, "Capture of %s, %s to %s %s", day, from, to, zone);
 	}
+	fprintf(out, "; by %s, %s", cli_by_name(o->by), sort_texts[o->sort]);
+	if (o->top && o->top < n_groups)
+		fprintf(out, "; the first %u of %u", o->top, n_groups);
+	fputs("\n", out);
 }
 
-static void print_head(const struct report *rp, enum cli_by by, bool json,
-		       const struct rp_row *r, FILE *out)
+static void text_groups(const struct report *rp, const struct rp_grouping *g,
+			const struct report_opts *o, FILE *out)
 {
-	if (by == CLI_BY_NAME)
-		print_name(out, &r->name, json);
-	else if (by == CLI_BY_PROCESS)
-		print_proc(out, &rp->procs[r->proc], json);
-	else
-		print_flow(out, &r->f, by == CLI_BY_FLOW, json);
-}
+	struct widths w = { .packets = 7, .bytes = 5, .time = 11 };
+	struct rp_sum all = { 0 };
+	unsigned int i, j, n = g->n_groups;
+	char key[TEXT_KEY_MAX];
+	struct tm a, b;
+	struct strbuf sb;
 
-static void print_sub(const struct report *rp, enum cli_by by, bool json,
-		      const struct rp_row *r, FILE *out)
-{
-	if (by == CLI_BY_PROCESS)
-		print_flow(out, &r->f, false, json);
-	else
-		print_proc(out, &rp->procs[r->proc], json);
-}
-
-void report_print(const struct report *rp, enum cli_by by, bool json, FILE *out)
-{
-	static const char *const sub_names[] = {
-		[CLI_BY_PROCESS] = "destinations",
-		[CLI_BY_DESTINATION] = "processes",
-		[CLI_BY_FLOW] = "processes",
-		[CLI_BY_NAME] = "processes",
-	};
-	bool *done = calloc(rp->n_rows + 1, 2 * sizeof(bool));
-	bool *sdone = done ? done + rp->n_rows + 1 : NULL;
-	unsigned int i, j, k;
-
-	if (!done)
+	if (n == 0)
 		return;
-	for (i = 0; i < rp->n_rows; i++) {
-		struct rp_sum total = { 0 };
-		bool first = true;
+	if (o->top && o->top < n)
+		n = o->top;
+	for (i = 0; i < g->n_groups; i++) {
+		const struct rp_sum *s = &g->groups[i].sum;
 
-		if (done[i])
-			continue;
-		for (j = i; j < rp->n_rows; j++)
-			if (!done[j] && group_eq(by, &rp->rows[i], &rp->rows[j]))
-				sum_add(&total, &rp->rows[j]);
-		if (json) {
-			fprintf(out, "{\"type\":\"%s\",", cli_by_name(by));
-			print_head(rp, by, true, &rp->rows[i], out);
-			fputc(',', out);
-			print_sum(out, &total, true);
-			fprintf(out, ",\"%s\":[", sub_names[by]);
-		} else {
-			print_head(rp, by, false, &rp->rows[i], out);
-			fputs(": ", out);
-			print_sum(out, &total, false);
-			fputc('\n', out);
-		}
-		memset(sdone, 0, rp->n_rows * sizeof(bool));
-		for (j = i; j < rp->n_rows; j++) {
-			struct rp_sum s = { 0 };
-
-			if (done[j] || sdone[j] ||
-			    !group_eq(by, &rp->rows[i], &rp->rows[j]))
-				continue;
-			for (k = j; k < rp->n_rows; k++) {
-				if (done[k] || sdone[k] ||
-				    !group_eq(by, &rp->rows[i], &rp->rows[k]) ||
-				    !sub_eq(by, &rp->rows[j], &rp->rows[k]))
-					continue;
-				sum_add(&s, &rp->rows[k]);
-				sdone[k] = true;
-			}
-			if (json) {
-				fputs(first ? "{" : ",{", out);
-				print_sub(rp, by, true, &rp->rows[j], out);
-				fputc(',', out);
-				print_sum(out, &s, true);
-				fputc('}', out);
-			} else {
-				fputs("    ", out);
-				print_sub(rp, by, false, &rp->rows[j], out);
-				fputs(": ", out);
-				print_sum(out, &s, false);
-				fputc('\n', out);
-			}
-			first = false;
-		}
-		for (j = i; j < rp->n_rows; j++)
-			if (sdone[j])
-				done[j] = true;
-		if (json)
-			fputs("]}\n", out);
+		if (i == 0 || s->first < all.first)
+			all.first = s->first;
+		if (i == 0 || s->last > all.last)
+			all.last = s->last;
 	}
-	free(done);
+	a = local_tm(all.first);
+	b = local_tm(all.last);
+	w.date = a.tm_year != b.tm_year || a.tm_yday != b.tm_yday;
+	for (i = 0; i < n; i++) {
+		widen(&w, &g->groups[i].sum);
+		for (j = 0; j < g->groups[i].n_subs; j++)
+			widen(&w, &g->subs[g->groups[i].sub + j].sum);
+	}
+	header(out, &all, w.date, o, g->n_groups);
+	fprintf(out, "%*s  %*s  %-*s  %s\n", w.packets, "PACKETS", w.bytes,
+		"BYTES", w.time, w.date ? "FIRST..LAST" : "TIME",
+		key_titles[o->by]);
+	for (i = 0; i < n; i++) {
+		const struct rp_group *grp = &g->groups[i];
+
+		sb_init(&sb, key, sizeof(key));
+		key_text(&sb, rp, o->by, grp);
+		if (sb_finish(&sb) < 0)
+			snprintf(key, sizeof(key), "(too long)");
+		line(out, &w, &grp->sum, "", key);
+		for (j = 0; j < grp->n_subs; j++) {
+			sb_init(&sb, key, sizeof(key));
+			sub_text(&sb, rp, o->by, &g->subs[grp->sub + j]);
+			if (sb_finish(&sb) < 0)
+				snprintf(key, sizeof(key), "(too long)");
+			line(out, &w, &g->subs[grp->sub + j].sum, "  ", key);
+		}
+	}
+}
+
+int report_print(const struct report *rp, const struct report_opts *o,
+		 FILE *out)
+{
+	struct rp_grouping g;
+
+	if (report_group(rp, o->by, o->sort, &g) < 0)
+		return -1;
+	if (o->json)
+		report_json_groups(rp, &g, o, out);
+	else
+		text_groups(rp, &g, o, out);
+	report_grouping_free(&g);
+	return 0;
 }
 
 static int add_cb(const struct pcapng_record *r, void *arg)
@@ -376,22 +369,11 @@ void report_print_total(const struct report *rp, bool json,
 	bool filtered = report_filter_active(rp->flt);
 
 	if (json) {
-		fprintf(out, "{\"type\":\"total\",\"packets\":%llu,\"unparsed\":%llu,",
-			rp->packets, rp->unparsed);
-		if (filtered)
-			fprintf(out, "\"filtered_out\":%llu,", rp->filtered);
-		if (n_files > 1)
-			fprintf(out, "\"files\":%u,\"damaged_files\":%u,",
-				n_files, n_bad);
-		fputs("\"error\":", out);
-		if (error)
-			json_str(out, error);
-		else
-			fputs("null", out);
-		fputs("}\n", out);
+		report_json_total(rp, n_files, n_bad, error, out);
 		return;
 	}
-	fprintf(out, "%llu packets%s", rp->packets,
+	fprintf(out, "%llu %s%s", rp->packets,
+		plural(rp->packets, "packet", "packets"),
 		error && n_files <= 1 ? " before the damage" : "");
 	if (rp->unparsed)
 		fprintf(out, ", %llu not IPv4/IPv6", rp->unparsed);
@@ -404,7 +386,7 @@ void report_print_total(const struct report *rp, bool json,
 	fputc('\n', out);
 }
 
-int report_file(const char *path, enum cli_by by, bool json,
+int report_file(const char *path, const struct report_opts *o,
 		const struct report_filter *flt, FILE *out,
 		char *err, size_t errlen)
 {
@@ -421,8 +403,12 @@ int report_file(const char *path, enum cli_by by, bool json,
 		report_free(rp);
 		return -1;
 	}
-	report_print(rp, by, json, out);
-	report_print_total(rp, json, 1, n < 0, n < 0 ? err : NULL, out);
+	if (report_print(rp, o, out) < 0) {
+		snprintf(err, errlen, "out of memory");
+		report_free(rp);
+		return -1;
+	}
+	report_print_total(rp, o->json, 1, n < 0, n < 0 ? err : NULL, out);
 	report_free(rp);
 	return n < 0 ? -1 : 0;
 }

@@ -7,21 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "strbuf.h"
 #include "usernames.h"
 
-#define UN_WAYS		4
 #define NSS_BUF_FIRST	4096
 #define NSS_BUF_MAX	(1024 * 1024)	/* a group lists its members: it can be large */
 
-enum un_kind { UN_FREE, UN_USER, UN_GROUP };
+enum un_kind { UN_USER = 1, UN_GROUP };
 enum un_state { UN_NAME, UN_NONE, UN_FAILED };
 
-struct un_entry {
+/* The key of the one cache module (cache.c): no padding, compared as bytes. */
+struct un_key {
 	uint32_t id;
-	uint8_t kind;
+	uint32_t kind;			/* UN_USER, UN_GROUP */
+};
+
+struct un_entry {
 	uint8_t state;
-	uint32_t used;
 	uint64_t asked;			/* caller's now when the source answered */
 	char name[USERNAMES_NAME_MAX];
 };
@@ -29,10 +32,8 @@ struct un_entry {
 struct usernames {
 	struct usernames_source src;
 	uint64_t ttl, retry;
-	unsigned int nsets;
-	uint32_t tick;
 	struct usernames_stats st;
-	struct un_entry *e;		/* nsets * UN_WAYS */
+	struct cache *c;		/* struct un_key -> struct un_entry */
 };
 
 /* --- NSS --- */
@@ -121,9 +122,8 @@ struct usernames *usernames_new(const struct usernames_source *src, unsigned int
 	un->src = src ? *src : usernames_nss;
 	un->ttl = ttl_ns;
 	un->retry = ttl_ns < USERNAMES_RETRY_MAX ? ttl_ns : USERNAMES_RETRY_MAX;
-	un->nsets = size / UN_WAYS ? (size + UN_WAYS - 1) / UN_WAYS : 1;
-	un->e = calloc((size_t)un->nsets * UN_WAYS, sizeof(*un->e));
-	if (!un->e) {
+	un->c = cache_new(size ? size : 1, sizeof(struct un_key), sizeof(struct un_entry));
+	if (!un->c) {
 		free(un);
 		errno = ENOMEM;
 		return NULL;
@@ -135,7 +135,7 @@ void usernames_free(struct usernames *un)
 {
 	if (!un)
 		return;
-	free(un->e);
+	cache_free(un->c);
 	free(un);
 }
 
@@ -144,24 +144,17 @@ void usernames_stats(const struct usernames *un, struct usernames_stats *st)
 	*st = un->st;
 }
 
+/* The entry of (kind, id), made the most recently used; *hit false: a new one. */
 static struct un_entry *un_slot(struct usernames *un, enum un_kind kind, uint32_t id,
 				bool *hit)
 {
-	uint32_t h = id * 0x9e3779b1u ^ (kind == UN_GROUP ? 0x5bd1e995u : 0);
-	struct un_entry *set = &un->e[(h >> 8) % un->nsets * UN_WAYS], *victim = NULL;
-	unsigned int i;
+	struct un_key k = { .id = id, .kind = (uint32_t)kind };
+	bool added;
+	struct un_entry *e;
 
-	for (i = 0; i < UN_WAYS; i++) {
-		if (set[i].kind == kind && set[i].id == id) {
-			*hit = true;
-			return &set[i];
-		}
-		if (!victim || (victim->kind != UN_FREE &&
-				(set[i].kind == UN_FREE || set[i].used < victim->used)))
-			victim = &set[i];
-	}
-	*hit = false;
-	return victim;
+	e = cache_put(un->c, cache_hash64((uint64_t)kind << 32 | id), &k, &added);
+	*hit = !added;
+	return e;
 }
 
 static bool un_fresh(const struct usernames *un, const struct un_entry *e, uint64_t now)
@@ -192,8 +185,6 @@ static void un_ask(struct usernames *un, struct un_entry *e, enum un_kind kind,
 		e->state = UN_FAILED;
 		un->st.failures++;
 	}
-	e->kind = (uint8_t)kind;
-	e->id = id;
 	e->asked = now;
 }
 
@@ -209,7 +200,6 @@ static int un_name(struct usernames *un, enum un_kind kind, uint32_t id, uint64_
 		un->st.hits++;
 	else
 		un_ask(un, e, kind, id, now);
-	e->used = ++un->tick;
 	sb_init(&b, buf, len);
 	if (e->state == UN_NAME)
 		sb_str(&b, e->name);

@@ -85,7 +85,9 @@ echo "# base root ready in $(( $(date +%s) - start ))s"
 git -C "$top" bundle create -q "$root/ptrap.bundle" HEAD >/dev/null 2>&1 ||
 	fail "git bundle failed"
 mount -t proc proc "$root/proc" || fail "cannot mount proc"
-mount --bind /sys "$root/sys" || fail "cannot bind /sys"
+# recursively: the cgroup2 mount under /sys/fs/cgroup is what a real
+# machine has, and procinfo.sh and bpfrec.sh read it
+mount --rbind /sys "$root/sys" || fail "cannot bind /sys"
 mount --bind /dev "$root/dev" || fail "cannot bind /dev"
 mount --bind /dev/pts "$root/dev/pts" || fail "cannot bind /dev/pts"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" || fail "cannot copy resolv.conf"
@@ -106,8 +108,8 @@ if [ "$rc" -ne 0 ]; then
 fi
 
 if [ "$script" = tests/demo ]; then
-	# Each report names a dig by PID, and the hook, run while that packet
-	# was held, saw exactly that PID as a live dig.
+	# Each report names a dig by PID, and its parent chain starts with
+	# exactly that dig.
 	reports=$(grep -c 'PROCESS REQUEST CAPTURED. Matching PID: [0-9]* comm=dig ' "$out")
 	digs=$(grep -c '^\$ .*dig @' "$out")
 	[ "$digs" -ge 3 ] || { cat "$out"; fail "the demo ran $digs dig commands"; }
@@ -116,7 +118,7 @@ if [ "$script" = tests/demo ]; then
 		{ cat "$out"; fail "$reports dig reports for $((digs + 1)) digs"; }
 	for pid in $(sed -n 's/.*Matching PID: \([0-9]*\) comm=dig .*/\1/p' "$out"); do
 		grep -q "dig($pid)" "$out" ||
-			{ cat "$out"; fail "PID $pid was reported but its hook's pstree shows no dig($pid)"; }
+			{ cat "$out"; fail "PID $pid was reported but its chain shows no dig($pid)"; }
 	done
 	grep -q 'Matching PID: unknown' "$out" && { cat "$out"; fail "a dig was not named"; }
 	grep -q '^ptrap exited with status 0; its rules left behind: 0$' "$out" ||

@@ -51,7 +51,7 @@ static bool oracle_value(const char *w, size_t n)
 	for (i = 0; i < n; i++)	/* not a word such as "add" */
 		if (w[i] >= '0' && w[i] <= '9')
 			return true;
-	return w[0] == ':';	/* "::" */
+	return memchr(w, ':', n) != NULL;	/* IPv6 of letters only: "f::" */
 }
 
 static bool oracle_iface(const char *w, size_t n)

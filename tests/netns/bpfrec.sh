@@ -178,7 +178,12 @@ line=$(grep -m 1 '^seq=' "$WORK/details.out")
 start_ticks=$(sed 's/.*) //' "/proc/$SENDER/stat" | cut -d' ' -f20)
 ppid=$(sed 's/.*) //' "/proc/$SENDER/stat" | cut -d' ' -f2)
 cg=$(sed -n 's/^0:://p' "/proc/$SENDER/cgroup")
-cgid=$(stat -c %i "$(findmnt -n -o TARGET -t cgroup2 | head -n 1)$cg" 2>/dev/null)
+# no cgroup2 mount in sight (a chroot without /sys/fs/cgroup): no check,
+# rather than the inode of whatever "$cg" names from /
+cgmnt=$(findmnt -n -o TARGET -t cgroup2 | head -n 1)
+cgid=
+[ -n "$cgmnt" ] && cgid=$(stat -c %i "$cgmnt$cg" 2>/dev/null)
+[ -n "$cgid" ] || info "no cgroup2 mount: the recorded cgroup id is not checked"
 exec 3>&-
 wait "$SENDER"
 stop_probe details

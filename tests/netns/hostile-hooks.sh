@@ -53,7 +53,10 @@ hook_reports "$WORK/big.out" 12 \
 	'h["truncated"] and len(h["output"]) == 65536 and set(h["output"]) == {"x"} and h["exit_status"] == 0' ||
 	fail "big-output hook not capped and marked truncated"
 info "12 hooks printing 5 MB each: ptrap VmHWM ${hwm} kB"
-[ "$hwm" -lt 32768 ] || fail "ptrap's peak memory ${hwm} kB >= 32 MB"
+# Under ASan, shadow memory and the quarantine of freed blocks make VmHWM
+# say nothing about buffering (the plain build's run checks it).
+[ -n "${PTRAP_SANITIZED:-}" ] || [ "$hwm" -lt 32768 ] ||
+	fail "ptrap's peak memory ${hwm} kB >= 32 MB"
 start_ptrap bigtext -u -i $DNS4 -p 53 -e "head -c 5000000 /dev/zero | tr '\\0' x; :"
 run_digs 1 192.0.2.1 @$DNS4 example.test +time=3
 sleep 1

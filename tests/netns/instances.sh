@@ -48,6 +48,14 @@ start_ptrap b -u -j -n 0 --queue-num $QB -i $DNS4 -p 1002,1003
 PID_B=$PTRAP_PID
 backend=iptables
 grep -q "backend nft" "$WORK/b.err" && backend=nft
+# B starts after A: it names A, the listener of the other queue; A
+# started alone and says nothing of the kind
+grep -q "warning: NFQUEUE $QA is bound too, by ptrap (pid $PID_A); " "$WORK/b.err" ||
+	fail "B does not name A as another listener: $(cat "$WORK/b.err")"
+if [ $backend = iptables ]; then
+	grep -q "this ptrap may never see it" "$WORK/b.err" || fail "B: no word of the rule order"
+fi
+grep -q "is bound too" "$WORK/a1.err" && fail "A warned of a listener: $(cat "$WORK/a1.err")"
 
 send 1001 1 0
 send 1002 0 1
@@ -95,4 +103,33 @@ stop_ptrap INT
 PTRAP_PID=$PID_B
 stop_ptrap INT
 [ -z "$(ptrap_rules)" ] || fail "rules left: $(ptrap_rules)"
+
+# A listener that is not ptrap: a process binding queue 4313 over netlink
+# (NFQNL_MSG_CONFIG, NFQNL_CFG_CMD_BIND) and waiting.
+python3 - 4313 >"$WORK/binder.out" 2>&1 <<'PY' &
+import os, socket, struct, sys, time
+q = int(sys.argv[1])
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)	# NETLINK_NETFILTER
+s.bind((0, 0))
+cmd = struct.pack("=HH", 8, 1) + struct.pack("=BBH", 1, 0, 0)	# NFQA_CFG_CMD: BIND
+body = struct.pack("=BBH", 0, 0, socket.htons(q)) + cmd	# nfgenmsg
+hdr = struct.pack("=IHHII", 16 + len(body), (3 << 8) | 2, 1 | 4, 1, 0)
+s.send(hdr + body)
+ack = s.recv(4096)
+err = struct.unpack("=i", ack[16:20])[0]
+print("bound" if err == 0 else "error %d" % err, flush=True)
+time.sleep(30)
+PY
+BINDER=$!
+PIDS_TO_KILL="$PIDS_TO_KILL $BINDER"
+for _ in $(seq 1 50); do
+	grep -q . "$WORK/binder.out" && break
+	sleep 0.1
+done
+grep -qx bound "$WORK/binder.out" || fail "could not bind queue 4313: $(cat "$WORK/binder.out")"
+start_ptrap c -u -j -n 0 --queue-num $QB -i $DNS4 -p 1002
+grep -q "warning: NFQUEUE 4313 is bound too, by python3 (pid $BINDER); " "$WORK/c.err" ||
+	fail "the python3 listener is not named: $(cat "$WORK/c.err")"
+stop_ptrap INT
+kill $BINDER
 exit 0

@@ -40,7 +40,7 @@ done
 "$PTRAP" -r "$CAP" -j --by process >"$WORK/summary.json" 2>"$WORK/summary.err" ||
 	{ cat "$WORK/summary.err"; fail "ptrap -r failed"; }
 "$PTRAP" -r "$CAP" --by destination >"$WORK/summary.txt" || fail "ptrap -r text failed"
-grep -q "^udp 192.0.2.53:53: $N packets" "$WORK/summary.txt" ||
+grep -Eq "^ *$N +[0-9]+  [0-9:.]+(\.\.[0-9:.]+)?  udp 192.0.2.53:53\$" "$WORK/summary.txt" ||
 	{ cat "$WORK/summary.txt"; fail "text summary by destination"; }
 python3 - "$WORK/live.out" "$WORK/summary.json" $pids <<'PY' || fail "summary check failed (see above)"
 import json, sys

@@ -162,7 +162,10 @@ assert e["user"] == sys.argv[2] and e["uid"] == 65534, e
 assert e["unit"] == "test.service" and e["cgroup"] == "/%s/test.service" % sys.argv[3], e
 c = e["chain"]
 assert c[0] == {"pid": e["pid"], "comm": "dig"} and c[1]["comm"] == "sh" and c[1]["pid"] == e["ppid"], c
-assert e["chain_complete"] and c[-1]["pid"] == 1, c
+# up to pid 1, or cut at PROCTREE_DEPTH (16) nodes in a deeper tree (the
+# sanitizer rerun under run-all's makes is one)
+assert (e["chain_complete"] and c[-1]["pid"] == 1) or \
+    (not e["chain_complete"] and len(c) == 16), c
 assert e["container"] is None and e["exited"] is False, e
 print("# json: user=%s unit=%s chain=%s" % (e["user"], e["unit"], " < ".join("%s(%d)" % (n["comm"], n["pid"]) for n in c)))
 PY
@@ -176,7 +179,12 @@ if command -v tshark >/dev/null; then
 	grep -q "Chain: dig([0-9]*) < sh(" "$WORK/comments" || fail "no Chain in comments"
 fi
 "$PTRAP" -r "$WORK/cap.pcapng" >"$WORK/report" 2>&1 || fail "-r failed: $(cat "$WORK/report")"
-grep -q "comm=dig .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
+grep -q "  dig (pid [0-9]*, uid [0-9]*) .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
+# --by user and --by unit group by the comment's fields
+"$PTRAP" -r "$WORK/cap.pcapng" --by user >"$WORK/by-user" 2>&1 || fail "-r --by user failed"
+grep -Eq "  $nobody( \([0-9]+ processes\))?\$" "$WORK/by-user" || fail "-r --by user: $(cat "$WORK/by-user")"
+"$PTRAP" -r "$WORK/cap.pcapng" --by unit >"$WORK/by-unit" 2>&1 || fail "-r --by unit failed"
+grep -Eq "  test\.service( \([0-9]+ processes\))?\$" "$WORK/by-unit" || fail "-r --by unit: $(cat "$WORK/by-unit")"
 grep -q "container=docker:$(echo "$id" | cut -c1-12)" "$WORK/report" || fail "-r: no container: $(cat "$WORK/report")"
 "$PTRAP" -r "$WORK/cap.pcapng" -j >"$WORK/report.json" 2>&1 || fail "-r -j failed"
 grep -q '"unit":"test.service"' "$WORK/report.json" || fail "-r -j: $(cat "$WORK/report.json")"

@@ -216,8 +216,7 @@ static const struct bad_case bad[] = {
 	{ { "-r", "f", "--count", "3" }, 2, "--count does not apply to -r" },
 	{ { "-r", "f", "-n", "0" }, 2, "-n does not apply to -r" },
 	{ { "-r", "f", "-e", "true" }, 2, "-e does not apply to -r" },
-	{ { "-r", "f", "g", "-u" }, 2,
-	  "unexpected argument '-u': options go before the files of -r" },
+	{ { "-r", "f", "g", "-n", "5" }, 2, "-n does not apply to -r" },
 	{ { "-r", "" }, 2, "empty file name for -r" },
 	{ { "-u", "-i", "::1", "-w", "g.pcapng", "-G", "5" }, 2,
 	  "-G 5 would overwrite 'g.pcapng' at each rotation" },
@@ -226,7 +225,11 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "-w", "g-%%M.pcapng", "-G", "60" }, 2,
 	  "-G 60 would overwrite" },
 	{ { "-r", "f", "--by", "host" }, 2,
-	  "invalid grouping 'host' for --by (expected process, destination, flow or name)" },
+	  "invalid grouping 'host' for --by (expected process, comm, exe, "
+	  "user, unit, destination, flow or name)" },
+	{ { "-r", "f", "--sort", "time" }, 2,
+	  "invalid order 'time' for --sort (expected packets, bytes, first or last)" },
+	{ { "-r", "f", "--top", "0" }, 2, "invalid group count '0' for --top" },
 	{ { "-u", "-i", "::1", "-w", "" }, 2, "empty file name for -w" },
 	{ { "-w", "f.pcapng", "-u" }, 3, "no destination: give -i ADDR" },
 	/* matching, reporting and privilege options */
@@ -480,7 +483,7 @@ static const char *const visible[] = {
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "unit", "container", "every-packet", "rate", "count", "hook-caps",
 	"user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait", "name", "no-bpf",
+	"snaplen", "pid", "batch-wait", "name", "sort", "top", "no-bpf",
 };
 
 static void test_help(void **state)
@@ -571,7 +574,8 @@ static void test_read_files(void **state)
 {
 	const char *several[] = { "-u", "--icmp", "-c", "--uid", "0", "-o",
 				  "lo", "-r", "a", "-r", "b", "c", "d*", "-",
-				  NULL };
+				  "--by", "comm", "--sort", "last", "--top",
+				  "3", "--", "-e", NULL };
 	const char *rot[][7] = {
 		{ "-u", "-i", "::1", "-w", "g-%s.pcapng", "-G", "1" },
 		{ "-u", "-i", "::1", "-w", "g-%H%M%S", "-G", "1" },
@@ -586,7 +590,11 @@ static void test_read_files(void **state)
 	(void)state;
 	assert_int_equal(parse(several, &cfg, err, sizeof(err), argv),
 			 PTRAP_EXIT_OK);
-	assert_int_equal(cfg.n_read_paths, 5);
+	assert_int_equal(cfg.n_read_paths, 6);
+	assert_string_equal(cfg.read_paths[5], "-e");
+	assert_int_equal(cfg.by, CLI_BY_COMM);
+	assert_int_equal(cfg.sort, CLI_SORT_LAST);
+	assert_int_equal(cfg.top, 3);
 	assert_string_equal(cfg.read_paths[0], "a");
 	assert_string_equal(cfg.read_paths[1], "b");
 	assert_string_equal(cfg.read_paths[3], "d*");
@@ -849,7 +857,7 @@ static void test_message_one_line(void **state)
 {
 	const char *iface[] = { "-u", "-i", "::1", "-o", "lo\nflush ruleset", NULL };
 	const char *rate[] = { "-n", "x\ty\x01", NULL };
-	const char *arg[] = { "-r", "f", "g", "-a\nb", NULL };
+	const char *arg[] = { "-r", "f", "g", "--by", "a\nb", NULL };
 	const char *list[] = { "-u", "-i", "::1,,\n", NULL };
 	const char *opt[] = { "--bad\noption", NULL };
 	struct ptrap_config cfg;
@@ -863,7 +871,7 @@ static void test_message_one_line(void **state)
 	assert_int_equal(parse(rate, &cfg, err, sizeof(err), argv), 2);
 	assert_non_null(strstr(err, "'x\\ty\\x01'"));
 	assert_int_equal(parse(arg, &cfg, err, sizeof(err), argv), 2);
-	assert_non_null(strstr(err, "'-a\\nb'"));
+	assert_non_null(strstr(err, "'a\\nb'"));
 	assert_int_equal(parse(list, &cfg, err, sizeof(err), argv), 2);
 	assert_non_null(strstr(err, "'::1,,\\n'"));
 	assert_int_equal(parse(opt, &cfg, err, sizeof(err), argv), 2);

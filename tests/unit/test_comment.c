@@ -87,6 +87,12 @@ static void test_round_trip(void **state)
 	assert_string_equal(p.exe, "/usr/bin/curl");
 	assert_string_equal(p.args, "curl -s");
 	assert_string_equal(p.reason, "");
+	assert_int_equal(p.start, -1);		/* not read: not written */
+	who.procs[0].start = 987654;
+	n = comment_format(&who, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nStart: 987654"));
+	assert_int_equal(report_parse_comment(buf, n, &p), 0);
+	assert_int_equal(p.start, 987654);
 
 	memset(&who, 0, sizeof(who));
 	who.problem = "no socket";

@@ -396,7 +396,9 @@ static void test_big_endian(void **state)
 			/* comment pointers are into `all`, still alive here */
 			assert_int_equal(report_add(rp, &c.r[i]), 0);
 		}
-		report_print(rp, CLI_BY_PROCESS, true, tl_capture_open(&cap));
+		assert_int_equal(report_print(rp, &(struct report_opts){
+			.by = CLI_BY_PROCESS, .json = true },
+			tl_capture_open(&cap)), 0);
 		out = tl_capture_close(&cap);
 		assert_non_null(strstr(out, "{\"type\":\"process\",\"pid\":77,\"uid\":5,\"comm\":\"be\",\"exe\":\"\","
 				       "\"packets\":1,\"bytes\":32,\"first\":\"1970-01-01T00:00:01.500000000Z\""));
@@ -405,12 +407,16 @@ static void test_big_endian(void **state)
 		assert_non_null(strstr(out, "\"pid\":null,\"uid\":33,\"comm\":\"\",\"exe\":\"\",\"reason\":\"socket not found\""));
 		assert_non_null(strstr(out, "\"destinations\":[{\"proto\":\"udp\",\"dst\":\"2001:db8::53\",\"dport\":53,\"packets\":1,"));
 		free(out);
-		report_print(rp, CLI_BY_DESTINATION, false, tl_capture_open(&cap));
+		assert_int_equal(report_print(rp, &(struct report_opts){
+			.by = CLI_BY_DESTINATION }, tl_capture_open(&cap)), 0);
 		out = tl_capture_close(&cap);
 		/* Two destinations, each line followed by its processes. */
-		assert_non_null(strstr(out, "udp 192.0.2.53:53: 3 packets, 119 bytes, "));
-		assert_non_null(strstr(out, "    PID 100 comm=dig uid=1000 exe=/usr/bin/dig: 1 packets, 58 bytes"));
-		assert_non_null(strstr(out, "udp [2001:db8::53]:53: 2 packets, "));
+		assert_non_null(strstr(out, "PACKETS  BYTES  "));
+		assert_non_null(strstr(out, "  DESTINATION\n"));
+		assert_non_null(strstr(out, "      3    119  "));
+		assert_non_null(strstr(out, "  udp 192.0.2.53:53\n"));
+		assert_non_null(strstr(out, "    dig (pid 100, uid 1000) /usr/bin/dig\n"));
+		assert_non_null(strstr(out, "  udp [2001:db8::53]:53\n"));
 		free(out);
 		report_free(rp);
 		free(all);
@@ -678,7 +684,8 @@ static char *summary_total(const char *path, const struct report_filter *flt)
 	struct tl_capture cap;
 	char *out, *last, err[256];
 
-	if (report_file(path, CLI_BY_FLOW, false, flt, tl_capture_open(&cap),
+	if (report_file(path, &(struct report_opts){ .by = CLI_BY_FLOW }, flt,
+			tl_capture_open(&cap),
 			err, sizeof(err)) < 0)
 		fail_msg("%s: %s", path, err);
 	out = tl_capture_close(&cap);
@@ -744,12 +751,12 @@ static void test_filters(void **state)
 	memset(&f, 0, sizeof(f));
 	f.pids = pids;
 	f.n_pids = 1;
-	check_total(path, &f, "1 packets, 3 left out by the filter");
+	check_total(path, &f, "1 packet, 3 left out by the filter");
 	f.n_pids = 2;
 	check_total(path, &f, "2 packets, 2 left out by the filter");
 	f.comms = comms;
 	f.n_comms = 1;		/* pid 101 or 100, and curl */
-	check_total(path, &f, "1 packets, 3 left out by the filter");
+	check_total(path, &f, "1 packet, 3 left out by the filter");
 	f.n_pids = 0;
 	check_total(path, &f, "2 packets, 2 left out by the filter");
 	f.dests = net;
