@@ -138,6 +138,17 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 	return 0;
 }
 
+const struct procinfo *proccache_info_known(const struct proccache *pc, pid_t pid,
+					    unsigned long long start)
+{
+	const struct pc_entry *e;
+
+	if (!pc || pid <= 0 || start == 0)
+		return NULL;
+	e = cache_peek(pc->c, pid_hash(pid), &pid);
+	return e && e->has_info && e->start == start ? &e->info : NULL;
+}
+
 const struct procinfo *proccache_info(struct proccache *pc, struct procinfo_reader *pr,
 				      pid_t pid, uint64_t now)
 {

@@ -60,6 +60,15 @@ const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid
 const struct procinfo *proccache_info(struct proccache *pc, struct procinfo_reader *pr,
 				      pid_t pid, uint64_t now);
 
+/*
+ * The procinfo already read for the process pid that started at start,
+ * without any I/O: NULL if its record is gone, is another process's (a
+ * recycled pid) or never had its info read.  For a sender that has
+ * exited: what was known of it.
+ */
+const struct procinfo *proccache_info_known(const struct proccache *pc, pid_t pid,
+					    unsigned long long start);
+
 struct proccache_stats {
 	unsigned long fresh;		/* re-used unchecked: checked after fresh_after */
 	unsigned long hits;		/* record re-used after the cheap check */

@@ -404,13 +404,18 @@ static int lookup_tcp_udp(struct resolver *r, const struct pkt_info *pkt,
 /*
  * Who procs[0] is, from its process record (read once per process), or
  * with no process the names of the uid.  A sender that has exited has no
- * record to read (its pid may be another process's by now): the names of
- * its recorded uid and gid only.
+ * record to read (its pid may be another process's by now): what was read
+ * of it while it lived (same pid and start time), else the names of its
+ * recorded uid and gid only.
  */
 static void add_info(struct resolver *r, const struct rs_when *w,
 		     struct resolver_result *res)
 {
 	if (res->exited) {
+		res->info = proccache_info_known(r->pc, res->procs[0].pid,
+						 res->procs[0].start);
+		if (res->info)
+			return;
 		procinfo_names(r->pi, res->procs[0].uid, res->procs[0].gid, w->now,
 			       &r->names_only);
 		res->info = &r->names_only;

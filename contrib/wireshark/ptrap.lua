@@ -5,7 +5,10 @@
 --   ParentPID: 1200 / Comm: dig   (one "Key: value" per line)
 -- and what the payload said: Query: A www.example.test (one line per DNS
 -- question) / SNI: api.example.test / Host: example.test, names in dig's
--- escaped form.
+-- escaped form; and who the process is: User: alice / Group: staff /
+-- Unit: ssh.service / UserUnit: app.service / Container: docker:<id> /
+-- Chain: dig(1234) < bash(1190) < systemd(1) / Cgroup: /system.slice/... /
+-- Exited: yes.
 -- This turns those lines into filterable fields:
 --   tshark -X lua_script:ptrap.lua -r f.pcapng -Y 'ptrap.comm == "dig"'
 -- Install: copy into a Lua plugin folder ("tshark -G folders" lists them).
@@ -24,8 +27,17 @@ local f_qtype = ProtoField.string("ptrap.qtype", "DNS query type")
 local f_sni = ProtoField.string("ptrap.sni", "TLS server name")
 local f_host = ProtoField.string("ptrap.host", "HTTP host")
 local f_plproblem = ProtoField.string("ptrap.payload_problem", "Payload problem")
+local f_user = ProtoField.string("ptrap.user", "User")
+local f_group = ProtoField.string("ptrap.group", "Group")
+local f_unit = ProtoField.string("ptrap.unit", "systemd unit")
+local f_user_unit = ProtoField.string("ptrap.user_unit", "User's systemd unit")
+local f_container = ProtoField.string("ptrap.container", "Container (runtime:id)")
+local f_chain = ProtoField.string("ptrap.chain", "Parent chain")
+local f_cgroup = ProtoField.string("ptrap.cgroup", "cgroup")
+local f_exited = ProtoField.string("ptrap.exited", "Sender had exited")
 ptrap.fields = { f_pid, f_ppid, f_uid, f_comm, f_exe, f_args, f_reason,
-	f_query, f_qtype, f_sni, f_host, f_plproblem }
+	f_query, f_qtype, f_sni, f_host, f_plproblem, f_user, f_group, f_unit,
+	f_user_unit, f_container, f_chain, f_cgroup, f_exited }
 
 local comment_field = Field.new("frame.comment")
 
@@ -41,6 +53,14 @@ local keys = {
 	["SNI"] = { f_sni, false },
 	["Host"] = { f_host, false },
 	["PayloadProblem"] = { f_plproblem, false },
+	["User"] = { f_user, false },
+	["Group"] = { f_group, false },
+	["Unit"] = { f_unit, false },
+	["UserUnit"] = { f_user_unit, false },
+	["Container"] = { f_container, false },
+	["Chain"] = { f_chain, false },
+	["Cgroup"] = { f_cgroup, false },
+	["Exited"] = { f_exited, false },
 }
 
 function ptrap.dissector(tvb, pinfo, tree)

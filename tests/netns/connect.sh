@@ -81,5 +81,8 @@ info "--every-packet: $total reports for 2 connections"
 [ "$total" -ge 6 ] || fail "--every-packet: only $total reports for 2 connections"
 unknown=$(grep '"type":"packet"' "$WORK/all.out" | grep -c '"pid":null')
 [ "$unknown" -eq 0 ] || fail "--every-packet: $unknown reports of unknown senders: $(grep '"pid":null' "$WORK/all.out" | head -n 2)"
+# a segment after curl exited: what was known of it (its chain), marked exited
+lost=$(grep '"exited":true' "$WORK/all.out" | grep -c '"chain":null')
+[ "$lost" -eq 0 ] || fail "--every-packet: $lost reports of an exited curl without its chain"
 [ -z "$(ptrap_rules)" ] || fail "rules left: $(ptrap_rules)"
 exit 0

@@ -177,6 +177,17 @@ if command -v tshark >/dev/null; then
 	grep -q "Unit: test.service" "$WORK/comments" || fail "no Unit in comments"
 	grep -q "Container: docker:$id" "$WORK/comments" || fail "no Container in comments"
 	grep -q "Chain: dig([0-9]*) < sh(" "$WORK/comments" || fail "no Chain in comments"
+	LUA="$TOP_SRCDIR/contrib/wireshark/ptrap.lua"
+	if tshark -X lua_script:"$LUA" -r "$WORK/cap.pcapng" -c 1 -Y ptrap.pid >/dev/null 2>"$WORK/lua.err"; then
+		n=$(tshark -X lua_script:"$LUA" -r "$WORK/cap.pcapng" \
+			-Y "ptrap.unit == \"test.service\" && ptrap.user == \"$nobody\"" 2>/dev/null | wc -l)
+		[ "$n" -ge 1 ] || fail "Lua plugin: ptrap.unit/ptrap.user selected $n packets"
+		n=$(tshark -X lua_script:"$LUA" -r "$WORK/cap.pcapng" \
+			-Y "ptrap.container == \"docker:$id\"" 2>/dev/null | wc -l)
+		[ "$n" -ge 1 ] || fail "Lua plugin: ptrap.container selected $n packets"
+	else
+		info "tshark has no Lua here, Lua plugin not checked: $(cat "$WORK/lua.err")"
+	fi
 fi
 "$PTRAP" -r "$WORK/cap.pcapng" >"$WORK/report" 2>&1 || fail "-r failed: $(cat "$WORK/report")"
 grep -q "  dig (pid [0-9]*, uid [0-9]*) .*user=$nobody unit=test.service" "$WORK/report" || fail "-r: $(cat "$WORK/report")"
