@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_lists.h"
 #include "cli_msg.h"
+#include "cli_dns.h"
 #include "cli_files.h"
 #include "cli_table.h"
 #include "namematch.h"
@@ -181,6 +182,17 @@ static int apply_option(struct ptrap_config *cfg, int c, const char *arg,
 		return cli_parse_list(cfg, c, arg, err, errlen);
 	case OPT_NAME:
 		return add_name(cfg, arg, err, errlen);
+	case OPT_DNS:
+		cfg->dns = true;
+		return PTRAP_EXIT_OK;
+	case OPT_RESOLV_CONF:
+		if (cfg->n_resolv_confs >= CLI_MAX_RESOLV) {
+			cli_set_err(err, errlen, "--resolv-conf given more than %d times",
+				    CLI_MAX_RESOLV);
+			return PTRAP_EXIT_USAGE;
+		}
+		cfg->resolv_confs[cfg->n_resolv_confs++] = arg;
+		return PTRAP_EXIT_OK;
 	case OPT_ICMP:
 		cfg->icmp = true;
 		return PTRAP_EXIT_OK;
@@ -531,6 +543,12 @@ int cli_parse(int argc, char **argv, struct ptrap_config *cfg,
 		cli_set_err(err, errlen, "--pid selects packets for -r only");
 		return PTRAP_EXIT_USAGE;
 	}
+	if (cfg->n_resolv_confs && !cfg->dns) {
+		cli_set_err(err, errlen, "--resolv-conf needs --dns");
+		return PTRAP_EXIT_USAGE;
+	}
+	if (cfg->dns && (ret = cli_dns_apply(cfg, err, errlen)) != PTRAP_EXIT_OK)
+		return ret;
 	cli_filter_scope(cfg, &scope);
 	if (cfg->connect_only && !scope.tcp) {
 		cli_set_err(err, errlen,

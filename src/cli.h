@@ -64,6 +64,7 @@ enum cli_backend {
 #define CLI_CONTAINER_LEN	144	/* "runtime:" and an id or name */
 #define CLI_MAX_READS	64		/* -r FILE and the files after it */
 #define CLI_MAX_NAMES	64		/* --name; NAMEMATCH_MAX */
+#define CLI_MAX_RESOLV	4		/* --resolv-conf */
 
 /*
  * Defaults of numeric options, named for the code that relies on them.
@@ -97,6 +98,9 @@ struct ptrap_config {
 	unsigned int n_containers;
 	const char *names[CLI_MAX_NAMES];	/* --name, checked; in argv */
 	unsigned int n_names;
+	bool dns;			/* --dns: -u -t -p 53 to the resolvers */
+	const char *resolv_confs[CLI_MAX_RESOLV];	/* --resolv-conf */
+	unsigned int n_resolv_confs;
 	pid_t pids[CLI_MAX_PIDS];	/* --pid, a filter for -r */
 	unsigned int n_pids;
 	unsigned int rate_per_min;	/* -n; 0: unlimited */

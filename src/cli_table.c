@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_table.h"
+#include "dnslink.h"
 
 /* The config field a numeric option sets. */
 #define FIELD(f) .offset = offsetof(struct ptrap_config, f), \
@@ -94,6 +95,19 @@ const struct cli_option cli_options[] = {
 		  "option, up to %L patterns. With -r, a filter of the "
 		  "summary.",
 	  .list_max = CLI_MAX_NAMES, .reads = true },
+	{ .name = "dns", .val = OPT_DNS,
+	  .help = "Trap DNS queries (UDP and TCP to port 53) to every "
+		  "nameserver of /etc/resolv.conf and of systemd-resolved's "
+		  "upstream list, and to the local stub " DNSLINK_STUB ", "
+		  "besides any -i (-i 0.0.0.0/0,::/0 adds every server). A "
+		  "query a local forwarder (systemd-resolved, dnsmasq, "
+		  "unbound...) sends is linked to the application query it "
+		  "serves, and the text report reads \"dig (1234) via "
+		  "dnsmasq (560) -> 192.0.2.53:53: A? example.test\"; "
+		  "packets without a DNS message are accepted unreported." },
+	{ .name = "resolv-conf", .val = OPT_RESOLV_CONF, .arg = "FILE",
+	  .help = "With --dns, read the nameservers from FILE instead of "
+		  "the default files; repeat for several, up to 4." },
 	{ .name = "unit", .val = OPT_UNIT, .arg = "NAME",
 	  .help = "Report (and run the hook for) only processes of the "
 		  "systemd unit NAME, as their cgroup names it: a service "
@@ -121,7 +135,9 @@ const struct cli_option cli_options[] = {
 		  "the first of a connection open before); its later "
 		  "segments are accepted at once, counted in the statistics "
 		  "and still written with -w, their sender named (after the "
-		  "socket closed, as its last owner)." },
+		  "socket closed, as its last owner). A later segment that "
+		  "holds a DNS message, a TLS ClientHello or an HTTP request "
+		  "is reported too." },
 	{ .name = "rate", .val = 'n', .arg = "N",
 	  .help = "Report and run the hook at most N times per minute per "
 		  "flow (source address, destination address, source port "
@@ -145,9 +161,11 @@ const struct cli_option cli_options[] = {
 		  "PTRAP_PROTO, PTRAP_SRC, PTRAP_SPORT, PTRAP_DST, "
 		  "PTRAP_DPORT and what the payload asks for: PTRAP_QNAME "
 		  "and PTRAP_QTYPE (a DNS query's first question), PTRAP_SNI "
-		  "(TLS) or PTRAP_HOST (HTTP). Not run for a sender that had "
-		  "exited before ptrap looked (named by the send-time "
-		  "record): its PID may belong to another process by then." },
+		  "(TLS) or PTRAP_HOST (HTTP), and PTRAP_ASKED_BY (--dns: "
+		  "the PID of the application a forwarder's query serves). "
+		  "Not run for a sender that had exited before ptrap looked "
+		  "(named by the send-time record): its PID may belong to "
+		  "another process by then." },
 	{ .name = "hold", .val = 's', .arg = "MS",
 	  .help = "Hold a packet at most MS milliseconds while its hook "
 		  "runs, then accept it even if the hook is still running; "

@@ -104,7 +104,7 @@ static bool hook_env_kept(const char *var)
  * keeps escape sequences out of the report, and lets `pstree -H` run where
  * ptrap itself has no TERM (systemd, cron, a bare root: "TERM is not set").
  */
-#define HOOK_NVARS 13
+#define HOOK_NVARS 14
 #define HOOK_VAR_MAX 1040	/* PTRAP_QNAME= and the longest escaped name */
 static char **hook_env(const struct hook_info *in,
 		       char store[HOOK_NVARS][HOOK_VAR_MAX])
@@ -144,6 +144,10 @@ static char **hook_env(const struct hook_info *in,
 	snprintf(store[10], HOOK_VAR_MAX, "PTRAP_QTYPE=%s", in->qtype ? in->qtype : "");
 	snprintf(store[11], HOOK_VAR_MAX, "PTRAP_SNI=%s", in->sni ? in->sni : "");
 	snprintf(store[12], HOOK_VAR_MAX, "PTRAP_HOST=%s", in->host ? in->host : "");
+	if (in->asked_by > 0)
+		snprintf(store[13], 160, "PTRAP_ASKED_BY=%ld", (long)in->asked_by);
+	else
+		snprintf(store[13], 160, "PTRAP_ASKED_BY=");
 	for (i = 0; i < HOOK_NVARS; i++)
 		env[k++] = store[i];
 	env[k] = NULL;

@@ -23,6 +23,8 @@ struct hook_info {
 	int sport, dport;		/* -1 if the protocol has none */
 	/* what the payload said, escaped as in reports; NULL: nothing */
 	const char *qname, *qtype, *sni, *host;
+	pid_t asked_by;			/* --dns: the application a forwarder
+					   asked for; 0: none */
 };
 
 /* A finished hook, for its report; valid during the callback only. */

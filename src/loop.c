@@ -76,7 +76,7 @@ static void hook_names_set(struct hook_info *info, struct hook_names *hn,
 
 static void start_hook(struct loop *l, const struct queue_packet *p,
 		       const struct pkt_info *pkt, const struct resolver_result *who,
-		       const struct payload *pl)
+		       const struct payload *pl, const struct out_link *link)
 {
 	char src[ADDR_STR_MAX], dst[ADDR_STR_MAX];
 	struct hook_names hn;
@@ -94,6 +94,7 @@ static void start_hook(struct loop *l, const struct queue_packet *p,
 	int slot, out_fd;
 
 	hook_names_set(&info, &hn, pl);
+	info.asked_by = link->app_pid;
 	slot = hook_start(l->hooks, &info, l->seq, now, &out_fd);
 	if (slot < 0) {
 		l->st->count.hooks_skipped++;
@@ -129,11 +130,14 @@ static bool report_wanted(struct loop *l, const struct pkt_info *pkt,
 			  const struct resolver_result *who,
 			  const struct payload *pl)
 {
-	if (l->names && !namematch_payload(l->names, pl)) {
+	/* --dns: the DNS messages among the TCP segments */
+	if ((l->names && !namematch_payload(l->names, pl)) ||
+	    (l->cfg->dns && pl->kind != PAYLOAD_DNS)) {
 		l->st->count.name_filtered++;
 		return false;
 	}
-	switch (policy_check(l->pol, pkt, who, monotime_ns())) {
+	switch (policy_check_named(l->pol, pkt, who, monotime_ns(),
+				   pl->kind != PAYLOAD_NONE)) {
 	case POLICY_REPORT:
 		return true;
 	case POLICY_RATE_LIMITED:
@@ -158,6 +162,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	struct resolver_result who;
 	struct out_event ev;
 	struct payload pl;
+	struct out_link link;
 	char flow[160];
 	int len;
 
@@ -185,6 +190,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	ev.seq = ++l->seq;
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	loop_write_packet(l, p, &ev.ts, &who, &pl);
+	loop_dns_packet(l, pkt, &who, &pl, &link);
 	if (!report_wanted(l, pkt, &who, &pl)) {
 		queue_accept(l->q, p->id);
 		return;
@@ -192,8 +198,13 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 	ev.pkt = pkt;
 	ev.who = &who;
 	ev.pl = &pl;
-	len = l->cfg->json ? out_format_event_json(&ev, l->obuf, LOOP_OBUF)
-			   : out_format_event_text(&ev, l->obuf, LOOP_OBUF);
+	ev.link = &link;
+	if (l->cfg->json)
+		len = out_format_event_json(&ev, l->obuf, LOOP_OBUF);
+	else if (l->cfg->dns && pl.kind == PAYLOAD_DNS)
+		len = out_format_dns_text(&ev, l->obuf, LOOP_OBUF);
+	else
+		len = out_format_event_text(&ev, l->obuf, LOOP_OBUF);
 	loop_emit(l, l->obuf, len);
 
 	if (who.n_procs == 0) {
@@ -223,7 +234,7 @@ static void handle_packet(struct loop *l, const struct queue_packet *p,
 		queue_accept(l->q, p->id);
 		return;
 	}
-	start_hook(l, p, pkt, &who, &pl);
+	start_hook(l, p, pkt, &who, &pl, &link);
 }
 
 /*
@@ -482,6 +493,9 @@ int loop_run(const struct ptrap_config *cfg, struct queue *q,
 	l.pol = policy_new(cfg, 0);
 	if (!l.pol || loop_names_new(&l) < 0)
 		goto out;
+	l.dns = loop_dns_new(cfg);
+	if (!l.dns)
+		goto out;
 	if (pw) {
 		l.comments = comment_memo_new();
 		if (!l.comments)
@@ -540,6 +554,7 @@ out:
 	free(l.obuf);
 	policy_free(l.pol);
 	free(l.names);
+	loop_dns_free(l.dns);
 	comment_memo_free(l.comments);
 	syslog_out_close();
 	errno = saved;

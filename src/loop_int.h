@@ -52,6 +52,7 @@ struct loop {
 	char *obuf;
 	struct policy *pol;		/* --comm, -n, --count */
 	struct namematch_set *names;	/* --name; NULL: none given */
+	struct loop_dns *dns;		/* local DNS forwarders (loop_dns.c) */
 	struct warnlimit wl;
 	unsigned long long verdict_errors;	/* refusals already warned about */
 	struct loop_rx rx[QUEUE_RX_MAX];	/* the current read */
@@ -86,6 +87,20 @@ void loop_write_packet(struct loop *l, const struct queue_packet *p,
 		       const struct timespec *ts,
 		       const struct resolver_result *who,
 		       const struct payload *pl);
+
+/* --- loop_dns.c --- */
+struct out_link;
+struct resolver_result;
+struct loop_dns *loop_dns_new(const struct ptrap_config *cfg);
+void loop_dns_free(struct loop_dns *d);
+/*
+ * A packet about to be reported: link says whether a local DNS forwarder
+ * sent it and for which application; the first query of a forwarder is
+ * noted once on stderr (without --dns).
+ */
+void loop_dns_packet(struct loop *l, const struct pkt_info *pkt,
+		     const struct resolver_result *who, const struct payload *pl,
+		     struct out_link *link);
 
 /* After each -w write or flush (ret < 0: it failed): warn on a change. */
 void loop_write_status(struct loop *l, int ret);

@@ -105,6 +105,11 @@ static void ob_text_ts(struct strbuf *b, const struct timespec *ts)
 	sb_char(b, ']');
 }
 
+void out_text_ts(struct strbuf *b, const struct timespec *ts)
+{
+	ob_text_ts(b, ts);
+}
+
 /* "2026-11-22T20:44:03.123456Z" (RFC 3339, UTC). */
 static void ob_json_ts(struct strbuf *b, const struct timespec *ts)
 {
@@ -334,6 +339,7 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len)
 	out_proc_text(&b, who);
 	/* last: what was asked for ends the line, as tcpdump's does */
 	out_payload_text(&b, ev->pl);
+	out_link_text(&b, ev->link);
 	sb_char(&b, '\n');
 	return sb_finish(&b);
 }
@@ -467,6 +473,7 @@ int out_format_event_json(const struct out_event *ev, char *buf, size_t len)
 		ob_json_cstr(&b, pkt->problem, 256);
 	}
 	out_payload_json(&b, ev->pl);
+	out_link_json(&b, ev->link);
 	sb_str(&b, "}\n");
 	return sb_finish(&b);
 }

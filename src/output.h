@@ -11,6 +11,16 @@
 #include "payload.h"
 #include "resolver.h"
 
+/*
+ * A DNS query a local forwarder sent (dnslink.c), and the application
+ * query it serves when one was seen (app_pid 0: none).
+ */
+struct out_link {
+	bool forwarder;
+	pid_t app_pid;
+	const char *app_comm;
+};
+
 /* Everything one report says; filled by the event loop. */
 struct out_event {
 	unsigned long long seq;		/* 1, 2, ... per trapped packet */
@@ -18,6 +28,7 @@ struct out_event {
 	const struct pkt_info *pkt;
 	const struct resolver_result *who;
 	const struct payload *pl;	/* what the payload says; NULL: none */
+	const struct out_link *link;	/* DNS forwarders; NULL: none */
 };
 
 struct out_hook_result {
@@ -41,6 +52,17 @@ int out_format_event_text(const struct out_event *ev, char *buf, size_t len);
 int out_format_event_json(const struct out_event *ev, char *buf, size_t len);
 int out_format_hook_text(const struct out_hook_result *h, char *buf, size_t len);
 int out_format_hook_json(const struct out_hook_result *h, char *buf, size_t len);
+
+/* "[2026-11-22, 21:44:03.123]", as text reports start. */
+struct strbuf;
+void out_text_ts(struct strbuf *b, const struct timespec *ts);
+
+/*
+ * --dns text mode, for a DNS message: "[time] dig (1234) -> 127.0.0.53:53:
+ * A? example.test", with " via dnsmasq (560)" after the application when
+ * a forwarder sent it for one (output_payload.c).  As the formatters above.
+ */
+int out_format_dns_text(const struct out_event *ev, char *buf, size_t len);
 
 /* Append s as a JSON string literal (with quotes); returns bytes or -1. */
 int out_json_string(char *buf, size_t len, const char *s, size_t slen);

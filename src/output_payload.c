@@ -8,7 +8,12 @@
  */
 #include "output_payload.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "resolver.h"
 
 /* JSON string of ASCII text: " and \ escaped, anything else odd \u00XX. */
 static void opl_json_ascii(struct strbuf *b, const char *s, size_t n)
@@ -204,4 +209,119 @@ void out_payload_json(struct strbuf *b, const struct payload *pl)
 		  pl->truncated ? "true" : "false");
 	opl_json_cstr(b, pl->problem);
 	sb_char(b, '}');
+}
+
+/* --- local forwarders (--dns) --- */
+
+/* A command name as "comm (pid)" shows it: space and parentheses escaped. */
+static void opl_comm(struct strbuf *b, const char *comm, size_t max)
+{
+	size_t n = strnlen(comm, max);
+
+	if (n == 0)
+		sb_char(b, '?');
+	else
+		sb_escaped(b, comm, n, "\\\" ()=");
+}
+
+void out_link_text(struct strbuf *b, const struct out_link *link)
+{
+	if (link == NULL || !link->forwarder)
+		return;
+	sb_str(b, " forwarder");
+	if (link->app_pid <= 0)
+		return;
+	sb_str(b, " asked_by=");
+	opl_comm(b, link->app_comm, 16);
+	sb_printf(b, "(%ld)", (long)link->app_pid);
+}
+
+void out_link_json(struct strbuf *b, const struct out_link *link)
+{
+	const char *c;
+
+	if (link == NULL || !link->forwarder)
+		return;
+	sb_str(b, ",\"forwarder\":true,\"asked_by\":");
+	if (link->app_pid <= 0) {
+		sb_str(b, "null");
+		return;
+	}
+	sb_printf(b, "{\"pid\":%ld,\"comm\":", (long)link->app_pid);
+	/* comm: untrusted bytes; escaped to ASCII first, then as JSON */
+	{
+		char text[16 * 4 + 1];
+		struct strbuf t;
+
+		c = link->app_comm;
+		sb_init(&t, text, sizeof(text));
+		sb_escaped(&t, c, strnlen(c, 16), NULL);
+		if (sb_finish(&t) < 0)
+			text[0] = '\0';
+		opl_json_ascii(b, text, strlen(text));
+	}
+	sb_char(b, '}');
+}
+
+static void opl_sender(struct strbuf *b, const struct resolver_result *who)
+{
+	const struct resolver_proc *p = &who->procs[0];
+
+	if (who->n_procs == 0) {
+		if (who->has_uid)
+			sb_printf(b, "unknown (uid %u)", (unsigned int)who->uid);
+		else
+			sb_str(b, "unknown");
+		return;
+	}
+	opl_comm(b, p->comm, sizeof(p->comm));
+	sb_printf(b, " (%ld)", (long)p->pid);
+}
+
+int out_format_dns_text(const struct out_event *ev, char *buf, size_t len)
+{
+	const struct out_link *link = ev->link;
+	const struct pkt_info *pkt = ev->pkt;
+	char dst[ADDR_STR_MAX];
+	struct strbuf b;
+	unsigned int i;
+
+	if (pkt == NULL || ev->who == NULL || ev->pl == NULL ||
+	    ev->pl->kind != PAYLOAD_DNS) {
+		errno = EINVAL;
+		return -1;
+	}
+	sb_init(&b, buf, len);
+	out_text_ts(&b, &ev->ts);
+	sb_char(&b, ' ');
+	if (link && link->forwarder && link->app_pid > 0) {
+		opl_comm(&b, link->app_comm, 16);
+		sb_printf(&b, " (%ld) via ", (long)link->app_pid);
+	}
+	opl_sender(&b, ev->who);
+	sb_str(&b, " -> ");
+	sb_str(&b, addr_endpoint_str(&pkt->dst, pkt->dport, dst, sizeof(dst)));
+	if (pkt->proto == IPPROTO_TCP)
+		sb_str(&b, " tcp");
+	sb_char(&b, ':');
+	if (ev->pl->dns.flags & PAYLOAD_DNS_QR)
+		sb_str(&b, " reply");
+	for (i = 0; i < ev->pl->dns.n_questions && i < PAYLOAD_DNS_QMAX; i++) {
+		const struct payload_dns_question *q = &ev->pl->dns.q[i];
+		char tb[PAYLOAD_NUM_NAME_MAX];
+
+		sb_char(&b, ' ');
+		sb_str(&b, payload_type_name(q->qtype, tb));
+		sb_str(&b, "? ");
+		payload_name_escape(&b, &q->qname);
+	}
+	if (ev->pl->problem) {
+		sb_str(&b, " payload_problem=\"");
+		sb_str(&b, ev->pl->problem);
+		sb_char(&b, '"');
+	}
+	if (link && link->forwarder && link->app_pid <= 0)
+		sb_str(&b, " (forwarder; no application query seen)");
+	sb_char(&b, '\n');
+	return sb_finish(&b);
 }

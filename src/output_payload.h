@@ -8,6 +8,7 @@
 #ifndef PTRAP_OUTPUT_PAYLOAD_H
 #define PTRAP_OUTPUT_PAYLOAD_H
 
+#include "output.h"
 #include "payload.h"
 #include "strbuf.h"
 
@@ -25,5 +26,13 @@ void out_payload_text(struct strbuf *b, const struct payload *pl);
  * page's OUTPUT section lists the members); nothing for PAYLOAD_NONE.
  */
 void out_payload_json(struct strbuf *b, const struct payload *pl);
+
+/*
+ * The forwarder link: text " forwarder asked_by=dig(1234)" (or " forwarder"),
+ * JSON ",\"forwarder\":true,\"asked_by\":{\"pid\":1234,\"comm\":\"dig\"}";
+ * nothing for NULL or a sender that is no forwarder.
+ */
+void out_link_text(struct strbuf *b, const struct out_link *link);
+void out_link_json(struct strbuf *b, const struct out_link *link);
 
 #endif

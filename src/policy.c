@@ -154,8 +154,11 @@ static bool comm_allows(const struct policy *p, const struct resolver_result *wh
 	return false;
 }
 
-/* TCP: is pkt the first segment of its connection that ptrap sees? */
-static bool conn_first(struct policy *p, const struct pkt_info *pkt)
+/*
+ * TCP: is pkt the first segment of its connection that ptrap sees, or
+ * one whose payload was named?
+ */
+static bool conn_first(struct policy *p, const struct pkt_info *pkt, bool named)
 {
 	struct flow_key k;
 	bool added;
@@ -165,7 +168,7 @@ static bool conn_first(struct policy *p, const struct pkt_info *pkt)
 	flow_key_from_pkt(pkt, &k);
 	cache_put(p->conns, flow_key_hash(&k, p->seed), &k, &added);
 	/* a SYN without ACK on a known tuple: a new connection on a reused port */
-	return added || (pkt->tcp_flags & 0x12) == 0x02;
+	return added || named || (pkt->tcp_flags & 0x12) == 0x02;
 }
 
 /* --unit and --container: what the reported sender's cgroup names. */
@@ -193,11 +196,19 @@ enum policy_verdict policy_check(struct policy *p, const struct pkt_info *pkt,
 				 const struct resolver_result *who,
 				 uint64_t now_ns)
 {
+	return policy_check_named(p, pkt, who, now_ns, false);
+}
+
+enum policy_verdict policy_check_named(struct policy *p,
+				       const struct pkt_info *pkt,
+				       const struct resolver_result *who,
+				       uint64_t now_ns, bool named)
+{
 	if (policy_done(p))
 		return POLICY_DONE;
 	if (!comm_allows(p, who) || !cgroup_allows(p, who))
 		return POLICY_COMM_FILTERED;
-	if (!conn_first(p, pkt))
+	if (!conn_first(p, pkt, named))
 		return POLICY_SEGMENT;
 	if (!rate_allows(p, pkt, now_ns))
 		return POLICY_RATE_LIMITED;

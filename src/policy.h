@@ -42,6 +42,16 @@ void policy_free(struct policy *p);
 enum policy_verdict policy_check(struct policy *p, const struct pkt_info *pkt,
 				 const struct resolver_result *who,
 				 uint64_t now_ns);
+/*
+ * The same for a packet whose payload the decoders named (a TCP segment
+ * holding a DNS message, a ClientHello or an HTTP request): reported
+ * like a connection's first segment, since what it asks for comes after
+ * the SYN.
+ */
+enum policy_verdict policy_check_named(struct policy *p,
+				       const struct pkt_info *pkt,
+				       const struct resolver_result *who,
+				       uint64_t now_ns, bool named);
 
 /* True once --count reports have been allowed (never without --count). */
 bool policy_done(const struct policy *p);

@@ -48,14 +48,17 @@ for p in $CURLS; do
 done
 info "-t -c: 5 connections, 5 reports, one per curl pid"
 
-# -t: one report per connection, every segment in the file with curl's pid
+# -t: one report per connection, and one for its HTTP request (a segment
+# whose payload names something); every segment in the file with curl's pid
 start_ptrap once -t -j -v -n 0 -i $WEB -p 8080 -w "$WORK/once.pcapng"
 curls 1 "-t"
 curl1=$(echo $CURLS)
 sleep 0.5	# the last ACK from TIME-WAIT
 stop_ptrap INT
 total=$(grep -c '"type":"packet"' "$WORK/once.out")
-[ "$total" -eq 1 ] || fail "-t: $total reports for one curl: $(cat "$WORK/once.out")"
+[ "$total" -eq 2 ] || fail "-t: $total reports for one curl: $(cat "$WORK/once.out")"
+[ "$(grep -c '"type":"packet".*"http":{"method":"GET"' "$WORK/once.out")" -eq 1 ] ||
+	fail "-t: the request is not the second report: $(cat "$WORK/once.out")"
 grep -q "\"type\":\"packet\".*\"pid\":$curl1[,}]" "$WORK/once.out" ||
 	fail "-t: the report is not curl $curl1's: $(cat "$WORK/once.out")"
 grep -q '"tcp_segments":[1-9]' "$WORK/once.out" "$WORK/once.err" ||

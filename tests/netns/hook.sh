@@ -33,12 +33,13 @@ grep -qx "PTRAP_PROTO=udp" "$out" || fail "PTRAP_PROTO missing"
 grep -qx "PTRAP_DST=$DNS4" "$out" || fail "PTRAP_DST missing"
 grep -qx "PTRAP_DPORT=53" "$out" || fail "PTRAP_DPORT missing"
 grep -qE "^PTRAP_SPORT=[0-9]+$" "$out" || fail "PTRAP_SPORT missing"
+grep -qx "PTRAP_QTYPE=A" "$out" || fail "PTRAP_QTYPE missing"
 grep -qx "SOCKETS:0" "$out" || fail "hook inherited sockets: $(cat "$out")"
 grep -qx "TERM:dumb" "$out" || fail "hook's TERM is not dumb: $(cat "$out")"
 unset SECRET_TOKEN LD_LIBRARY_PATH
 grep -qx "ENVNAME:PATH" "$out" || fail "hook got no PATH"
 # sh itself adds PWD (and OLDPWD, SHLVL in some shells)
-extra=$(sed -n 's/^ENVNAME://p' "$out" | grep -v -x -E 'PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TERM|PTRAP_[A-Z]+|PWD|OLDPWD|SHLVL|_')
+extra=$(sed -n 's/^ENVNAME://p' "$out" | grep -v -x -E 'PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TERM|PTRAP_[A-Z_]+|PWD|OLDPWD|SHLVL|_')
 [ -z "$extra" ] || fail "hook inherited undocumented variables: $extra"
 
 # 1b. the README's hook where ptrap has no TERM at all (systemd, cron, a

@@ -280,6 +280,11 @@ static const struct bad_case bad[] = {
 	{ { "-u", "-i", "::1", "--name", "a..test" }, 2,
 	  "invalid name pattern 'a..test' for --name" },
 	{ { "-u", "-i", "::1", "--name", "" }, 2, "for --name" },
+	{ { "--dns", "-p", "53" }, 2, "--dns traps port 53: drop -p" },
+	{ { "-u", "-i", "::1", "--resolv-conf", "/x" }, 2,
+	  "--resolv-conf needs --dns" },
+	{ { "--dns", "--resolv-conf", "/nonexistent/resolv.conf" }, 2,
+	  "cannot read '/nonexistent/resolv.conf' for --resolv-conf" },
 };
 
 static void test_bad(void **state)
@@ -333,6 +338,23 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.n_names, 2);
 	assert_string_equal(cfg.names[0], "*.example.test");
 	assert_string_equal(cfg.names[1], "a,b.test");
+	/* --dns: udp and tcp to port 53 of the stub and the given servers */
+	{
+		const char *dns[] = { "--dns", "-i", "192.0.2.0/24",
+			"--resolv-conf", TEST_DATA_DIR "/dnslink/resolv.conf", NULL };
+		char s[ADDR_STR_MAX];
+
+		assert_int_equal(parse(dns, &cfg, err, sizeof(err), argv), 0);
+		assert_true(cfg.udp && cfg.tcp && cfg.dns);
+		assert_int_equal(cfg.n_ports, 1);
+		assert_int_equal(cfg.ports[0].lo, 53);
+		/* 192.0.2.53 is inside -i's prefix already */
+		assert_int_equal(cfg.n_dests, 3);
+		assert_string_equal(addr_prefix_str(&cfg.dests[1], s, sizeof(s)),
+				    "127.0.0.53");
+		assert_string_equal(addr_prefix_str(&cfg.dests[2], s, sizeof(s)),
+				    "2001:db8::53");
+	}
 
 	assert_int_equal(parse(all, &cfg, err, sizeof(err), argv), 0);
 	assert_true(cfg.tcp && cfg.icmp && cfg.connect_only && !cfg.udp);
@@ -483,7 +505,8 @@ static const char *const visible[] = {
 	"by", "help", "version", "icmp", "connect", "out-interface", "uid",
 	"comm", "unit", "container", "every-packet", "rate", "count", "hook-caps",
 	"user", "syslog", "syslog-only",
-	"snaplen", "pid", "batch-wait", "name", "sort", "top", "no-bpf",
+	"snaplen", "pid", "batch-wait", "name", "sort", "top", "no-bpf", "dns",
+	"resolv-conf",
 };
 
 static void test_help(void **state)

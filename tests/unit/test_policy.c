@@ -299,6 +299,9 @@ static void test_tcp_once(void **state)
 	pkt.tcp_flags = 0x18;
 	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_REPORT);
 	assert_int_equal(policy_check(p, &pkt, &w, T0), POLICY_SEGMENT);
+	/* a segment whose payload was named (a ClientHello) is reported */
+	assert_int_equal(policy_check_named(p, &pkt, &w, T0, true), POLICY_REPORT);
+	assert_int_equal(policy_check_named(p, &pkt, &w, T0, false), POLICY_SEGMENT);
 	/* UDP is not affected */
 	tl_set_pkt(&udp, IPPROTO_UDP, "192.0.2.10", 40000, "192.0.2.53", 53);
 	assert_int_equal(policy_check(p, &udp, &w, T0), POLICY_REPORT);
