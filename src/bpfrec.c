@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -168,7 +169,8 @@ static void mark_dest16(__u64 *map, const struct addr_prefix *d)
 }
 
 /* Before load: the protocols, the port bitmap and cfg, in .bss's image. */
-static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack_size)
+static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack_size,
+		    pid_t owner)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(br->obj, ".bss");
 	struct sendrec__bss *bss;
@@ -193,7 +195,7 @@ static int fill_bss(struct bpfrec *br, const struct bpfrec_match *m, __u64 stack
 	bss->cfg.tcp = m->tcp;
 	bss->cfg.icmp = m->icmp;
 	bss->cfg.any_port = m->n_ports == 0;
-	bss->cfg.owner_tgid = (__u32)getpid();
+	bss->cfg.owner_tgid = (__u32)owner;
 	bss->cfg.stack_size = stack_size;
 	bss->cfg.ready = 1;	/* nothing runs before the links exist */
 	err = bpf_map__set_initial_value(map, bss, size);
@@ -329,32 +331,22 @@ static int open_object(struct bpfrec *br)
 	return 0;
 }
 
-struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whylen)
+/* The whole set-up, in the loader process (see bpfrec_open()). */
+static struct bpfrec *load(const struct bpfrec_match *m, pid_t owner,
+			   char *why, size_t whylen)
 {
 	struct bpfrec *br;
 	__u64 stack_size;
 	bool v4, v6;
 	int err, saved;
 
-	say(why, whylen, "%s", "");
-#if !defined(__x86_64__)
-	say(why, whylen, "the send-time record is only built for x86-64");
-	errno = ENOTSUP;
-	return NULL;
-#endif
-	if (check_match(m) < 0) {
-		say(why, whylen, "nothing to record (no protocol or destination)");
-		errno = EINVAL;
-		return NULL;
-	}
-	if (check_pidns(why, whylen) < 0 ||
-	    kernel_facts(&stack_size, why, whylen) < 0)
+	if (kernel_facts(&stack_size, why, whylen) < 0)
 		return NULL;
 	br = calloc(1, sizeof(*br));
 	if (!br)
 		return NULL;
 	libbpf_set_print(bpfrec_quiet);
-	if (open_object(br) < 0 || fill_bss(br, m, stack_size) < 0) {
+	if (open_object(br) < 0 || fill_bss(br, m, stack_size, owner) < 0) {
 		say(why, whylen, "cannot open the send-time record programs: %s",
 		    strerror(errno));
 		goto err_close;
@@ -385,6 +377,130 @@ err_close:
 	return NULL;
 }
 
+/* The loader's answer: errno (0: loaded) and why, then the fds. */
+struct bpfrec_reply {
+	int err;
+	char why[200];
+};
+
+/* In the loader: load for the parent, send it the take program and links. */
+static void loader(int sock, const struct bpfrec_match *m, pid_t owner)
+{
+	struct bpfrec_reply rep = { .err = 0 };
+	int fds[BPFREC_LINKS + 1];
+	char cbuf[CMSG_SPACE(sizeof(fds))] = { 0 };
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct bpfrec *br = load(m, owner, rep.why, sizeof(rep.why));
+	struct cmsghdr *c;
+	unsigned int n = 0;
+
+	if (!br) {
+		rep.err = errno ? errno : EIO;
+	} else {
+		fds[n++] = br->take_fd;
+		memcpy(&fds[n], br->links, br->n_links * sizeof(int));
+		n += br->n_links;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	/* nothing to do if it fails: the parent sees no answer */
+	(void)sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+/* In the parent: the loader's answer, its fds in a fresh handle. */
+static struct bpfrec *receive(int sock, char *why, size_t whylen)
+{
+	struct bpfrec_reply rep = { .err = 0 };
+	int fds[BPFREC_LINKS + 1];
+	char cbuf[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	struct bpfrec *br;
+	unsigned int i, n = 0;
+	ssize_t got;
+
+	do
+		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(rep))
+		rep.err = 0;	/* no answer: n stays 0, the loader failed */
+	c = got == (ssize_t)sizeof(rep) ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+		n = (unsigned int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (n > BPFREC_LINKS + 1)
+			n = BPFREC_LINKS + 1;
+		memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+	}
+	rep.why[sizeof(rep.why) - 1] = '\0';
+	br = rep.err == 0 && n >= 2 && !(msg.msg_flags & MSG_CTRUNC) ?
+	     calloc(1, sizeof(*br)) : NULL;
+	if (!br) {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		say(why, whylen, "%s", rep.err ? rep.why : "the send-time record's loader failed");
+		errno = rep.err ? rep.err : EIO;
+		return NULL;
+	}
+	br->take_fd = fds[0];
+	for (i = 1; i < n; i++)
+		br->links[br->n_links++] = fds[i];
+	return br;
+}
+
+/*
+ * The programs are loaded in a child process, which hands over the fds
+ * ptrap keeps (the take program, the links; they hold the rest): libbpf's
+ * parse of the kernel's BTF for CO-RE takes about 11 MB, which would stay
+ * in ptrap's peak memory for good.
+ */
+struct bpfrec *bpfrec_open(const struct bpfrec_match *m, char *why, size_t whylen)
+{
+	struct bpfrec *br;
+	int sv[2], saved, status;
+	pid_t pid, owner = getpid();
+
+	say(why, whylen, "%s", "");
+#if !defined(__x86_64__)
+	say(why, whylen, "the send-time record is only built for x86-64");
+	errno = ENOTSUP;
+	return NULL;
+#endif
+	if (check_match(m) < 0) {
+		say(why, whylen, "nothing to record (no protocol or destination)");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (check_pidns(why, whylen) < 0)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		loader(sv[1], m, owner);
+		_exit(0);
+	}
+	close(sv[1]);
+	br = pid < 0 ? NULL : receive(sv[0], why, whylen);
+	saved = errno;
+	close(sv[0]);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	errno = saved;
+	return br;
+}
+
 void bpfrec_close(struct bpfrec *br)
 {
 	unsigned int i;
@@ -393,7 +509,11 @@ void bpfrec_close(struct bpfrec *br)
 		return;
 	for (i = 0; i < br->n_links; i++)
 		close(br->links[i]);
-	bpf_object__close(br->obj);
+	/* a handle from the loader owns its take fd; the loader's own, libbpf */
+	if (br->obj)
+		bpf_object__close(br->obj);
+	else
+		close(br->take_fd);
 	free(br);
 }
 

@@ -50,7 +50,9 @@ struct bpfrec_entry {
 
 /*
  * Load the programs, fill their filter from m and attach them to
- * NF_INET_LOCAL_OUT of the caller's network namespace.  Needs CAP_BPF and
+ * NF_INET_LOCAL_OUT of the caller's network namespace.  The loading is
+ * done by a short-lived child process (fork), which hands the fds over:
+ * libbpf's ~11 MB of kernel BTF never counts in the caller's memory.  Needs CAP_BPF and
  * CAP_PERFMON (or CAP_SYS_ADMIN) and CAP_NET_ADMIN; nothing afterwards.
  * The caller must be the process that reads the queue and gives the
  * verdicts (its tgid tells verdicts apart from unqueued packets).

@@ -76,6 +76,26 @@ const struct resolver_proc *proccache_peek(const struct proccache *pc, pid_t pid
 	return e ? &e->proc : NULL;
 }
 
+int proccache_get_known(struct proccache *pc, pid_t pid, unsigned long long start,
+			const char *comm, struct resolver_proc *out)
+{
+	struct pc_entry *e;
+
+	if (!pc || pid <= 0 || !start || !comm) {
+		errno = EINVAL;
+		return -1;
+	}
+	e = cache_get(pc->c, pid_hash(pid), &pid);
+	if (!e || e->start != start ||
+	    strncmp(e->stat_comm, comm, PROCCACHE_COMM_CMP) != 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	pc->st.known++;
+	memcpy(out, &e->proc, sizeof(*out));
+	return 0;
+}
+
 int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 		  uint64_t fresh_after, uint64_t now, struct resolver_proc *out)
 {

@@ -34,6 +34,19 @@ int proccache_get(struct proccache *pc, struct procmap *pm, pid_t pid,
 		  uint64_t fresh_after, uint64_t now, struct resolver_proc *out);
 
 /*
+ * The cached record of pid if it is the process that started at start
+ * (stat field 22) and its comm is still comm (the first 15 bytes), without
+ * any I/O; else -1 with errno ENOENT.  For a caller that knows the process
+ * by pid and start time from a record made as it sent (the send-time
+ * record): those two name one process for good, so what was read of it
+ * stands, but for an exec() since, which the comm shows unless the new
+ * program has the same name.
+ */
+#define PROCCACHE_COMM_CMP	15
+int proccache_get_known(struct proccache *pc, pid_t pid, unsigned long long start,
+			const char *comm, struct resolver_proc *out);
+
+/*
  * The cached record of pid without any check or I/O (NULL if none): for
  * callers that verified the process themselves moments ago.
  */
@@ -60,6 +73,7 @@ struct proccache_stats {
 	unsigned long fresh;		/* re-used unchecked: checked after fresh_after */
 	unsigned long hits;		/* record re-used after the cheap check */
 	unsigned long reads;		/* read in full (new, recycled, exec'd) */
+	unsigned long known;		/* proccache_get_known() answers */
 };
 
 void proccache_stats(const struct proccache *pc, struct proccache_stats *st);

@@ -3,9 +3,10 @@
  * resolver_rec: the send-time record as a finder (bpfrec.h).
  *
  * The record names the process itself (pid and start time), so no socket
- * is looked up and no /proc/PID/fd is scanned: the candidate goes to
- * rs_attribute() like any other, which reads exe and cmdline through the
- * process cache once per process.  When the process is gone (or its pid
+ * is looked up and no /proc/PID/fd is scanned.  A process the cache read
+ * before under the same pid and start time is taken from it without any
+ * I/O (proccache_get_known()); a new one goes to rs_attribute() like any
+ * other candidate, which reads exe and cmdline once.  When the process is gone (or its pid
  * names another one now), the report is what was recorded, marked exited:
  * the record is the only witness left, and it was made in the sender's
  * own context.  A live process whose comm or uid differ from the record
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "bpfrec.h"
+#include "proccache.h"
 #include "resolver_int.h"
 
 #define TCP_SYN_	0x02
@@ -111,11 +113,16 @@ int rs_lookup_record(struct resolver *r, const struct pkt_info *pkt,
 		.start = e.start_ns / r->tick_ns,
 	};
 	res->n_procs = 0;
-	if (rs_attribute(r, &c, 1, w, res) == 1) {
-		res->procs[0].cgroup_id = e.cgroup_id;
-		check_agrees(&e, res);
+	/* read once per (pid, start time): known, no /proc at all */
+	if (proccache_get_known(r->pc, c.pid, c.start, e.comm, &res->procs[0]) == 0) {
+		res->n_procs = 1;
+		if (res->gid == (gid_t)-1 && res->uid == res->procs[0].uid)
+			res->gid = res->procs[0].gid;
+	} else if (rs_attribute(r, &c, 1, w, res) != 1) {
+		from_entry(&e, c.start, res);
 		return 0;
 	}
-	from_entry(&e, c.start, res);
+	res->procs[0].cgroup_id = e.cgroup_id;
+	check_agrees(&e, res);
 	return 0;
 }
