@@ -13,39 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "procfile.h"
 #include "procmap.h"
 #include "procmap_int.h"
 
-/*
- * Read up to size-1 bytes of dirfd/name and NUL-terminate; *len gets the
- * byte count.  Short reads are retried: /proc files come in pieces.
- */
+/* dirfd/name as a C string: up to size-1 bytes, NUL-terminated (procfile). */
 static int read_at(int dirfd, const char *name, char *buf, size_t size, size_t *len)
 {
-	size_t got = 0;
-	int fd, saved;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (procfile_read(dirfd, name, buf, size - 1, len, 0) < 0)
 		return -1;
-	while (got < size - 1) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*len = got;
+	buf[*len] = '\0';
 	return 0;
 }
 
