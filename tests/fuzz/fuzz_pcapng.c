@@ -4,6 +4,7 @@
  * record it delivers must point inside it, and it must either succeed or
  * fail with a message.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long long packets, unparsed;
 	char err[256] = "";
 	uint8_t *copy;
+	struct report_opts opts;
 	long n;
 
 	if (!sink)
@@ -73,7 +75,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	report_totals(st.rp, &packets, &unparsed);
 	if (packets != (unsigned long long)st.records || unparsed > packets)
 		abort();
-	report_print(st.rp, (enum cli_by)(size % 3), (size & 4) != 0, sink);
+	/* every --by and --sort, --top 0 or 2, text or JSON, from the size */
+	opts.by = (enum cli_by)(size % CLI_BY_N);
+	opts.sort = (enum cli_sort)((size / CLI_BY_N) % CLI_SORT_N);
+	opts.top = (size & 8) ? 2 : 0;
+	opts.json = (size & 4) != 0;
+	if (report_print(st.rp, &opts, sink) < 0 && errno != ENOMEM)
+		abort();
 	report_free(st.rp);
 	free(copy);
 	return 0;
